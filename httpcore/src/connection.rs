@@ -1,0 +1,1045 @@
+//! The connection state machine: our side (request commands to bytes to
+//! transmit) and the server's side (received bytes to events), tied
+//! together by the queue of requests awaiting their responses.
+
+use std::collections::VecDeque;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use crate::authority::{host_from_absolute_target, Authority};
+use crate::chars::{self, FIELD_VALUE, TARGET};
+use crate::config::Config;
+use crate::error::{Error, InvalidPart, RetrySafety};
+use crate::event::{Event, Framing};
+use crate::framing::RequestKind;
+use crate::response::{Reader, State as RecvState};
+
+/// Identifies a request on its connection, in the order requests were started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u64);
+
+/// Our side of the connection: where the request being sent is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendState {
+    /// No request is being written: a new one may start (if the pipelining
+    /// depth allows).
+    Idle,
+    /// Between `put_request` and `end_headers`.
+    Head,
+    /// The head is done; body bytes are due.
+    Body,
+    /// The head asked `Expect: 100-continue`; body bytes are held back until
+    /// a 100 arrives or the timer fires.
+    AwaitContinue,
+    /// The server answered before the held body was sent: the body is
+    /// dropped and the connection will close after the response.
+    BodyAbandoned,
+    /// No more requests can go on this connection.
+    Closed,
+}
+
+impl SendState {
+    fn name(self) -> &'static str {
+        match self {
+            SendState::Idle => "idle",
+            SendState::Head => "writing request head",
+            SendState::Body => "writing request body",
+            SendState::AwaitContinue => "awaiting 100-continue",
+            SendState::BodyAbandoned => "request body abandoned",
+            SendState::Closed => "closed",
+        }
+    }
+}
+
+/// The server's side of the connection: where the response being read is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecvStateKind {
+    /// No response is expected.
+    Idle,
+    /// A status line is expected (possibly after interim responses).
+    AwaitingHead,
+    /// Inside a header section.
+    Head,
+    /// Inside a body.
+    Body,
+    /// Inside a trailer section.
+    Trailers,
+    /// The stream now belongs to the caller (101 or CONNECT tunnel).
+    Switched,
+    /// The server closed the connection.
+    Closed,
+    /// A protocol error ended the connection.
+    Error,
+}
+
+/// A timer the engine asks the caller to run (it has no clock of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// Send the held request body if no 100 (Continue) arrives within this
+    /// long after the request head was transmitted.
+    ExpectContinue(core::time::Duration),
+}
+
+/// How the request body will be delimited, for [`Connection::end_headers_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLength {
+    /// No body. POST, PUT and PATCH get `Content-Length: 0`.
+    Empty,
+    /// Exactly this many bytes (`Content-Length`).
+    Known(u64),
+    /// A stream of unknown length (`Transfer-Encoding: chunked`).
+    Unknown,
+}
+
+/// How the body of the request being written is framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SendFraming {
+    Length { declared: u64, sent: u64 },
+    Chunked,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    id: RequestId,
+    kind: RequestKind,
+    /// Output sequence number at which this request's bytes start.
+    starts_at: u64,
+}
+
+/// What `put_header` noticed in the head being written.
+#[derive(Debug, Default, Clone)]
+struct HeadFacts {
+    method_len: usize,
+    /// Range of the automatic Host / Accept-Encoding lines, if written.
+    auto_host: Option<(usize, usize)>,
+    auto_accept_encoding: Option<(usize, usize)>,
+    host: bool,
+    content_length: Option<Bytes>,
+    transfer_encoding: Option<Bytes>,
+    expect_continue: bool,
+    kind: RequestKind,
+}
+
+/// A sans-IO HTTP/1.x client connection.
+///
+/// Feed it commands (`put_request`, `put_header`, `end_headers`,
+/// `send_body`, `finish_body` — or `request` for all at once) and hand what
+/// [`poll_transmit`](Self::poll_transmit) returns to the transport; feed
+/// received bytes to [`recv_buffer`](Self::recv_buffer) +
+/// [`handle_recv`](Self::handle_recv) (or [`handle_data`](Self::handle_data)),
+/// the end of the stream to [`handle_eof`](Self::handle_eof), and drain
+/// [`poll_event`](Self::poll_event).
+///
+/// ```
+/// use httpcore::{Authority, Config, Connection, Event};
+///
+/// let mut conn = Connection::new(Authority::parse("example.com", 80)?, Config::default());
+/// conn.request("GET", "/", None, &[("Accept", "text/plain")])?;
+/// let wire = conn.poll_transmit().unwrap();
+/// assert!(wire.starts_with(b"GET / HTTP/1.1\r\nHost: example.com\r\n"));
+///
+/// conn.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+/// let mut body = Vec::new();
+/// while let Some(event) = conn.poll_event()? {
+///     match event {
+///         Event::StatusLine(s) => assert_eq!(s.status, 200),
+///         Event::BodyChunk(b) => body.extend_from_slice(&b),
+///         Event::Done(d) => assert!(d.reusable),
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(body, b"hi");
+/// assert!(conn.is_reusable());
+/// # Ok::<(), httpcore::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Connection {
+    config: Config,
+    authority: Authority,
+    host_header: String,
+    reader: Reader,
+    send: SendState,
+    framing: Option<SendFraming>,
+    head: HeadFacts,
+    pending: VecDeque<Pending>,
+    next_id: u64,
+    /// Bytes being built; the first `sealed` may be transmitted.
+    out: BytesMut,
+    sealed: usize,
+    /// Transmit queue (sealed head bytes and zero-copy body segments).
+    queue: VecDeque<Bytes>,
+    /// Body held back while awaiting 100-continue.
+    held: VecDeque<Bytes>,
+    /// Bytes handed out by `poll_transmit` so far.
+    transmitted: u64,
+    /// The response being read ends in a protocol switch.
+    switched: bool,
+    /// Start reading the next pending response at the next poll.
+    start_next: bool,
+    /// Bytes arrived with no request outstanding.
+    poisoned: bool,
+    /// Something decided this connection ends after the current exchange.
+    must_close: bool,
+    error: Option<Error>,
+    recv_filled: Option<usize>,
+}
+
+impl Connection {
+    /// A connection to `authority` (used for the automatic `Host` header).
+    pub fn new(authority: Authority, config: Config) -> Connection {
+        let reader = Reader::new(config.limits.clone(), config.leniency);
+        Connection {
+            host_header: authority.host_header(),
+            authority,
+            reader,
+            config,
+            send: SendState::Idle,
+            framing: None,
+            head: HeadFacts::default(),
+            pending: VecDeque::new(),
+            next_id: 0,
+            out: BytesMut::with_capacity(1024),
+            sealed: 0,
+            queue: VecDeque::new(),
+            held: VecDeque::new(),
+            transmitted: 0,
+            switched: false,
+            start_next: false,
+            poisoned: false,
+            must_close: false,
+            error: None,
+            recv_filled: None,
+        }
+    }
+
+    /// Forget everything about the current transport and start afresh, as
+    /// for a new connection to the same authority (buffers are kept).
+    pub fn reset(&mut self) {
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        let config = self.config.clone();
+        let authority = self.authority.clone();
+        *self = Connection::new(authority, config);
+        self.out = out;
+    }
+
+    // ----- getters -------------------------------------------------------
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The authority this connection talks to.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// Our side's state.
+    pub fn send_state(&self) -> SendState {
+        self.send
+    }
+
+    /// The server's side's state.
+    pub fn recv_state(&self) -> RecvStateKind {
+        if self.error.is_some() {
+            return RecvStateKind::Error;
+        }
+        match self.reader.state {
+            RecvState::Idle if self.start_next => RecvStateKind::AwaitingHead,
+            RecvState::Idle if self.reader.eof => RecvStateKind::Closed,
+            RecvState::Idle => RecvStateKind::Idle,
+            RecvState::StatusLine | RecvState::Http09 | RecvState::Http09End => RecvStateKind::AwaitingHead,
+            RecvState::Headers => RecvStateKind::Head,
+            RecvState::Trailers => RecvStateKind::Trailers,
+            RecvState::Switched => RecvStateKind::Switched,
+            _ => RecvStateKind::Body,
+        }
+    }
+
+    /// True when another request may be sent on this connection now: no
+    /// exchange in progress, nothing unsolicited received, no side asked to
+    /// close, and the stream is still open.
+    pub fn is_reusable(&self) -> bool {
+        self.error.is_none()
+            && !self.poisoned
+            && !self.must_close
+            && !self.reader.eof
+            && self.send == SendState::Idle
+            && self.pending.is_empty()
+            && self.reader.state == RecvState::Idle
+            && !self.start_next
+            && self.reader.buffered().is_empty()
+    }
+
+    /// True when a response is expected, so the caller should read.
+    pub fn wants_read(&self) -> bool {
+        self.error.is_none() && !self.pending.is_empty() && !self.reader.eof
+    }
+
+    /// True when `poll_transmit` has bytes to hand out.
+    pub fn wants_write(&self) -> bool {
+        !self.queue.is_empty() || self.sealed > 0
+    }
+
+    /// The requests that have not received a complete response, oldest
+    /// first: after the connection died, these are the ones to retry.
+    pub fn unanswered(&self) -> impl Iterator<Item = RequestId> + '_ {
+        self.pending.iter().map(|p| p.id)
+    }
+
+    /// The request whose response is being read (or expected next).
+    pub fn current_request(&self) -> Option<RequestId> {
+        self.pending.front().map(|p| p.id)
+    }
+
+    /// httplib's `getresponse` precondition: `Ok` when a request has been
+    /// sent whose response is yet to be read, else `ResponseNotReady`.
+    pub fn check_response_ready(&self) -> Result<(), Error> {
+        if self.pending.is_empty() || self.send == SendState::Head {
+            return Err(Error::ResponseNotReady {
+                state: if self.send == SendState::Head {
+                    self.send.name()
+                } else {
+                    "no request outstanding"
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// How far the oldest unanswered request got: whether retrying it is safe.
+    pub fn retry_safety(&self) -> RetrySafety {
+        match self.pending.front() {
+            Some(p) if self.transmitted <= p.starts_at => RetrySafety::NothingSent,
+            Some(_) if self.reader.response_started => RetrySafety::PartialResponse,
+            Some(_) => RetrySafety::NoResponse,
+            None => RetrySafety::NothingSent,
+        }
+    }
+
+    /// The timer the engine wants running, if any. It is measured from when
+    /// the bytes of the request head were transmitted; report its expiry
+    /// with [`handle_timeout`](Self::handle_timeout).
+    pub fn timer(&self) -> Option<Timer> {
+        (self.send == SendState::AwaitContinue).then_some(Timer::ExpectContinue(self.config.expect_continue_timeout))
+    }
+
+    /// True when the server answered before a held-back body was sent.
+    pub fn is_body_abandoned(&self) -> bool {
+        self.send == SendState::BodyAbandoned
+    }
+
+    // ----- input handlers -------------------------------------------------
+
+    /// Free space to read received bytes into; report how many were written
+    /// with [`handle_recv`](Self::handle_recv). This is the one copy from
+    /// the socket: events and body chunks borrow or slice this buffer.
+    pub fn recv_buffer(&mut self) -> &mut [u8] {
+        self.reader.release();
+        let filled = self.reader.buf.len();
+        let want = self.config.read_size.max(1);
+        self.reader.buf.reserve(want);
+        let cap = self.reader.buf.capacity();
+        self.reader.buf.resize(cap.max(filled + want), 0);
+        self.recv_filled = Some(filled);
+        &mut self.reader.buf[filled..]
+    }
+
+    /// `n` bytes were written to the start of the slice `recv_buffer` gave.
+    /// `n == 0` is not the end of the stream: call `handle_eof` for that.
+    pub fn handle_recv(&mut self, n: usize) {
+        let filled = self.recv_filled.take().expect("handle_recv without recv_buffer");
+        let n = n.min(self.reader.buf.len() - filled);
+        self.reader.buf.truncate(filled + n);
+        self.after_input();
+    }
+
+    /// Bytes received from the server (copied into the receive buffer).
+    pub fn handle_data(&mut self, data: &[u8]) {
+        if let Some(filled) = self.recv_filled.take() {
+            self.reader.buf.truncate(filled);
+        }
+        self.reader.buf.extend_from_slice(data);
+        self.after_input();
+    }
+
+    fn after_input(&mut self) {
+        if self.pending.is_empty() && self.reader.state == RecvState::Idle && !self.reader.buffered().is_empty() {
+            // RFC 9112 §6.3: a client must not treat unsolicited bytes as a response.
+            self.poisoned = true;
+        }
+    }
+
+    /// The server closed its side of the connection.
+    pub fn handle_eof(&mut self) {
+        if let Some(filled) = self.recv_filled.take() {
+            self.reader.buf.truncate(filled);
+        }
+        self.reader.eof = true;
+        if self.send != SendState::Head {
+            self.send = SendState::Closed;
+        }
+    }
+
+    /// The timer from [`timer`](Self::timer) fired.
+    pub fn handle_timeout(&mut self, timer: Timer) {
+        match timer {
+            Timer::ExpectContinue(_) if self.send == SendState::AwaitContinue => self.release_held(),
+            Timer::ExpectContinue(_) => {}
+        }
+    }
+
+    /// Writing to the transport failed: no request can go on this
+    /// connection any more (the responses already due may still be read).
+    pub fn handle_write_error(&mut self) {
+        self.send = SendState::Closed;
+        self.must_close = true;
+    }
+
+    // ----- polls ---------------------------------------------------------
+
+    /// The next bytes to transmit, in order. Every byte returned must be
+    /// written before the next call's bytes.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        let b = if let Some(b) = self.queue.pop_front() {
+            b
+        } else if self.sealed > 0 {
+            let n = std::mem::take(&mut self.sealed);
+            self.out.split_to(n).freeze()
+        } else {
+            return None;
+        };
+        self.transmitted += b.len() as u64;
+        Some(b)
+    }
+
+    /// Append every byte due for transmission to `dst` (for callers that
+    /// write from one buffer of their own).
+    pub fn transmit_into(&mut self, dst: &mut Vec<u8>) {
+        while let Some(b) = self.poll_transmit() {
+            dst.extend_from_slice(&b);
+        }
+    }
+
+    /// The next event of the response being read. `Ok(None)`: nothing more
+    /// until more bytes, the end of the stream, or a new request. Errors are
+    /// final: the connection cannot be used afterwards, and every later
+    /// call returns the same error.
+    pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.start_next {
+            self.start_next = false;
+            if self.pending.is_empty() {
+                self.reader.release();
+                if !self.reader.buffered().is_empty() {
+                    self.poisoned = true;
+                }
+            } else {
+                self.reader.start_response();
+            }
+        }
+        let kind = match self.pending.front() {
+            Some(p) => p.kind,
+            None => return Ok(None),
+        };
+        let transmitted_any = self.pending.front().is_some_and(|p| self.transmitted > p.starts_at);
+        match self.reader.poll(kind) {
+            Err(e) => {
+                let e = match e {
+                    Error::RemoteDisconnected { .. } if !transmitted_any => Error::RemoteDisconnected {
+                        retry: RetrySafety::NothingSent,
+                    },
+                    e => e,
+                };
+                self.error = Some(e.clone());
+                self.send = SendState::Closed;
+                Err(e)
+            }
+            Ok(None) => Ok(None),
+            Ok(Some(ev)) => {
+                match &ev {
+                    Event::StatusLine(s) if self.send == SendState::AwaitContinue => {
+                        if s.status == 100 {
+                            Self::release_held_parts(&mut self.held, &mut self.queue, &mut self.out, &mut self.sealed);
+                            self.send = if self.framing.is_none() {
+                                after_request(self.head.kind, &mut self.must_close)
+                            } else {
+                                SendState::Body
+                            };
+                        } else if s.status >= 200 {
+                            self.held.clear();
+                            self.send = SendState::BodyAbandoned;
+                            self.must_close = true;
+                        }
+                    }
+                    Event::EndOfHead(Framing::Switched) => {
+                        self.send = SendState::Closed;
+                        self.switched = true;
+                    }
+                    Event::Done(d) => {
+                        self.pending.pop_front();
+                        if !d.reusable {
+                            self.must_close = true;
+                            if matches!(self.send, SendState::Idle) {
+                                self.send = SendState::Closed;
+                            }
+                        }
+                        if !self.switched {
+                            self.start_next = true;
+                        }
+                    }
+                    _ => {}
+                }
+                Ok(Some(ev))
+            }
+        }
+    }
+
+    /// After a 101 or a CONNECT tunnel (or at any time), take the bytes
+    /// received and not parsed: they belong to whatever runs next on the
+    /// stream.
+    pub fn take_leftover(&mut self) -> Bytes {
+        self.reader.take_buffered()
+    }
+
+    /// Bytes received and not parsed, without taking them.
+    pub fn leftover(&self) -> &[u8] {
+        self.reader.buffered()
+    }
+
+    // ----- commands ------------------------------------------------------
+
+    /// Start a request (httplib's `putrequest`): the request line, then,
+    /// unless skipped, `Host` (from the authority, or from an absolute-form
+    /// target) and `Accept-Encoding: identity`. A `Host` or
+    /// `Accept-Encoding` put later replaces the automatic one.
+    pub fn put_request(
+        &mut self,
+        method: &str,
+        target: &str,
+        skip_host: bool,
+        skip_accept_encoding: bool,
+    ) -> Result<RequestId, Error> {
+        self.check_can_start()?;
+        let m = method.as_bytes();
+        if !chars::is_token_str(m) {
+            return Err(invalid(InvalidPart::Method, m));
+        }
+        let t = target.as_bytes();
+        if t.is_empty() || t.iter().any(|&b| !TARGET[b as usize]) {
+            return Err(invalid(InvalidPart::Target, t));
+        }
+        let start = self.out.len();
+        self.head = HeadFacts {
+            method_len: m.len(),
+            kind: RequestKind {
+                head: m == b"HEAD",
+                connect: m == b"CONNECT",
+                ..RequestKind::PLAIN
+            },
+            ..HeadFacts::default()
+        };
+        let out = &mut self.out;
+        out.reserve(m.len() + t.len() + 64 + self.host_header.len());
+        out.put_slice(m);
+        out.put_u8(b' ');
+        out.put_slice(t);
+        out.put_slice(b" HTTP/1.1\r\n");
+        if !skip_host {
+            let a = out.len();
+            out.put_slice(b"Host: ");
+            match host_from_absolute_target(target) {
+                Some(h) => out.put_slice(h.as_bytes()),
+                None => out.put_slice(self.host_header.as_bytes()),
+            }
+            out.put_slice(b"\r\n");
+            self.head.auto_host = Some((a - start, out.len() - start));
+        }
+        if !skip_accept_encoding {
+            let a = out.len();
+            out.put_slice(b"Accept-Encoding: identity\r\n");
+            self.head.auto_accept_encoding = Some((a - start, out.len() - start));
+        }
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        self.pending.push_back(Pending {
+            id,
+            kind: self.head.kind,
+            starts_at: self.transmitted + self.queue.iter().map(|b| b.len() as u64).sum::<u64>() + self.sealed as u64,
+        });
+        if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
+            self.reader.start_response();
+        }
+        self.send = SendState::Head;
+        Ok(id)
+    }
+
+    fn check_can_start(&self) -> Result<(), Error> {
+        if self.error.is_some() {
+            return Err(Error::NotConnected {
+                reason: "the connection failed",
+            });
+        }
+        if self.poisoned {
+            return Err(Error::NotConnected {
+                reason: "the server sent bytes no request asked for",
+            });
+        }
+        if self.reader.eof {
+            return Err(Error::NotConnected {
+                reason: "the server closed the connection",
+            });
+        }
+        match self.send {
+            SendState::Idle => {}
+            SendState::Closed | SendState::BodyAbandoned if self.pending.is_empty() => {
+                return Err(Error::NotConnected {
+                    reason: "the connection is closing",
+                })
+            }
+            s => return Err(Error::CannotSendRequest { state: s.name() }),
+        }
+        if self.must_close && self.pending.is_empty() {
+            return Err(Error::NotConnected {
+                reason: "the connection is closing",
+            });
+        }
+        if self.pending.len() >= self.config.max_pipelined.max(1) {
+            return Err(Error::CannotSendRequest {
+                state: "response outstanding",
+            });
+        }
+        Ok(())
+    }
+
+    /// Add a header field (httplib's `putheader`).
+    pub fn put_header(&mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), Error> {
+        self.put_header_values(name, &[value.as_ref()])
+    }
+
+    /// Add a header field with several values, joined with `", "` (never
+    /// as obs-fold continuation lines).
+    pub fn put_header_values<V: AsRef<[u8]>>(&mut self, name: impl AsRef<[u8]>, values: &[V]) -> Result<(), Error> {
+        if self.send != SendState::Head {
+            return Err(Error::CannotSendHeader { state: self.send.name() });
+        }
+        let name = name.as_ref();
+        if !chars::is_token_str(name) {
+            return Err(invalid(InvalidPart::HeaderName, name));
+        }
+        for v in values {
+            let v = v.as_ref();
+            if chars::find_invalid_value_byte(v, &FIELD_VALUE).is_some() {
+                return Err(invalid(InvalidPart::HeaderValue, v));
+            }
+        }
+        let joined;
+        let value: &[u8] = match values {
+            [one] => one.as_ref(),
+            _ => {
+                joined = values.iter().map(|v| v.as_ref()).collect::<Vec<_>>().join(&b", "[..]);
+                &joined
+            }
+        };
+        self.note_header(name, value)?;
+        self.out.reserve(name.len() + value.len() + 4);
+        self.out.put_slice(name);
+        self.out.put_slice(b": ");
+        self.out.put_slice(value);
+        self.out.put_slice(b"\r\n");
+        Ok(())
+    }
+
+    fn note_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
+        let eq = |n: &[u8]| name.eq_ignore_ascii_case(n);
+        if eq(b"host") {
+            if self.head.host {
+                return Err(invalid(InvalidPart::Framing, b"two Host headers"));
+            }
+            self.head.host = true;
+            if let Some(range) = self.head.auto_host.take() {
+                self.remove_auto(range);
+            }
+        } else if eq(b"accept-encoding") {
+            if let Some(range) = self.head.auto_accept_encoding.take() {
+                self.remove_auto(range);
+            }
+        } else if eq(b"content-length") {
+            if self.head.content_length.is_some() || !value.iter().all(u8::is_ascii_digit) || value.is_empty() {
+                return Err(invalid(InvalidPart::Framing, value));
+            }
+            self.head.content_length = Some(Bytes::copy_from_slice(value));
+        } else if eq(b"transfer-encoding") {
+            let last = chars::list_elements(value).last();
+            if self.head.transfer_encoding.is_some() || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) {
+                return Err(invalid(InvalidPart::Framing, value));
+            }
+            self.head.transfer_encoding = Some(Bytes::copy_from_slice(value));
+        } else if eq(b"connection") {
+            for t in chars::list_elements(value) {
+                if t.eq_ignore_ascii_case(b"close") {
+                    self.head.kind.close = true;
+                } else if t.eq_ignore_ascii_case(b"upgrade") {
+                    self.head.kind.upgrade = true;
+                }
+            }
+        } else if eq(b"expect") {
+            self.head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
+        }
+        Ok(())
+    }
+
+    /// Remove an automatic header line (offsets relative to the head start).
+    fn remove_auto(&mut self, (a, b): (usize, usize)) {
+        let head_start = self.head_start();
+        let (a, b) = (head_start + a, head_start + b);
+        let tail = self.out.split_off(b);
+        self.out.truncate(a);
+        self.out.unsplit(tail);
+        let shift = b - a;
+        for r in [&mut self.head.auto_host, &mut self.head.auto_accept_encoding].into_iter().flatten() {
+            if r.0 + head_start >= b {
+                r.0 -= shift;
+                r.1 -= shift;
+            }
+        }
+    }
+
+    /// Offset in `out` where the head being written starts.
+    fn head_start(&self) -> usize {
+        self.sealed
+    }
+
+    /// End the head (httplib's `endheaders`). The body is framed by the
+    /// `Content-Length` or `Transfer-Encoding` the caller put; without
+    /// either the request has no body.
+    pub fn end_headers(&mut self) -> Result<(), Error> {
+        self.finish_head(None)
+    }
+
+    /// End the head, adding the framing header `body` calls for (unless the
+    /// caller already put a matching one).
+    pub fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
+        self.finish_head(Some(body))
+    }
+
+    fn finish_head(&mut self, body: Option<BodyLength>) -> Result<(), Error> {
+        if self.send != SendState::Head {
+            return Err(Error::CannotSendHeader { state: self.send.name() });
+        }
+        let declared_len = match &self.head.content_length {
+            Some(v) => Some(parse_decimal(v).ok_or_else(|| invalid(InvalidPart::Framing, v))?),
+            None => None,
+        };
+        let chunked = self.head.transfer_encoding.is_some();
+        if chunked && declared_len.is_some() {
+            return Err(invalid(InvalidPart::Framing, b"Content-Length together with Transfer-Encoding"));
+        }
+        let mismatch = || invalid(InvalidPart::Framing, b"declared framing does not match the body");
+        let framing = match (declared_len, chunked, body) {
+            (Some(n), _, None) => Some(SendFraming::Length { declared: n, sent: 0 }),
+            (Some(n), _, Some(BodyLength::Known(k))) if k == n => Some(SendFraming::Length { declared: n, sent: 0 }),
+            (Some(0), _, Some(BodyLength::Empty)) => None,
+            (Some(_), _, Some(_)) => return Err(mismatch()),
+            (None, true, None | Some(BodyLength::Unknown)) => Some(SendFraming::Chunked),
+            (None, true, Some(_)) => return Err(mismatch()),
+            (None, false, None) => None,
+            (None, false, Some(BodyLength::Known(n))) => {
+                self.write_raw_header(b"Content-Length", n.to_string().as_bytes());
+                Some(SendFraming::Length { declared: n, sent: 0 })
+            }
+            (None, false, Some(BodyLength::Unknown)) => {
+                self.write_raw_header(b"Transfer-Encoding", b"chunked");
+                Some(SendFraming::Chunked)
+            }
+            (None, false, Some(BodyLength::Empty)) => {
+                let start = self.head_start();
+                let m = &self.out[start..start + self.head.method_len];
+                if matches!(m, b"POST" | b"PUT" | b"PATCH") {
+                    self.write_raw_header(b"Content-Length", b"0");
+                }
+                None
+            }
+        };
+        let framing = match framing {
+            Some(SendFraming::Length { declared: 0, .. }) => None,
+            f => f,
+        };
+        self.out.put_slice(b"\r\n");
+        self.sealed = self.out.len();
+        self.framing = framing;
+        self.send = match framing {
+            None => self.request_complete(),
+            Some(_) if self.head.expect_continue => SendState::AwaitContinue,
+            Some(_) => SendState::Body,
+        };
+        Ok(())
+    }
+
+    fn write_raw_header(&mut self, name: &[u8], value: &[u8]) {
+        self.out.put_slice(name);
+        self.out.put_slice(b": ");
+        self.out.put_slice(value);
+        self.out.put_slice(b"\r\n");
+    }
+
+    fn request_complete(&mut self) -> SendState {
+        self.framing = None;
+        after_request(self.head.kind, &mut self.must_close)
+    }
+
+    /// Send body bytes (httplib's `send`), copying them.
+    pub fn send_body(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.check_body(data.len())?;
+        if data.is_empty() || self.send == SendState::BodyAbandoned {
+            return Ok(());
+        }
+        if self.send == SendState::AwaitContinue {
+            self.write_body_framed(Bytes::copy_from_slice(data), true);
+            return Ok(());
+        }
+        if data.len() >= 4096 {
+            self.write_body_framed(Bytes::copy_from_slice(data), false);
+        } else {
+            if self.framing == Some(SendFraming::Chunked) {
+                write_chunk_size(&mut self.out, data.len());
+            }
+            self.out.put_slice(data);
+            if self.framing == Some(SendFraming::Chunked) {
+                self.out.put_slice(b"\r\n");
+            }
+            self.sealed = self.out.len();
+        }
+        Ok(())
+    }
+
+    /// Send body bytes without copying them.
+    pub fn send_body_bytes(&mut self, data: Bytes) -> Result<(), Error> {
+        self.check_body(data.len())?;
+        if data.is_empty() || self.send == SendState::BodyAbandoned {
+            return Ok(());
+        }
+        let hold = self.send == SendState::AwaitContinue;
+        self.write_body_framed(data, hold);
+        Ok(())
+    }
+
+    fn check_body(&mut self, len: usize) -> Result<(), Error> {
+        match self.send {
+            SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
+            s => return Err(Error::ResponseNotReady { state: s.name() }),
+        }
+        if let Some(SendFraming::Length { declared, sent }) = &mut self.framing {
+            let total = *sent + len as u64;
+            if total > *declared {
+                return Err(Error::BodyLengthMismatch {
+                    declared: *declared,
+                    sent: total,
+                });
+            }
+            *sent = total;
+        }
+        Ok(())
+    }
+
+    fn write_body_framed(&mut self, data: Bytes, hold: bool) {
+        let chunked = self.framing == Some(SendFraming::Chunked);
+        let mut parts = [None, Some(data), None];
+        if chunked {
+            let mut size = BytesMut::with_capacity(18);
+            write_chunk_size(&mut size, parts[1].as_ref().map_or(0, Bytes::len));
+            parts[0] = Some(size.freeze());
+            parts[2] = Some(Bytes::from_static(b"\r\n"));
+        }
+        for part in parts.into_iter().flatten() {
+            if hold {
+                self.held.push_back(part);
+            } else {
+                self.enqueue(part);
+            }
+        }
+    }
+
+    /// Move sealed bytes of `out` to the queue, then queue `b` behind them.
+    fn enqueue(&mut self, b: Bytes) {
+        Self::enqueue_parts(&mut self.queue, &mut self.out, &mut self.sealed, b);
+    }
+
+    fn enqueue_parts(queue: &mut VecDeque<Bytes>, out: &mut BytesMut, sealed: &mut usize, b: Bytes) {
+        if *sealed > 0 {
+            let n = std::mem::take(sealed);
+            queue.push_back(out.split_to(n).freeze());
+        }
+        queue.push_back(b);
+    }
+
+    fn release_held(&mut self) {
+        Self::release_held_parts(&mut self.held, &mut self.queue, &mut self.out, &mut self.sealed);
+        self.send = SendState::Body;
+        if self.framing.is_none() {
+            self.send = self.request_complete();
+        }
+    }
+
+    fn release_held_parts(held: &mut VecDeque<Bytes>, queue: &mut VecDeque<Bytes>, out: &mut BytesMut, sealed: &mut usize) {
+        while let Some(b) = held.pop_front() {
+            Self::enqueue_parts(queue, out, sealed, b);
+        }
+    }
+
+    /// Finish the body: checks that a declared length was met, or ends the
+    /// chunked stream (with optional trailer fields).
+    pub fn finish_body(&mut self) -> Result<(), Error> {
+        self.finish_body_with_trailers::<&[u8], &[u8]>(&[])
+    }
+
+    /// Finish a chunked body with trailer fields.
+    pub fn finish_body_with_trailers<N: AsRef<[u8]>, V: AsRef<[u8]>>(&mut self, trailers: &[(N, V)]) -> Result<(), Error> {
+        match self.send {
+            SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
+            s => return Err(Error::ResponseNotReady { state: s.name() }),
+        }
+        for (n, v) in trailers {
+            if !chars::is_token_str(n.as_ref()) {
+                return Err(invalid(InvalidPart::HeaderName, n.as_ref()));
+            }
+            if chars::find_invalid_value_byte(v.as_ref(), &FIELD_VALUE).is_some() {
+                return Err(invalid(InvalidPart::HeaderValue, v.as_ref()));
+            }
+        }
+        match self.framing {
+            Some(SendFraming::Length { declared, sent }) => {
+                if sent != declared {
+                    return Err(Error::BodyLengthMismatch { declared, sent });
+                }
+                if !trailers.is_empty() {
+                    return Err(invalid(InvalidPart::Framing, b"trailers on a Content-Length body"));
+                }
+            }
+            Some(SendFraming::Chunked) => {
+                let mut end = BytesMut::with_capacity(5);
+                end.put_slice(b"0\r\n");
+                for (n, v) in trailers {
+                    end.put_slice(n.as_ref());
+                    end.put_slice(b": ");
+                    end.put_slice(v.as_ref());
+                    end.put_slice(b"\r\n");
+                }
+                end.put_slice(b"\r\n");
+                if self.send == SendState::AwaitContinue {
+                    self.held.push_back(end.freeze());
+                } else if self.send == SendState::Body {
+                    self.out.put_slice(&end);
+                    self.sealed = self.out.len();
+                }
+            }
+            None => {}
+        }
+        match self.send {
+            // The body stays held until 100 or the timer; the request is complete then.
+            SendState::AwaitContinue => {
+                self.framing = None;
+            }
+            SendState::BodyAbandoned => {}
+            _ => self.send = self.request_complete(),
+        }
+        Ok(())
+    }
+
+    /// The whole request in one call (httplib's `request`): the head with
+    /// the automatic headers, `headers` in order, framing for `body`
+    /// (`Content-Length`, or `Content-Length: 0` for a bodiless POST, PUT
+    /// or PATCH), and the body.
+    pub fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<RequestId, Error> {
+        let id = self.put_request(method, url, false, false)?;
+        let result = (|| {
+            for (n, v) in headers {
+                self.put_header(n, v)?;
+            }
+            match body {
+                None => self.end_headers_with(BodyLength::Empty),
+                Some(b) => {
+                    self.end_headers_with(BodyLength::Known(b.len() as u64))?;
+                    self.send_body(b)?;
+                    self.finish_body()
+                }
+            }
+        })();
+        if let Err(e) = result {
+            self.abort_head();
+            return Err(e);
+        }
+        Ok(id)
+    }
+
+    /// Discard a request whose head is being written (nothing of it was
+    /// transmitted yet).
+    pub fn abort_head(&mut self) {
+        if self.send == SendState::Head {
+            let start = self.head_start();
+            self.out.truncate(start);
+            self.pending.pop_back();
+            self.send = SendState::Idle;
+            if self.pending.is_empty() && self.reader.state == RecvState::StatusLine && self.reader.buffered().is_empty() {
+                self.reader.state = RecvState::Idle;
+            }
+        }
+    }
+}
+
+/// Our side's state once a request of `kind` is completely written.
+fn after_request(kind: RequestKind, must_close: &mut bool) -> SendState {
+    if kind.close {
+        *must_close = true;
+    }
+    if kind.close || kind.connect || kind.upgrade {
+        SendState::Closed
+    } else {
+        SendState::Idle
+    }
+}
+
+fn invalid(part: InvalidPart, bytes: &[u8]) -> Error {
+    Error::InvalidRequest {
+        part,
+        bytes: Bytes::copy_from_slice(bytes),
+    }
+}
+
+fn parse_decimal(v: &[u8]) -> Option<u64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.iter().try_fold(0u64, |n, &d| {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+fn write_chunk_size(out: &mut BytesMut, n: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = HEX[v & 15];
+        v >>= 4;
+        if v == 0 {
+            break;
+        }
+    }
+    out.put_slice(&digits[i..]);
+    out.put_slice(b"\r\n");
+}
