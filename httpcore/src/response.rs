@@ -539,7 +539,10 @@ impl Reader {
             });
         }
         match self.parse_field(line.end, folded)? {
-            None => self.header_line(req),
+            None => {
+                self.release();
+                self.header_line(req)
+            }
             Some((a, b, value)) => {
                 let (name, val): (&[u8], &[u8]) = match value {
                     Value::Buf(c, d) => (&self.buf[a..b], &self.buf[c..d]),

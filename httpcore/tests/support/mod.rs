@@ -1,0 +1,185 @@
+//! Test support shared by the integration tests: drive a `Connection` with
+//! a response fed in any split, and record what came out as owned values.
+#![allow(dead_code)]
+
+use httpcore::{Authority, Config, Connection, Error, Event, Framing, Version};
+
+/// An owned event. Adjacent body chunks are merged, so that recordings of
+/// the same bytes fed in different splits compare equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ev {
+    Status(Version, u16, Vec<u8>),
+    Header(Vec<u8>, Vec<u8>),
+    EndOfHead(Framing),
+    Body(Vec<u8>),
+    Trailer(Vec<u8>, Vec<u8>),
+    Done(bool),
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub events: Vec<Ev>,
+    pub error: Option<Error>,
+    /// Bytes received and not parsed, at the end.
+    pub leftover: Vec<u8>,
+    pub reusable: bool,
+}
+
+impl Outcome {
+    /// Events and error, in a form that must not depend on the split.
+    pub fn key(&self) -> (Vec<Ev>, Option<String>) {
+        (self.events.clone(), self.error.as_ref().map(error_key))
+    }
+
+    pub fn body(&self) -> Vec<u8> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::Body(b) => Some(b.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    pub fn final_status(&self) -> Option<u16> {
+        let mut s = None;
+        for e in &self.events {
+            if let Ev::Status(_, code, _) = e {
+                s = Some(*code);
+            }
+        }
+        s
+    }
+}
+
+/// The parts of an error that are the same whatever the split.
+pub fn error_key(e: &Error) -> String {
+    match e {
+        Error::LineTooLong { .. } | Error::IncompleteRead { .. } => format!("{e:?}"),
+        _ => e.name().to_string(),
+    }
+}
+
+/// Push one event into the recording, merging body chunks.
+pub fn record(events: &mut Vec<Ev>, ev: &Event<'_>) {
+    let owned = match ev {
+        Event::StatusLine(s) => Ev::Status(s.version, s.status, s.reason.to_vec()),
+        Event::Header(h) => Ev::Header(h.name.to_vec(), h.value.to_vec()),
+        Event::EndOfHead(f) => Ev::EndOfHead(*f),
+        Event::BodyChunk(b) => {
+            assert!(!b.is_empty(), "empty body chunk event");
+            if let Some(Ev::Body(prev)) = events.last_mut() {
+                prev.extend_from_slice(b);
+                return;
+            }
+            Ev::Body(b.to_vec())
+        }
+        Event::Trailer(h) => Ev::Trailer(h.name.to_vec(), h.value.to_vec()),
+        Event::Done(d) => Ev::Done(d.reusable),
+    };
+    events.push(owned);
+}
+
+/// Drain every event available now. Returns false once an error was seen.
+pub fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>) -> bool {
+    if error.is_some() {
+        return false;
+    }
+    loop {
+        match conn.poll_event() {
+            Ok(Some(ev)) => record(events, &ev),
+            Ok(None) => return true,
+            Err(e) => {
+                // Errors are sticky.
+                assert_eq!(conn.poll_event().unwrap_err(), e);
+                *error = Some(e);
+                return false;
+            }
+        }
+    }
+}
+
+/// A connection that has sent one `method` request to example.com.
+pub fn connection(method: &str, config: Config) -> Connection {
+    let mut conn = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    match method {
+        "CONNECT" => {
+            conn.put_request("CONNECT", "example.com:443", true, true).unwrap();
+            conn.end_headers().unwrap();
+        }
+        m => {
+            conn.request(m, "/", None, &[] as &[(&str, &str)]).unwrap();
+        }
+    }
+    while conn.poll_transmit().is_some() {}
+    conn
+}
+
+/// Feed `input` cut at `cuts` (sorted offsets), then end of stream if
+/// `eof`; record everything.
+pub fn run_cuts(method: &str, config: Config, input: &[u8], cuts: &[usize], eof: bool) -> Outcome {
+    let mut conn = connection(method, config);
+    let mut events = Vec::new();
+    let mut error = None;
+    let mut last = 0;
+    for &c in cuts.iter().chain(std::iter::once(&input.len())) {
+        let c = c.clamp(last, input.len());
+        // Alternate the two input paths so both are exercised.
+        if c % 2 == 0 {
+            conn.handle_data(&input[last..c]);
+        } else {
+            let piece = &input[last..c];
+            let buf = conn.recv_buffer();
+            buf[..piece.len()].copy_from_slice(piece);
+            conn.handle_recv(piece.len());
+        }
+        last = c;
+        if !drain(&mut conn, &mut events, &mut error) {
+            break;
+        }
+    }
+    if eof && error.is_none() {
+        conn.handle_eof();
+        drain(&mut conn, &mut events, &mut error);
+    }
+    Outcome {
+        events,
+        error,
+        leftover: conn.leftover().to_vec(),
+        reusable: conn.is_reusable(),
+    }
+}
+
+pub fn run_whole(method: &str, config: Config, input: &[u8], eof: bool) -> Outcome {
+    run_cuts(method, config, input, &[], eof)
+}
+
+pub fn run_bytewise(method: &str, config: Config, input: &[u8], eof: bool) -> Outcome {
+    let cuts: Vec<usize> = (1..input.len()).collect();
+    run_cuts(method, config, input, &cuts, eof)
+}
+
+/// A small deterministic PRNG (xorshift) for split points.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    pub fn cuts(&mut self, len: usize, n: usize) -> Vec<usize> {
+        if len == 0 {
+            return Vec::new();
+        }
+        let mut v: Vec<usize> = (0..n).map(|_| (self.next() % len as u64) as usize).collect();
+        v.sort_unstable();
+        v
+    }
+}
