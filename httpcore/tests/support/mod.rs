@@ -130,10 +130,14 @@ pub fn run_cuts(method: &str, config: Config, input: &[u8], cuts: &[usize], eof:
         if c % 2 == 0 {
             conn.handle_data(&input[last..c]);
         } else {
-            let piece = &input[last..c];
-            let buf = conn.recv_buffer();
-            buf[..piece.len()].copy_from_slice(piece);
-            conn.handle_recv(piece.len());
+            let mut piece = &input[last..c];
+            while !piece.is_empty() {
+                let buf = conn.recv_buffer();
+                let n = buf.len().min(piece.len());
+                buf[..n].copy_from_slice(&piece[..n]);
+                conn.handle_recv(n);
+                piece = &piece[n..];
+            }
         }
         last = c;
         if !drain(&mut conn, &mut events, &mut error) {
