@@ -686,6 +686,8 @@ impl Connection {
                     self.head.kind.upgrade = true;
                 }
             }
+        } else if eq(b"upgrade") {
+            self.head.kind.upgrade = true;
         } else if eq(b"expect") {
             self.head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
         }
@@ -770,6 +772,9 @@ impl Connection {
         };
         self.out.put_slice(b"\r\n");
         self.sealed = self.out.len();
+        if let Some(p) = self.pending.back_mut() {
+            p.kind = self.head.kind;
+        }
         self.framing = framing;
         self.send = match framing {
             None => self.request_complete(),
