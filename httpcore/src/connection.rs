@@ -182,6 +182,9 @@ pub struct Connection {
     must_close: bool,
     error: Option<Error>,
     recv_filled: Option<usize>,
+    /// The last request ended with its head (no body): empty `send_body`
+    /// and `finish_body` calls for it are harmless no-ops.
+    bodiless: bool,
 }
 
 impl Connection {
@@ -209,6 +212,7 @@ impl Connection {
             must_close: false,
             error: None,
             recv_filled: None,
+            bodiless: false,
         }
     }
 
@@ -574,6 +578,7 @@ impl Connection {
             self.reader.start_response();
         }
         self.send = SendState::Head;
+        self.bodiless = false;
         Ok(id)
     }
 
@@ -776,6 +781,7 @@ impl Connection {
             p.kind = self.head.kind;
         }
         self.framing = framing;
+        self.bodiless = framing.is_none();
         self.send = match framing {
             None => self.request_complete(),
             Some(_) if self.head.expect_continue => SendState::AwaitContinue,
@@ -835,6 +841,7 @@ impl Connection {
     fn check_body(&mut self, len: usize) -> Result<(), Error> {
         match self.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
+            _ if self.bodiless && len == 0 => return Ok(()),
             s => return Err(Error::ResponseNotReady { state: s.name() }),
         }
         if let Some(SendFraming::Length { declared, sent }) = &mut self.framing {
@@ -905,6 +912,7 @@ impl Connection {
     pub fn finish_body_with_trailers<N: AsRef<[u8]>, V: AsRef<[u8]>>(&mut self, trailers: &[(N, V)]) -> Result<(), Error> {
         match self.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
+            _ if self.bodiless && trailers.is_empty() => return Ok(()),
             s => return Err(Error::ResponseNotReady { state: s.name() }),
         }
         for (n, v) in trailers {
