@@ -1,1 +1,225 @@
-fn main(){}
+//! Interleaved comparison of httpcore with its references, in one process:
+//! each round times httpcore and the reference back to back, and each
+//! comparison prints the median of the per-round ratios as
+//! `ratio <name> <httpcore time / reference time>`.
+//!
+//! `cargo bench -p httpcore --bench compare`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use httpcore::{Authority, Config, Connection, Event};
+
+const SHORT: &[u8] = include_bytes!("data/short.http");
+const CDN: &[u8] = include_bytes!("data/cdn.http");
+
+/// Run `f` `iters` times and return the time per iteration.
+fn per_iter(iters: usize, mut f: impl FnMut()) -> Duration {
+    let t = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    t.elapsed() / iters as u32
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Rounds of (httpcore, reference) timings; prints the ratio line and the
+/// medians of both, returns the ratio.
+fn compare(name: &str, rounds: usize, mut ours: impl FnMut() -> Duration, mut theirs: impl FnMut() -> Duration) -> f64 {
+    // Warm up both.
+    ours();
+    theirs();
+    let mut ratios = Vec::with_capacity(rounds);
+    let mut a = Vec::with_capacity(rounds);
+    let mut b = Vec::with_capacity(rounds);
+    for r in 0..rounds {
+        // Alternate which goes first, so drift hits both alike.
+        let (x, y) = if r % 2 == 0 {
+            let x = ours();
+            (x, theirs())
+        } else {
+            let y = theirs();
+            (ours(), y)
+        };
+        a.push(x.as_nanos() as f64);
+        b.push(y.as_nanos() as f64);
+        ratios.push(x.as_secs_f64() / y.as_secs_f64());
+    }
+    let ratio = median(&mut ratios);
+    println!("ratio {name} {ratio:.3}");
+    eprintln!(
+        "  {name}: httpcore {:.1} ns, reference {:.1} ns (medians of {rounds} rounds)",
+        median(&mut a),
+        median(&mut b)
+    );
+    ratio
+}
+
+fn pipelined_head_conn(n: usize) -> Connection {
+    let config = Config {
+        max_pipelined: n,
+        ..Config::default()
+    };
+    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    for _ in 0..n {
+        c.request("HEAD", "/", None, &[] as &[(&str, &str)]).unwrap();
+    }
+    while c.poll_transmit().is_some() {}
+    c
+}
+
+/// Drain every event; count them so nothing is optimised away.
+fn drain(c: &mut Connection) -> usize {
+    let mut n = 0;
+    while let Some(ev) = c.poll_event().unwrap() {
+        if let Event::Header(h) = &ev {
+            n += h.value.len();
+        }
+        n += 1;
+        black_box(&ev);
+    }
+    n
+}
+
+/// httpcore: `n` complete heads waiting in the receive buffer (as after a
+/// socket read), parsed to their last event; time per head.
+fn httpcore_heads(head: &[u8], n: usize) -> Duration {
+    let mut c = pipelined_head_conn(n);
+    let mut wire = Vec::with_capacity(head.len() * n);
+    for _ in 0..n {
+        wire.extend_from_slice(head);
+    }
+    c.handle_data(&wire);
+    let t = Instant::now();
+    black_box(drain(&mut c));
+    let d = t.elapsed() / n as u32;
+    assert!(c.is_reusable());
+    d
+}
+
+fn httparse_heads(head: &[u8], n: usize) -> Duration {
+    per_iter(n, || {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut resp = httparse::Response::new(&mut headers);
+        let s = resp.parse(black_box(head)).unwrap();
+        assert!(s.is_complete());
+        black_box(&resp);
+    })
+}
+
+/// The cdn head arriving in 64-byte reads, each fed and drained.
+fn httpcore_reads(head: &[u8], n: usize, read: usize) -> Duration {
+    let mut c = pipelined_head_conn(n);
+    let t = Instant::now();
+    for _ in 0..n {
+        for piece in head.chunks(read) {
+            c.handle_data(piece);
+            black_box(drain(&mut c));
+        }
+    }
+    t.elapsed() / n as u32
+}
+
+fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
+    let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let data: Vec<u8> = (0..chunk).map(|i| (i * 7) as u8).collect();
+    for _ in 0..total / chunk {
+        wire.extend_from_slice(format!("{chunk:x}\r\n").as_bytes());
+        wire.extend_from_slice(&data);
+        wire.extend_from_slice(b"\r\n");
+    }
+    wire.extend_from_slice(b"0\r\n\r\n");
+    wire
+}
+
+fn httpcore_chunked(wire: &[u8]) -> Duration {
+    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), Config::default());
+    c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
+    while c.poll_transmit().is_some() {}
+    c.handle_data(wire);
+    let t = Instant::now();
+    let mut body = 0;
+    while let Some(ev) = c.poll_event().unwrap() {
+        if let Event::BodyChunk(b) = ev {
+            body += b.len();
+            black_box(b);
+        }
+    }
+    let d = t.elapsed();
+    assert_eq!(body, 1 << 20);
+    d
+}
+
+fn memcpy_1mib(src: &[u8], dst: &mut [u8]) -> Duration {
+    let t = Instant::now();
+    dst.copy_from_slice(black_box(src));
+    black_box(&dst);
+    t.elapsed()
+}
+
+const GET5: [(&str, &str); 5] = [
+    ("User-Agent", "httpcore-bench/0.1"),
+    ("Accept", "application/json"),
+    ("Accept-Language", "en-US,en;q=0.9"),
+    ("Cache-Control", "no-cache"),
+    ("X-Request-Id", "4f1c2d9e-7a3b-4c8d-9e0f-1a2b3c4d5e6f"),
+];
+
+fn httpcore_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
+    let config = Config {
+        max_pipelined: usize::MAX,
+        ..Config::default()
+    };
+    let mut c = Connection::new(Authority::parse("api.example.com", 80).unwrap(), config);
+    let t = Instant::now();
+    for _ in 0..n {
+        out.clear();
+        c.put_request("GET", "/v1/items?page=2", false, false).unwrap();
+        for (name, value) in GET5 {
+            c.put_header(name, value).unwrap();
+        }
+        c.end_headers().unwrap();
+        c.transmit_into(out);
+        black_box(&out);
+    }
+    t.elapsed() / n as u32
+}
+
+fn handwritten_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
+    per_iter(n, || {
+        out.clear();
+        out.extend_from_slice(b"GET");
+        out.extend_from_slice(b" ");
+        out.extend_from_slice(black_box(b"/v1/items?page=2"));
+        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+        out.extend_from_slice(black_box(b"api.example.com"));
+        out.extend_from_slice(b"\r\nAccept-Encoding: identity\r\n");
+        for (name, value) in black_box(GET5) {
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        black_box(&out);
+    })
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; ignore arguments.
+    let rounds = 41;
+    let n = 200;
+    compare("parse_short", rounds, || httpcore_heads(SHORT, n), || httparse_heads(SHORT, n));
+    compare("parse_cdn", rounds, || httpcore_heads(CDN, n), || httparse_heads(CDN, n));
+    compare("parse_cdn_64b", rounds, || httpcore_reads(CDN, n, 64), || httparse_heads(CDN, n));
+    let wire = chunked_body(1 << 20, 8 << 10);
+    let src = vec![1u8; 1 << 20];
+    let mut dst = vec![0u8; 1 << 20];
+    compare("chunked_1mib", rounds, || httpcore_chunked(&wire), || memcpy_1mib(&src, &mut dst));
+    let (mut a, mut b) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
+    compare("serialize_get5", rounds, || httpcore_serialize(2000, &mut a), || handwritten_serialize(2000, &mut b));
+}

@@ -31,11 +31,6 @@ pub(crate) static TOKEN: [bool; 256] = table!(|b| is_tchar(b));
 /// field value, a reason phrase or a chunk extension may hold in strict mode.
 pub(crate) static FIELD_VALUE: [bool; 256] = table!(|b| b == b'\t' || (b >= 0x20 && b != 0x7f));
 
-/// What lenient mode tolerates in a field value: everything but NUL, CR and LF
-/// (RFC 9110 §5.5 lets a recipient retain other CTLs; real cookies carry 0x01).
-pub(crate) static FIELD_VALUE_LENIENT: [bool; 256] =
-    table!(|b| b != 0 && b != b'\r' && b != b'\n');
-
 /// Bytes allowed in a request target: VCHAR only (no SP, no CTL, no obs-text).
 pub(crate) static TARGET: [bool; 256] = table!(|b| b > 0x20 && b < 0x7f);
 
@@ -77,6 +72,29 @@ pub(crate) fn find_invalid_value_byte(s: &[u8], table: &[bool; 256]) -> Option<u
         i += 8;
     }
     s[i..].iter().position(|&b| !table[b as usize]).map(|p| i + p)
+}
+
+/// Case-insensitive equality of a token (already validated: tchar only)
+/// with a lowercase name made of letters, digits and `-`. Setting bit 0x20
+/// folds case; among tchars only letters differ by that bit, so eight bytes
+/// compare at once.
+#[inline]
+pub(crate) fn token_eq_lower(token: &[u8], lower: &[u8]) -> bool {
+    if token.len() != lower.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= token.len() {
+        let mut a = [0u8; 8];
+        let mut b = [0u8; 8];
+        a.copy_from_slice(&token[i..i + 8]);
+        b.copy_from_slice(&lower[i..i + 8]);
+        if u64::from_le_bytes(a) | 0x2020_2020_2020_2020 != u64::from_le_bytes(b) {
+            return false;
+        }
+        i += 8;
+    }
+    token[i..].iter().zip(&lower[i..]).all(|(&t, &l)| t | 0x20 == l)
 }
 
 /// Strip leading and trailing SP / HTAB (OWS).
@@ -127,8 +145,6 @@ mod tests {
                     v[bad_at] = bad;
                     let expect = v.iter().position(|&b| !FIELD_VALUE[b as usize]);
                     assert_eq!(find_invalid_value_byte(&v, &FIELD_VALUE), expect, "{v:?}");
-                    let expect = v.iter().position(|&b| !FIELD_VALUE_LENIENT[b as usize]);
-                    assert_eq!(find_invalid_value_byte(&v, &FIELD_VALUE_LENIENT), expect);
                 }
             }
         }
@@ -141,6 +157,16 @@ mod tests {
             assert!(!is_token(b), "{b}");
         }
         assert!(!is_token_str(b""));
+    }
+
+    #[test]
+    fn token_comparison_folds_case_only() {
+        assert!(token_eq_lower(b"Content-Length", b"content-length"));
+        assert!(token_eq_lower(b"TRANSFER-ENCODING", b"transfer-encoding"));
+        assert!(!token_eq_lower(b"Content-Lengtx", b"content-length"));
+        assert!(!token_eq_lower(b"Content-Lengths", b"content-length"));
+        assert!(token_eq_lower(b"X-1", b"x-1"));
+        assert!(!token_eq_lower(b"Connectioo", b"connection"));
     }
 
     #[test]

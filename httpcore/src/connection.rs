@@ -10,7 +10,7 @@ use crate::authority::{host_from_absolute_target, Authority};
 use crate::chars::{self, FIELD_VALUE, TARGET};
 use crate::config::Config;
 use crate::error::{Error, InvalidPart, RetrySafety};
-use crate::event::{Event, Framing};
+use crate::event::{Done, Event, Framing, Head};
 use crate::framing::RequestKind;
 use crate::response::{Reader, State as RecvState};
 
@@ -120,6 +120,86 @@ struct HeadFacts {
     kind: RequestKind,
 }
 
+/// Our side: the request being written and the bytes waiting to go out.
+#[derive(Debug)]
+struct Sender {
+    send: SendState,
+    framing: Option<SendFraming>,
+    head: HeadFacts,
+    /// Bytes being built; the first `sealed` may be transmitted.
+    out: BytesMut,
+    sealed: usize,
+    /// Transmit queue (sealed head bytes and zero-copy body segments).
+    queue: VecDeque<Bytes>,
+    /// Body held back while awaiting 100-continue.
+    held: VecDeque<Bytes>,
+    /// Something decided this connection ends after the current exchange.
+    must_close: bool,
+    /// The response being read ends in a protocol switch.
+    switched: bool,
+    /// The last request ended with its head (no body): empty `send_body`
+    /// and `finish_body` calls for it are harmless no-ops.
+    bodiless: bool,
+}
+
+impl Sender {
+    fn new() -> Sender {
+        Sender {
+            send: SendState::Idle,
+            framing: None,
+            head: HeadFacts::default(),
+            out: BytesMut::with_capacity(1024),
+            sealed: 0,
+            queue: VecDeque::new(),
+            held: VecDeque::new(),
+            must_close: false,
+            switched: false,
+            bodiless: false,
+        }
+    }
+
+    /// A status line arrived: it decides the fate of a held-back body.
+    fn on_status(&mut self, code: u16) {
+        if self.send != SendState::AwaitContinue {
+            return;
+        }
+        if code == 100 {
+            self.release_held();
+        } else if code >= 200 {
+            self.held.clear();
+            self.send = SendState::BodyAbandoned;
+            self.must_close = true;
+        }
+    }
+
+    /// The response hands the stream over: no more requests.
+    fn on_switched(&mut self) {
+        self.send = SendState::Closed;
+        self.switched = true;
+    }
+
+    /// Move sealed bytes of `out` to the queue, then queue `b` behind them.
+    fn enqueue(&mut self, b: Bytes) {
+        if self.sealed > 0 {
+            let n = std::mem::take(&mut self.sealed);
+            self.queue.push_back(self.out.split_to(n).freeze());
+        }
+        self.queue.push_back(b);
+    }
+
+    /// Send what 100-continue held back.
+    fn release_held(&mut self) {
+        while let Some(b) = self.held.pop_front() {
+            self.enqueue(b);
+        }
+        self.send = if self.framing.is_none() {
+            after_request(self.head.kind, &mut self.must_close)
+        } else {
+            SendState::Body
+        };
+    }
+}
+
 /// A sans-IO HTTP/1.x client connection.
 ///
 /// Feed it commands (`put_request`, `put_header`, `end_headers`,
@@ -158,33 +238,17 @@ pub struct Connection {
     authority: Authority,
     host_header: String,
     reader: Reader,
-    send: SendState,
-    framing: Option<SendFraming>,
-    head: HeadFacts,
+    sender: Sender,
     pending: VecDeque<Pending>,
     next_id: u64,
-    /// Bytes being built; the first `sealed` may be transmitted.
-    out: BytesMut,
-    sealed: usize,
-    /// Transmit queue (sealed head bytes and zero-copy body segments).
-    queue: VecDeque<Bytes>,
-    /// Body held back while awaiting 100-continue.
-    held: VecDeque<Bytes>,
     /// Bytes handed out by `poll_transmit` so far.
     transmitted: u64,
-    /// The response being read ends in a protocol switch.
-    switched: bool,
     /// Start reading the next pending response at the next poll.
     start_next: bool,
     /// Bytes arrived with no request outstanding.
     poisoned: bool,
-    /// Something decided this connection ends after the current exchange.
-    must_close: bool,
     error: Option<Error>,
     recv_filled: Option<usize>,
-    /// The last request ended with its head (no body): empty `send_body`
-    /// and `finish_body` calls for it are harmless no-ops.
-    bodiless: bool,
 }
 
 impl Connection {
@@ -196,35 +260,26 @@ impl Connection {
             authority,
             reader,
             config,
-            send: SendState::Idle,
-            framing: None,
-            head: HeadFacts::default(),
+            sender: Sender::new(),
             pending: VecDeque::new(),
             next_id: 0,
-            out: BytesMut::with_capacity(1024),
-            sealed: 0,
-            queue: VecDeque::new(),
-            held: VecDeque::new(),
             transmitted: 0,
-            switched: false,
             start_next: false,
             poisoned: false,
-            must_close: false,
             error: None,
             recv_filled: None,
-            bodiless: false,
         }
     }
 
     /// Forget everything about the current transport and start afresh, as
     /// for a new connection to the same authority (buffers are kept).
     pub fn reset(&mut self) {
-        let mut out = std::mem::take(&mut self.out);
+        let mut out = std::mem::take(&mut self.sender.out);
         out.clear();
         let config = self.config.clone();
         let authority = self.authority.clone();
         *self = Connection::new(authority, config);
-        self.out = out;
+        self.sender.out = out;
     }
 
     // ----- getters -------------------------------------------------------
@@ -241,7 +296,7 @@ impl Connection {
 
     /// Our side's state.
     pub fn send_state(&self) -> SendState {
-        self.send
+        self.sender.send
     }
 
     /// The server's side's state.
@@ -253,9 +308,9 @@ impl Connection {
             RecvState::Idle if self.start_next => RecvStateKind::AwaitingHead,
             RecvState::Idle if self.reader.eof => RecvStateKind::Closed,
             RecvState::Idle => RecvStateKind::Idle,
-            RecvState::StatusLine | RecvState::Http09 | RecvState::Http09End => RecvStateKind::AwaitingHead,
-            RecvState::Headers => RecvStateKind::Head,
-            RecvState::Trailers => RecvStateKind::Trailers,
+            RecvState::Head if !self.reader.response_started => RecvStateKind::AwaitingHead,
+            RecvState::Head | RecvState::EmitHead { .. } | RecvState::Http09 | RecvState::Http09End => RecvStateKind::Head,
+            RecvState::Trailers | RecvState::EmitTrailers { .. } => RecvStateKind::Trailers,
             RecvState::Switched => RecvStateKind::Switched,
             _ => RecvStateKind::Body,
         }
@@ -267,9 +322,9 @@ impl Connection {
     pub fn is_reusable(&self) -> bool {
         self.error.is_none()
             && !self.poisoned
-            && !self.must_close
+            && !self.sender.must_close
             && !self.reader.eof
-            && self.send == SendState::Idle
+            && self.sender.send == SendState::Idle
             && self.pending.is_empty()
             && self.reader.state == RecvState::Idle
             && !self.start_next
@@ -283,7 +338,7 @@ impl Connection {
 
     /// True when `poll_transmit` has bytes to hand out.
     pub fn wants_write(&self) -> bool {
-        !self.queue.is_empty() || self.sealed > 0
+        !self.sender.queue.is_empty() || self.sender.sealed > 0
     }
 
     /// The requests that have not received a complete response, oldest
@@ -300,10 +355,10 @@ impl Connection {
     /// httplib's `getresponse` precondition: `Ok` when a request has been
     /// sent whose response is yet to be read, else `ResponseNotReady`.
     pub fn check_response_ready(&self) -> Result<(), Error> {
-        if self.pending.is_empty() || self.send == SendState::Head {
+        if self.pending.is_empty() || self.sender.send == SendState::Head {
             return Err(Error::ResponseNotReady {
-                state: if self.send == SendState::Head {
-                    self.send.name()
+                state: if self.sender.send == SendState::Head {
+                    self.sender.send.name()
                 } else {
                     "no request outstanding"
                 },
@@ -326,12 +381,12 @@ impl Connection {
     /// the bytes of the request head were transmitted; report its expiry
     /// with [`handle_timeout`](Self::handle_timeout).
     pub fn timer(&self) -> Option<Timer> {
-        (self.send == SendState::AwaitContinue).then_some(Timer::ExpectContinue(self.config.expect_continue_timeout))
+        (self.sender.send == SendState::AwaitContinue).then_some(Timer::ExpectContinue(self.config.expect_continue_timeout))
     }
 
     /// True when the server answered before a held-back body was sent.
     pub fn is_body_abandoned(&self) -> bool {
-        self.send == SendState::BodyAbandoned
+        self.sender.send == SendState::BodyAbandoned
     }
 
     // ----- input handlers -------------------------------------------------
@@ -381,15 +436,15 @@ impl Connection {
             self.reader.buf.truncate(filled);
         }
         self.reader.eof = true;
-        if self.send != SendState::Head {
-            self.send = SendState::Closed;
+        if self.sender.send != SendState::Head {
+            self.sender.send = SendState::Closed;
         }
     }
 
     /// The timer from [`timer`](Self::timer) fired.
     pub fn handle_timeout(&mut self, timer: Timer) {
         match timer {
-            Timer::ExpectContinue(_) if self.send == SendState::AwaitContinue => self.release_held(),
+            Timer::ExpectContinue(_) if self.sender.send == SendState::AwaitContinue => self.sender.release_held(),
             Timer::ExpectContinue(_) => {}
         }
     }
@@ -397,8 +452,8 @@ impl Connection {
     /// Writing to the transport failed: no request can go on this
     /// connection any more (the responses already due may still be read).
     pub fn handle_write_error(&mut self) {
-        self.send = SendState::Closed;
-        self.must_close = true;
+        self.sender.send = SendState::Closed;
+        self.sender.must_close = true;
     }
 
     // ----- polls ---------------------------------------------------------
@@ -406,11 +461,11 @@ impl Connection {
     /// The next bytes to transmit, in order. Every byte returned must be
     /// written before the next call's bytes.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        let b = if let Some(b) = self.queue.pop_front() {
+        let b = if let Some(b) = self.sender.queue.pop_front() {
             b
-        } else if self.sealed > 0 {
-            let n = std::mem::take(&mut self.sealed);
-            self.out.split_to(n).freeze()
+        } else if self.sender.sealed > 0 {
+            let n = std::mem::take(&mut self.sender.sealed);
+            self.sender.out.split_to(n).freeze()
         } else {
             return None;
         };
@@ -431,6 +486,54 @@ impl Connection {
     /// final: the connection cannot be used afterwards, and every later
     /// call returns the same error.
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        let kind = match self.prepare_poll()? {
+            Some(kind) => kind,
+            None => return Ok(None),
+        };
+        match self.reader.poll(kind) {
+            Ok(Some(ev)) => {
+                match &ev {
+                    Event::StatusLine(s) => self.sender.on_status(s.status),
+                    Event::EndOfHead(Framing::Switched) => self.sender.on_switched(),
+                    Event::Done(d) => on_done(*d, &mut self.pending, &mut self.sender, &mut self.start_next),
+                    _ => {}
+                }
+                Ok(Some(ev))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(fail(e, &mut self.error, &mut self.sender, &self.pending, self.transmitted)),
+        }
+    }
+
+    /// The whole head of the response being read, once it is complete — the
+    /// `StatusLine`, `Header` and `EndOfHead` events in one value, faster
+    /// than draining them one by one. Afterwards `poll_event` continues with
+    /// the body. Call it where the next event would be a `StatusLine`;
+    /// elsewhere it answers `ResponseNotReady` (which does not end the
+    /// connection).
+    pub fn poll_head(&mut self) -> Result<Option<Head<'_>>, Error> {
+        let kind = match self.prepare_poll()? {
+            Some(kind) => kind,
+            None => return Ok(None),
+        };
+        match self.reader.prepare_head(kind) {
+            Ok(None) => Ok(None),
+            Ok(Some((code, framing, len))) => {
+                self.sender.on_status(code);
+                if framing == Framing::Switched {
+                    self.sender.on_switched();
+                }
+                Ok(Some(self.reader.head_view(framing, len)))
+            }
+            Err(e @ Error::ResponseNotReady { .. }) => Err(e),
+            Err(e) => Err(fail(e, &mut self.error, &mut self.sender, &self.pending, self.transmitted)),
+        }
+    }
+
+    /// Before parsing: a stored error, the start of the next response.
+    /// `Ok(None)` when no response is expected.
+    #[inline]
+    fn prepare_poll(&mut self) -> Result<Option<RequestKind>, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -445,61 +548,7 @@ impl Connection {
                 self.reader.start_response();
             }
         }
-        let kind = match self.pending.front() {
-            Some(p) => p.kind,
-            None => return Ok(None),
-        };
-        let transmitted_any = self.pending.front().is_some_and(|p| self.transmitted > p.starts_at);
-        match self.reader.poll(kind) {
-            Err(e) => {
-                let e = match e {
-                    Error::RemoteDisconnected { .. } if !transmitted_any => Error::RemoteDisconnected {
-                        retry: RetrySafety::NothingSent,
-                    },
-                    e => e,
-                };
-                self.error = Some(e.clone());
-                self.send = SendState::Closed;
-                Err(e)
-            }
-            Ok(None) => Ok(None),
-            Ok(Some(ev)) => {
-                match &ev {
-                    Event::StatusLine(s) if self.send == SendState::AwaitContinue => {
-                        if s.status == 100 {
-                            Self::release_held_parts(&mut self.held, &mut self.queue, &mut self.out, &mut self.sealed);
-                            self.send = if self.framing.is_none() {
-                                after_request(self.head.kind, &mut self.must_close)
-                            } else {
-                                SendState::Body
-                            };
-                        } else if s.status >= 200 {
-                            self.held.clear();
-                            self.send = SendState::BodyAbandoned;
-                            self.must_close = true;
-                        }
-                    }
-                    Event::EndOfHead(Framing::Switched) => {
-                        self.send = SendState::Closed;
-                        self.switched = true;
-                    }
-                    Event::Done(d) => {
-                        self.pending.pop_front();
-                        if !d.reusable {
-                            self.must_close = true;
-                            if matches!(self.send, SendState::Idle) {
-                                self.send = SendState::Closed;
-                            }
-                        }
-                        if !self.switched {
-                            self.start_next = true;
-                        }
-                    }
-                    _ => {}
-                }
-                Ok(Some(ev))
-            }
-        }
+        Ok(self.pending.front().map(|p| p.kind))
     }
 
     /// After a 101 or a CONNECT tunnel (or at any time), take the bytes
@@ -536,8 +585,8 @@ impl Connection {
         if t.is_empty() || t.iter().any(|&b| !TARGET[b as usize]) {
             return Err(invalid(InvalidPart::Target, t));
         }
-        let start = self.out.len();
-        self.head = HeadFacts {
+        let start = self.sender.out.len();
+        self.sender.head = HeadFacts {
             method_len: m.len(),
             kind: RequestKind {
                 head: m == b"HEAD",
@@ -546,7 +595,7 @@ impl Connection {
             },
             ..HeadFacts::default()
         };
-        let out = &mut self.out;
+        let out = &mut self.sender.out;
         out.reserve(m.len() + t.len() + 64 + self.host_header.len());
         out.put_slice(m);
         out.put_u8(b' ');
@@ -560,25 +609,25 @@ impl Connection {
                 None => out.put_slice(self.host_header.as_bytes()),
             }
             out.put_slice(b"\r\n");
-            self.head.auto_host = Some((a - start, out.len() - start));
+            self.sender.head.auto_host = Some((a - start, out.len() - start));
         }
         if !skip_accept_encoding {
             let a = out.len();
             out.put_slice(b"Accept-Encoding: identity\r\n");
-            self.head.auto_accept_encoding = Some((a - start, out.len() - start));
+            self.sender.head.auto_accept_encoding = Some((a - start, out.len() - start));
         }
         let id = RequestId(self.next_id);
         self.next_id += 1;
         self.pending.push_back(Pending {
             id,
-            kind: self.head.kind,
-            starts_at: self.transmitted + self.queue.iter().map(|b| b.len() as u64).sum::<u64>() + self.sealed as u64,
+            kind: self.sender.head.kind,
+            starts_at: self.transmitted + self.sender.queue.iter().map(|b| b.len() as u64).sum::<u64>() + self.sender.sealed as u64,
         });
         if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
             self.reader.start_response();
         }
-        self.send = SendState::Head;
-        self.bodiless = false;
+        self.sender.send = SendState::Head;
+        self.sender.bodiless = false;
         Ok(id)
     }
 
@@ -598,7 +647,7 @@ impl Connection {
                 reason: "the server closed the connection",
             });
         }
-        match self.send {
+        match self.sender.send {
             SendState::Idle => {}
             SendState::Closed | SendState::BodyAbandoned if self.pending.is_empty() => {
                 return Err(Error::NotConnected {
@@ -607,7 +656,7 @@ impl Connection {
             }
             s => return Err(Error::CannotSendRequest { state: s.name() }),
         }
-        if self.must_close && self.pending.is_empty() {
+        if self.sender.must_close && self.pending.is_empty() {
             return Err(Error::NotConnected {
                 reason: "the connection is closing",
             });
@@ -628,8 +677,8 @@ impl Connection {
     /// Add a header field with several values, joined with `", "` (never
     /// as obs-fold continuation lines).
     pub fn put_header_values<V: AsRef<[u8]>>(&mut self, name: impl AsRef<[u8]>, values: &[V]) -> Result<(), Error> {
-        if self.send != SendState::Head {
-            return Err(Error::CannotSendHeader { state: self.send.name() });
+        if self.sender.send != SendState::Head {
+            return Err(Error::CannotSendHeader { state: self.sender.send.name() });
         }
         let name = name.as_ref();
         if !chars::is_token_str(name) {
@@ -650,51 +699,51 @@ impl Connection {
             }
         };
         self.note_header(name, value)?;
-        self.out.reserve(name.len() + value.len() + 4);
-        self.out.put_slice(name);
-        self.out.put_slice(b": ");
-        self.out.put_slice(value);
-        self.out.put_slice(b"\r\n");
+        self.sender.out.reserve(name.len() + value.len() + 4);
+        self.sender.out.put_slice(name);
+        self.sender.out.put_slice(b": ");
+        self.sender.out.put_slice(value);
+        self.sender.out.put_slice(b"\r\n");
         Ok(())
     }
 
     fn note_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
         let eq = |n: &[u8]| name.eq_ignore_ascii_case(n);
         if eq(b"host") {
-            if self.head.host {
+            if self.sender.head.host {
                 return Err(invalid(InvalidPart::Framing, b"two Host headers"));
             }
-            self.head.host = true;
-            if let Some(range) = self.head.auto_host.take() {
+            self.sender.head.host = true;
+            if let Some(range) = self.sender.head.auto_host.take() {
                 self.remove_auto(range);
             }
         } else if eq(b"accept-encoding") {
-            if let Some(range) = self.head.auto_accept_encoding.take() {
+            if let Some(range) = self.sender.head.auto_accept_encoding.take() {
                 self.remove_auto(range);
             }
         } else if eq(b"content-length") {
-            if self.head.content_length.is_some() || !value.iter().all(u8::is_ascii_digit) || value.is_empty() {
+            if self.sender.head.content_length.is_some() || !value.iter().all(u8::is_ascii_digit) || value.is_empty() {
                 return Err(invalid(InvalidPart::Framing, value));
             }
-            self.head.content_length = Some(Bytes::copy_from_slice(value));
+            self.sender.head.content_length = Some(Bytes::copy_from_slice(value));
         } else if eq(b"transfer-encoding") {
             let last = chars::list_elements(value).last();
-            if self.head.transfer_encoding.is_some() || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) {
+            if self.sender.head.transfer_encoding.is_some() || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) {
                 return Err(invalid(InvalidPart::Framing, value));
             }
-            self.head.transfer_encoding = Some(Bytes::copy_from_slice(value));
+            self.sender.head.transfer_encoding = Some(Bytes::copy_from_slice(value));
         } else if eq(b"connection") {
             for t in chars::list_elements(value) {
                 if t.eq_ignore_ascii_case(b"close") {
-                    self.head.kind.close = true;
+                    self.sender.head.kind.close = true;
                 } else if t.eq_ignore_ascii_case(b"upgrade") {
-                    self.head.kind.upgrade = true;
+                    self.sender.head.kind.upgrade = true;
                 }
             }
         } else if eq(b"upgrade") {
-            self.head.kind.upgrade = true;
+            self.sender.head.kind.upgrade = true;
         } else if eq(b"expect") {
-            self.head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
+            self.sender.head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
         }
         Ok(())
     }
@@ -703,11 +752,11 @@ impl Connection {
     fn remove_auto(&mut self, (a, b): (usize, usize)) {
         let head_start = self.head_start();
         let (a, b) = (head_start + a, head_start + b);
-        let tail = self.out.split_off(b);
-        self.out.truncate(a);
-        self.out.unsplit(tail);
+        let tail = self.sender.out.split_off(b);
+        self.sender.out.truncate(a);
+        self.sender.out.unsplit(tail);
         let shift = b - a;
-        for r in [&mut self.head.auto_host, &mut self.head.auto_accept_encoding].into_iter().flatten() {
+        for r in [&mut self.sender.head.auto_host, &mut self.sender.head.auto_accept_encoding].into_iter().flatten() {
             if r.0 + head_start >= b {
                 r.0 -= shift;
                 r.1 -= shift;
@@ -717,7 +766,7 @@ impl Connection {
 
     /// Offset in `out` where the head being written starts.
     fn head_start(&self) -> usize {
-        self.sealed
+        self.sender.sealed
     }
 
     /// End the head (httplib's `endheaders`). The body is framed by the
@@ -734,14 +783,14 @@ impl Connection {
     }
 
     fn finish_head(&mut self, body: Option<BodyLength>) -> Result<(), Error> {
-        if self.send != SendState::Head {
-            return Err(Error::CannotSendHeader { state: self.send.name() });
+        if self.sender.send != SendState::Head {
+            return Err(Error::CannotSendHeader { state: self.sender.send.name() });
         }
-        let declared_len = match &self.head.content_length {
+        let declared_len = match &self.sender.head.content_length {
             Some(v) => Some(parse_decimal(v).ok_or_else(|| invalid(InvalidPart::Framing, v))?),
             None => None,
         };
-        let chunked = self.head.transfer_encoding.is_some();
+        let chunked = self.sender.head.transfer_encoding.is_some();
         if chunked && declared_len.is_some() {
             return Err(invalid(InvalidPart::Framing, b"Content-Length together with Transfer-Encoding"));
         }
@@ -764,7 +813,7 @@ impl Connection {
             }
             (None, false, Some(BodyLength::Empty)) => {
                 let start = self.head_start();
-                let m = &self.out[start..start + self.head.method_len];
+                let m = &self.sender.out[start..start + self.sender.head.method_len];
                 if matches!(m, b"POST" | b"PUT" | b"PATCH") {
                     self.write_raw_header(b"Content-Length", b"0");
                 }
@@ -775,54 +824,54 @@ impl Connection {
             Some(SendFraming::Length { declared: 0, .. }) => None,
             f => f,
         };
-        self.out.put_slice(b"\r\n");
-        self.sealed = self.out.len();
+        self.sender.out.put_slice(b"\r\n");
+        self.sender.sealed = self.sender.out.len();
         if let Some(p) = self.pending.back_mut() {
-            p.kind = self.head.kind;
+            p.kind = self.sender.head.kind;
         }
-        self.framing = framing;
-        self.bodiless = framing.is_none();
-        self.send = match framing {
+        self.sender.framing = framing;
+        self.sender.bodiless = framing.is_none();
+        self.sender.send = match framing {
             None => self.request_complete(),
-            Some(_) if self.head.expect_continue => SendState::AwaitContinue,
+            Some(_) if self.sender.head.expect_continue => SendState::AwaitContinue,
             Some(_) => SendState::Body,
         };
         Ok(())
     }
 
     fn write_raw_header(&mut self, name: &[u8], value: &[u8]) {
-        self.out.put_slice(name);
-        self.out.put_slice(b": ");
-        self.out.put_slice(value);
-        self.out.put_slice(b"\r\n");
+        self.sender.out.put_slice(name);
+        self.sender.out.put_slice(b": ");
+        self.sender.out.put_slice(value);
+        self.sender.out.put_slice(b"\r\n");
     }
 
     fn request_complete(&mut self) -> SendState {
-        self.framing = None;
-        after_request(self.head.kind, &mut self.must_close)
+        self.sender.framing = None;
+        after_request(self.sender.head.kind, &mut self.sender.must_close)
     }
 
     /// Send body bytes (httplib's `send`), copying them.
     pub fn send_body(&mut self, data: &[u8]) -> Result<(), Error> {
         self.check_body(data.len())?;
-        if data.is_empty() || self.send == SendState::BodyAbandoned {
+        if data.is_empty() || self.sender.send == SendState::BodyAbandoned {
             return Ok(());
         }
-        if self.send == SendState::AwaitContinue {
+        if self.sender.send == SendState::AwaitContinue {
             self.write_body_framed(Bytes::copy_from_slice(data), true);
             return Ok(());
         }
         if data.len() >= 4096 {
             self.write_body_framed(Bytes::copy_from_slice(data), false);
         } else {
-            if self.framing == Some(SendFraming::Chunked) {
-                write_chunk_size(&mut self.out, data.len());
+            if self.sender.framing == Some(SendFraming::Chunked) {
+                write_chunk_size(&mut self.sender.out, data.len());
             }
-            self.out.put_slice(data);
-            if self.framing == Some(SendFraming::Chunked) {
-                self.out.put_slice(b"\r\n");
+            self.sender.out.put_slice(data);
+            if self.sender.framing == Some(SendFraming::Chunked) {
+                self.sender.out.put_slice(b"\r\n");
             }
-            self.sealed = self.out.len();
+            self.sender.sealed = self.sender.out.len();
         }
         Ok(())
     }
@@ -830,21 +879,21 @@ impl Connection {
     /// Send body bytes without copying them.
     pub fn send_body_bytes(&mut self, data: Bytes) -> Result<(), Error> {
         self.check_body(data.len())?;
-        if data.is_empty() || self.send == SendState::BodyAbandoned {
+        if data.is_empty() || self.sender.send == SendState::BodyAbandoned {
             return Ok(());
         }
-        let hold = self.send == SendState::AwaitContinue;
+        let hold = self.sender.send == SendState::AwaitContinue;
         self.write_body_framed(data, hold);
         Ok(())
     }
 
     fn check_body(&mut self, len: usize) -> Result<(), Error> {
-        match self.send {
+        match self.sender.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
-            _ if self.bodiless && len == 0 => return Ok(()),
+            _ if self.sender.bodiless && len == 0 => return Ok(()),
             s => return Err(Error::ResponseNotReady { state: s.name() }),
         }
-        if let Some(SendFraming::Length { declared, sent }) = &mut self.framing {
+        if let Some(SendFraming::Length { declared, sent }) = &mut self.sender.framing {
             let total = *sent + len as u64;
             if total > *declared {
                 return Err(Error::BodyLengthMismatch {
@@ -858,7 +907,7 @@ impl Connection {
     }
 
     fn write_body_framed(&mut self, data: Bytes, hold: bool) {
-        let chunked = self.framing == Some(SendFraming::Chunked);
+        let chunked = self.sender.framing == Some(SendFraming::Chunked);
         let mut parts = [None, Some(data), None];
         if chunked {
             let mut size = BytesMut::with_capacity(18);
@@ -868,37 +917,10 @@ impl Connection {
         }
         for part in parts.into_iter().flatten() {
             if hold {
-                self.held.push_back(part);
+                self.sender.held.push_back(part);
             } else {
-                self.enqueue(part);
+                self.sender.enqueue(part);
             }
-        }
-    }
-
-    /// Move sealed bytes of `out` to the queue, then queue `b` behind them.
-    fn enqueue(&mut self, b: Bytes) {
-        Self::enqueue_parts(&mut self.queue, &mut self.out, &mut self.sealed, b);
-    }
-
-    fn enqueue_parts(queue: &mut VecDeque<Bytes>, out: &mut BytesMut, sealed: &mut usize, b: Bytes) {
-        if *sealed > 0 {
-            let n = std::mem::take(sealed);
-            queue.push_back(out.split_to(n).freeze());
-        }
-        queue.push_back(b);
-    }
-
-    fn release_held(&mut self) {
-        Self::release_held_parts(&mut self.held, &mut self.queue, &mut self.out, &mut self.sealed);
-        self.send = SendState::Body;
-        if self.framing.is_none() {
-            self.send = self.request_complete();
-        }
-    }
-
-    fn release_held_parts(held: &mut VecDeque<Bytes>, queue: &mut VecDeque<Bytes>, out: &mut BytesMut, sealed: &mut usize) {
-        while let Some(b) = held.pop_front() {
-            Self::enqueue_parts(queue, out, sealed, b);
         }
     }
 
@@ -910,9 +932,9 @@ impl Connection {
 
     /// Finish a chunked body with trailer fields.
     pub fn finish_body_with_trailers<N: AsRef<[u8]>, V: AsRef<[u8]>>(&mut self, trailers: &[(N, V)]) -> Result<(), Error> {
-        match self.send {
+        match self.sender.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
-            _ if self.bodiless && trailers.is_empty() => return Ok(()),
+            _ if self.sender.bodiless && trailers.is_empty() => return Ok(()),
             s => return Err(Error::ResponseNotReady { state: s.name() }),
         }
         for (n, v) in trailers {
@@ -923,7 +945,7 @@ impl Connection {
                 return Err(invalid(InvalidPart::HeaderValue, v.as_ref()));
             }
         }
-        match self.framing {
+        match self.sender.framing {
             Some(SendFraming::Length { declared, sent }) => {
                 if sent != declared {
                     return Err(Error::BodyLengthMismatch { declared, sent });
@@ -942,22 +964,22 @@ impl Connection {
                     end.put_slice(b"\r\n");
                 }
                 end.put_slice(b"\r\n");
-                if self.send == SendState::AwaitContinue {
-                    self.held.push_back(end.freeze());
-                } else if self.send == SendState::Body {
-                    self.out.put_slice(&end);
-                    self.sealed = self.out.len();
+                if self.sender.send == SendState::AwaitContinue {
+                    self.sender.held.push_back(end.freeze());
+                } else if self.sender.send == SendState::Body {
+                    self.sender.out.put_slice(&end);
+                    self.sender.sealed = self.sender.out.len();
                 }
             }
             None => {}
         }
-        match self.send {
+        match self.sender.send {
             // The body stays held until 100 or the timer; the request is complete then.
             SendState::AwaitContinue => {
-                self.framing = None;
+                self.sender.framing = None;
             }
             SendState::BodyAbandoned => {}
-            _ => self.send = self.request_complete(),
+            _ => self.sender.send = self.request_complete(),
         }
         Ok(())
     }
@@ -997,15 +1019,44 @@ impl Connection {
     /// Discard a request whose head is being written (nothing of it was
     /// transmitted yet).
     pub fn abort_head(&mut self) {
-        if self.send == SendState::Head {
+        if self.sender.send == SendState::Head {
             let start = self.head_start();
-            self.out.truncate(start);
+            self.sender.out.truncate(start);
             self.pending.pop_back();
-            self.send = SendState::Idle;
-            if self.pending.is_empty() && self.reader.state == RecvState::StatusLine && self.reader.buffered().is_empty() {
+            self.sender.send = SendState::Idle;
+            if self.pending.is_empty() && self.reader.state == RecvState::Head && self.reader.buffered().is_empty() {
                 self.reader.state = RecvState::Idle;
             }
         }
+    }
+}
+
+/// A protocol error ends the connection (a free function so that it can run
+/// while an event borrows the reader).
+fn fail(e: Error, error: &mut Option<Error>, sender: &mut Sender, pending: &VecDeque<Pending>, transmitted: u64) -> Error {
+    let transmitted_any = pending.front().is_some_and(|p| transmitted > p.starts_at);
+    let e = match e {
+        Error::RemoteDisconnected { .. } if !transmitted_any => Error::RemoteDisconnected {
+            retry: RetrySafety::NothingSent,
+        },
+        e => e,
+    };
+    *error = Some(e.clone());
+    sender.send = SendState::Closed;
+    e
+}
+
+/// A response is complete: its request leaves the queue.
+fn on_done(d: Done, pending: &mut VecDeque<Pending>, sender: &mut Sender, start_next: &mut bool) {
+    pending.pop_front();
+    if !d.reusable {
+        sender.must_close = true;
+        if sender.send == SendState::Idle {
+            sender.send = SendState::Closed;
+        }
+    }
+    if !sender.switched {
+        *start_next = true;
     }
 }
 

@@ -104,3 +104,49 @@ pub struct Done {
     /// [`Connection::is_reusable`](crate::Connection::is_reusable) before reuse.
     pub reusable: bool,
 }
+
+/// A complete response head at once, from
+/// [`Connection::poll_head`](crate::Connection::poll_head): what the
+/// `StatusLine`, `Header` and `EndOfHead` events would have said, in one
+/// value that borrows the connection's buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    /// The status line.
+    pub status: StatusLine<'a>,
+    /// How the body is framed (or `Interim` for a 1xx head).
+    pub framing: Framing,
+    buf: &'a [u8],
+    fields: &'a [crate::section::Field],
+    fold: &'a [u8],
+}
+
+impl<'a> Head<'a> {
+    pub(crate) fn new(
+        status: StatusLine<'a>,
+        framing: Framing,
+        buf: &'a [u8],
+        fields: &'a [crate::section::Field],
+        fold: &'a [u8],
+    ) -> Self {
+        Head {
+            status,
+            framing,
+            buf,
+            fields,
+            fold,
+        }
+    }
+
+    /// The header fields in received order and case.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
+        let (buf, fold) = (self.buf, self.fold);
+        self.fields.iter().map(move |f| f.header(buf, fold))
+    }
+
+    /// The value of the first field named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.headers()
+            .find(|h| h.name.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|h| h.value)
+    }
+}

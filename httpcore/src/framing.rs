@@ -55,8 +55,6 @@ pub(crate) struct FramingFacts {
     te_unknown: bool,
     close: bool,
     keep_alive: bool,
-    /// Set when the message ends in a protocol switch.
-    pub switched: bool,
 }
 
 /// Codings a client may see before the final `chunked` and still frame the
@@ -68,7 +66,7 @@ impl FramingFacts {
     #[inline]
     pub(crate) fn observe(&mut self, name: &[u8], value: &[u8]) {
         match name.len() {
-            10 if name.eq_ignore_ascii_case(b"connection") => {
+            10 if chars::token_eq_lower(name, b"connection") => {
                 for token in chars::list_elements(value) {
                     if token.eq_ignore_ascii_case(b"close") {
                         self.close = true;
@@ -77,8 +75,8 @@ impl FramingFacts {
                     }
                 }
             }
-            14 if name.eq_ignore_ascii_case(b"content-length") => self.observe_length(value),
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => self.observe_te(value),
+            14 if chars::token_eq_lower(name, b"content-length") => self.observe_length(value),
+            17 if chars::token_eq_lower(name, b"transfer-encoding") => self.observe_te(value),
             _ => {}
         }
     }

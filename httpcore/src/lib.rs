@@ -53,6 +53,7 @@ mod event;
 mod framing;
 mod response;
 mod response_head;
+mod section;
 pub mod status;
 #[cfg(feature = "http")]
 mod http_compat;
@@ -61,5 +62,5 @@ pub use authority::Authority;
 pub use config::{Config, Leniency, Limits};
 pub use connection::{BodyLength, Connection, RecvStateKind, RequestId, SendState, Timer};
 pub use error::{Error, Escaped, InvalidPart, LimitKind, RetrySafety};
-pub use event::{Done, Event, Framing, Header, StatusLine, Version};
+pub use event::{Done, Event, Framing, Head, Header, StatusLine, Version};
 pub use response_head::ResponseHead;

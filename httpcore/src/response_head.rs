@@ -69,6 +69,15 @@ impl ResponseHead {
         }
     }
 
+    /// Take a whole head from [`Connection::poll_head`](crate::Connection::poll_head)
+    /// (replacing what was recorded).
+    pub fn record_head(&mut self, head: &crate::event::Head<'_>) {
+        self.record(&Event::StatusLine(head.status));
+        for h in head.headers() {
+            self.push(&h);
+        }
+    }
+
     fn push(&mut self, h: &Header<'_>) {
         let a = self.bytes.len();
         self.bytes.extend_from_slice(h.name);

@@ -88,7 +88,7 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
     if e["kind"] == "error" {
         return match r {
             Res::Err(c, _) if *c == e["class"] => None,
-            Res::Err(c, _) => Some(format!("CLASS:{c}")),
+            Res::Err(c, detail) => Some(format!("CLASS:{c} ({detail})")),
             other => Some(format!("expected error {}, got {other:?}", e["class"])),
         };
     }

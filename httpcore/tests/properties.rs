@@ -6,7 +6,7 @@ mod support;
 
 use httpcore::{Authority, BodyLength, Config, Connection};
 use proptest::prelude::*;
-use support::{run_cuts, run_whole};
+use support::{run_cuts, run_cuts_heads, run_whole};
 
 /// Responses built from parts, valid and not.
 fn response() -> impl Strategy<Value = Vec<u8>> {
@@ -80,6 +80,17 @@ proptest! {
                 prop_assert_eq!(split.leftover, whole.leftover);
             }
         }
+    }
+
+    #[test]
+    fn poll_head_says_what_the_events_say(input in mutated(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..6), eof: bool, lenient: bool) {
+        let config = if lenient { Config::lenient() } else { Config::strict() };
+        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(input.len() + 1)).collect();
+        cuts.sort_unstable();
+        let events = run_whole("GET", config.clone(), &input, eof);
+        let heads = run_cuts_heads("GET", config, &input, &cuts, eof);
+        prop_assert_eq!(heads.key(), events.key());
+        prop_assert_eq!(heads.reusable, events.reusable);
     }
 
     #[test]

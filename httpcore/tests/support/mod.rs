@@ -101,6 +101,66 @@ pub fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Err
     }
 }
 
+/// Like [`drain`], but taking each head at once with `poll_head`, and
+/// recording it as the events it stands for.
+pub fn drain_heads(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>) -> bool {
+    if error.is_some() {
+        return false;
+    }
+    loop {
+        match conn.poll_head() {
+            Ok(Some(head)) => {
+                record(events, &Event::StatusLine(head.status));
+                for h in head.headers() {
+                    record(events, &Event::Header(h));
+                }
+                record(events, &Event::EndOfHead(head.framing));
+                continue;
+            }
+            Ok(None) => return true,
+            Err(Error::ResponseNotReady { .. }) => {}
+            Err(e) => {
+                *error = Some(e);
+                return false;
+            }
+        }
+        match conn.poll_event() {
+            Ok(Some(ev)) => record(events, &ev),
+            Ok(None) => return true,
+            Err(e) => {
+                *error = Some(e);
+                return false;
+            }
+        }
+    }
+}
+
+/// Feed `input` in `cuts`, draining with `poll_head` where a head is due.
+pub fn run_cuts_heads(method: &str, config: Config, input: &[u8], cuts: &[usize], eof: bool) -> Outcome {
+    let mut conn = connection(method, config);
+    let mut events = Vec::new();
+    let mut error = None;
+    let mut last = 0;
+    for &c in cuts.iter().chain(std::iter::once(&input.len())) {
+        let c = c.clamp(last, input.len());
+        conn.handle_data(&input[last..c]);
+        last = c;
+        if !drain_heads(&mut conn, &mut events, &mut error) {
+            break;
+        }
+    }
+    if eof && error.is_none() {
+        conn.handle_eof();
+        drain_heads(&mut conn, &mut events, &mut error);
+    }
+    Outcome {
+        events,
+        error,
+        leftover: conn.leftover().to_vec(),
+        reusable: conn.is_reusable(),
+    }
+}
+
 /// A connection that has sent one `method` request to example.com.
 pub fn connection(method: &str, config: Config) -> Connection {
     let mut conn = Connection::new(Authority::parse("example.com", 80).unwrap(), config);

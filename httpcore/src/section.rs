@@ -1,0 +1,456 @@
+//! Indexing a header section (a response head, or the trailer section of a
+//! chunked body) line by line as its bytes arrive.
+//!
+//! Each byte is looked at once: one SWAR pass per line both finds the line's
+//! end and rejects control bytes, resuming where the previous read left off;
+//! then the field name (a few bytes) is checked against the token table and
+//! the line is recorded as offsets. Events are served from the finished
+//! index, so a head that trickles in is neither rescanned nor re-parsed.
+
+use bytes::Bytes;
+
+use crate::chars;
+use crate::config::{Leniency, Limits};
+use crate::error::{Error, LimitKind};
+use crate::event::Version;
+use crate::framing::FramingFacts;
+
+/// One field line: name and value as offsets into the receive buffer, or,
+/// for a value unfolded from obs-fold lines, into [`Section::fold`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field {
+    pub name: (u32, u32),
+    pub value: (u32, u32),
+    pub folded: bool,
+}
+
+impl Field {
+    /// The field, borrowed from the buffer it was indexed in.
+    #[inline]
+    pub(crate) fn header<'a>(&self, buf: &'a [u8], fold: &'a [u8]) -> crate::event::Header<'a> {
+        let name = &buf[self.name.0 as usize..self.name.1 as usize];
+        let value = if self.folded { fold } else { buf };
+        crate::event::Header {
+            name,
+            value: &value[self.value.0 as usize..self.value.1 as usize],
+        }
+    }
+}
+
+/// Which section is being indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Head,
+    Trailers,
+}
+
+/// What [`Section::advance`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// More bytes are needed.
+    NeedMore,
+    /// The blank line ending the section was indexed; the section is this long.
+    Complete(usize),
+    /// Not an HTTP/1 status line, and HTTP/0.9 responses are accepted.
+    Http09,
+}
+
+/// The parsed status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Status {
+    pub version: Version,
+    pub code: u16,
+    pub reason: (u32, u32),
+}
+
+/// The index of one header section being received.
+#[derive(Debug)]
+pub(crate) struct Section {
+    kind: Kind,
+    /// Offset of the first byte of the line being indexed.
+    line_start: usize,
+    /// The control-byte scan of the current line resumes here.
+    scan: usize,
+    pub status: Option<Status>,
+    pub fields: Vec<Field>,
+    /// Unfolded values (lenient obs-fold only).
+    pub fold: Vec<u8>,
+    pub facts: FramingFacts,
+    /// Field lines seen, skipped ones included (for the count limit).
+    lines: usize,
+    /// The last field line was skipped (lenient): so are its continuations.
+    skipping: bool,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Offset of the first control byte (< 0x20) or DEL in `s` at or after
+/// `from`: eight bytes per step, exact for the first match.
+#[inline]
+fn find_ctl(s: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + 8 <= s.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&s[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+        let x = w ^ (LO * 0x7f);
+        let del = x.wrapping_sub(LO) & !x & HI;
+        let hits = below_space | del;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s[i..].iter().position(|&b| b < 0x20 || b == 0x7f).map(|p| i + p)
+}
+
+impl Section {
+    pub(crate) fn new() -> Section {
+        Section {
+            kind: Kind::Head,
+            line_start: 0,
+            scan: 0,
+            status: None,
+            fields: Vec::new(),
+            fold: Vec::new(),
+            facts: FramingFacts::default(),
+            lines: 0,
+            skipping: false,
+        }
+    }
+
+    /// Start indexing a new section at the front of the buffer.
+    pub(crate) fn reset(&mut self, kind: Kind) {
+        self.kind = kind;
+        self.line_start = 0;
+        self.scan = 0;
+        self.status = None;
+        self.fields.clear();
+        self.fold.clear();
+        self.facts = FramingFacts::default();
+        self.lines = 0;
+        self.skipping = false;
+    }
+
+    fn limits(&self, limits: &Limits) -> (usize, LimitKind, usize, LimitKind) {
+        match self.kind {
+            Kind::Head => (limits.max_head_bytes, LimitKind::HeadBytes, limits.max_headers, LimitKind::HeaderCount),
+            Kind::Trailers => (
+                limits.max_trailer_bytes,
+                LimitKind::TrailerBytes,
+                limits.max_trailers,
+                LimitKind::TrailerCount,
+            ),
+        }
+    }
+
+    fn line_error(&self, buf: &[u8], at: usize, reason: &'static str) -> Error {
+        let end = buf.len().min(self.line_start + 256).max(at.min(buf.len()));
+        let line = Bytes::copy_from_slice(&buf[self.line_start..end]);
+        if self.status.is_none() && self.kind == Kind::Head {
+            Error::BadStatusLine { line, reason }
+        } else {
+            Error::InvalidHeader {
+                line,
+                position: at - self.line_start,
+                reason,
+            }
+        }
+    }
+
+    /// Index every complete line of `buf` not indexed yet.
+    pub(crate) fn advance(&mut self, buf: &[u8], limits: &Limits, lenient: &Leniency) -> Result<Progress, Error> {
+        if self.kind == Kind::Head && self.status.is_none() && self.line_start == 0 {
+            // Detect a non-HTTP answer (TLS alert, HTML, garbage) before any LF.
+            let lead = if lenient.loose_status_line {
+                buf.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
+            } else {
+                0
+            };
+            let avail = &buf[lead..];
+            let n = avail.len().min(5);
+            if avail[..n] != b"HTTP/"[..n] {
+                if lenient.http09_responses {
+                    return Ok(Progress::Http09);
+                }
+                return Err(Error::BadStatusLine {
+                    line: Bytes::copy_from_slice(&buf[..buf.len().min(80)]),
+                    reason: "response does not start with \"HTTP/\"",
+                });
+            }
+        }
+        let (max_bytes, bytes_kind, max_count, count_kind) = self.limits(limits);
+        loop {
+            let line_limit = match (self.kind, self.status) {
+                (Kind::Head, None) => (limits.max_status_line, LimitKind::StatusLine),
+                _ => (limits.max_header_line, LimitKind::HeaderLine),
+            };
+            // Find the end of the line, rejecting control bytes on the way.
+            let (end, next) = loop {
+                match find_ctl(buf, self.scan) {
+                    None => {
+                        self.scan = buf.len();
+                        let partial = buf.len() - self.line_start;
+                        if partial > line_limit.0 {
+                            return Err(Error::LineTooLong {
+                                kind: line_limit.1,
+                                limit: line_limit.0,
+                            });
+                        }
+                        if buf.len() > max_bytes {
+                            return Err(Error::LineTooLong {
+                                kind: bytes_kind,
+                                limit: max_bytes,
+                            });
+                        }
+                        return Ok(Progress::NeedMore);
+                    }
+                    Some(p) => match buf[p] {
+                        b'\t' => self.scan = p + 1,
+                        b'\r' => match buf.get(p + 1) {
+                            Some(b'\n') => break (p, p + 2),
+                            Some(_) => return Err(self.line_error(buf, p, "bare CR in line")),
+                            None => {
+                                self.scan = p;
+                                return Ok(Progress::NeedMore);
+                            }
+                        },
+                        b'\n' if lenient.bare_lf_in_head => break (p, p + 1),
+                        b'\n' => return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)")),
+                        0 => return Err(self.line_error(buf, p, "NUL byte")),
+                        _ if lenient.ctl_in_values && p > self.line_start => self.scan = p + 1,
+                        _ => return Err(self.line_error(buf, p, "control byte")),
+                    },
+                }
+            };
+            if next - self.line_start > line_limit.0 {
+                return Err(Error::LineTooLong {
+                    kind: line_limit.1,
+                    limit: line_limit.0,
+                });
+            }
+            if next > max_bytes {
+                return Err(Error::LineTooLong {
+                    kind: bytes_kind,
+                    limit: max_bytes,
+                });
+            }
+            let start = self.line_start;
+            self.line_start = next;
+            self.scan = next;
+            if self.kind == Kind::Head && self.status.is_none() {
+                self.status = Some(parse_status(&buf[start..end], start, lenient)?);
+                continue;
+            }
+            if end == start {
+                return Ok(Progress::Complete(next));
+            }
+            self.lines += 1;
+            if self.lines > max_count {
+                return Err(Error::LineTooLong {
+                    kind: count_kind,
+                    limit: max_count,
+                });
+            }
+            self.index_field(buf, start, end, lenient)?;
+        }
+    }
+
+    /// Record the field line `buf[start..end]` (terminator excluded).
+    fn index_field(&mut self, buf: &[u8], start: usize, end: usize, lenient: &Leniency) -> Result<(), Error> {
+        let line = &buf[start..end];
+        if line[0] == b' ' || line[0] == b'\t' {
+            return self.continuation(buf, start, end, lenient);
+        }
+        let name_len = line.iter().position(|&b| !chars::is_token(b)).unwrap_or(line.len());
+        if name_len == 0 || line.get(name_len) != Some(&b':') {
+            let reason = match line.get(name_len) {
+                _ if name_len == 0 && line[0] == b':' => "empty field name",
+                Some(b' ' | b'\t') => "whitespace between field name and colon",
+                None => "field line without a colon",
+                Some(_) => "invalid byte in field name",
+            };
+            let claimed = line.iter().position(|&b| b == b':').map_or(line, |c| &line[..c]);
+            let claimed = chars::trim_ows(claimed);
+            let framing = claimed.eq_ignore_ascii_case(b"content-length") || claimed.eq_ignore_ascii_case(b"transfer-encoding");
+            if lenient.skip_invalid_headers && !framing {
+                // Skipped, with any continuation lines it has.
+                self.skipping = true;
+                return Ok(());
+            }
+            return Err(Error::InvalidHeader {
+                line: Bytes::copy_from_slice(line),
+                position: name_len,
+                reason,
+            });
+        }
+        let (vs, ve) = chars::trim_ows_range(&line[name_len + 1..]);
+        let value = &line[name_len + 1 + vs..name_len + 1 + ve];
+        if self.kind == Kind::Head {
+            self.facts.observe(&line[..name_len], value);
+        }
+        self.skipping = false;
+        let base = (start + name_len + 1) as u32;
+        self.fields.push(Field {
+            name: (start as u32, (start + name_len) as u32),
+            value: (base + vs as u32, base + ve as u32),
+            folded: false,
+        });
+        Ok(())
+    }
+
+    /// An obs-fold continuation line: unfold it into the previous field's
+    /// value (lenient), or reject it.
+    fn continuation(&mut self, buf: &[u8], start: usize, end: usize, lenient: &Leniency) -> Result<(), Error> {
+        if self.skipping && lenient.obs_fold {
+            return Ok(());
+        }
+        let first = self.fields.is_empty();
+        if !lenient.obs_fold || first {
+            return Err(Error::InvalidHeader {
+                line: Bytes::copy_from_slice(&buf[start..end]),
+                position: 0,
+                reason: if first {
+                    "whitespace before the first field line"
+                } else {
+                    "obs-fold continuation line (strict mode)"
+                },
+            });
+        }
+        let last = self.fields.len() - 1;
+        let f = self.fields[last];
+        if !f.folded {
+            let a = self.fold.len();
+            self.fold.extend_from_slice(&buf[f.value.0 as usize..f.value.1 as usize]);
+            self.fields[last].value = (a as u32, self.fold.len() as u32);
+            self.fields[last].folded = true;
+        }
+        let more = chars::trim_ows(&buf[start..end]);
+        if !more.is_empty() {
+            if self.fields[last].value.1 > self.fields[last].value.0 {
+                self.fold.push(b' ');
+            }
+            self.fold.extend_from_slice(more);
+        }
+        self.fields[last].value.1 = self.fold.len() as u32;
+        if self.kind == Kind::Head {
+            // Framing fields are judged on their unfolded value.
+            let name = &buf[f.name.0 as usize..f.name.1 as usize];
+            let (a, b) = self.fields[last].value;
+            if name.eq_ignore_ascii_case(b"transfer-encoding") || name.eq_ignore_ascii_case(b"content-length") {
+                return Err(Error::InvalidHeader {
+                    line: Bytes::copy_from_slice(&self.fold[a as usize..b as usize]),
+                    position: 0,
+                    reason: "framing field folded over several lines",
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parse a complete status line (terminator excluded) found at `offset`.
+fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, Error> {
+    let bad = |reason| Error::BadStatusLine {
+        line: Bytes::copy_from_slice(l),
+        reason,
+    };
+    let loose = lenient.loose_status_line;
+    // Fast path: "HTTP/1.1 200 " as every modern server sends it.
+    if l.len() >= 12 && &l[..9] == b"HTTP/1.1 " && l[9..12].iter().all(u8::is_ascii_digit) && (l.len() == 12 || l[12] == b' ') {
+        let code = l[9..12].iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+        if code < 100 {
+            return Err(bad("status code below 100"));
+        }
+        let r = if l.len() == 12 { 12 } else { 13 };
+        return Ok(Status {
+            version: Version::Http11,
+            code,
+            reason: ((offset + r) as u32, (offset + l.len()) as u32),
+        });
+    }
+    let is_sep = |b: u8| b == b' ' || (loose && b == b'\t');
+    let mut i = if loose {
+        l.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
+    } else {
+        0
+    };
+    i += 5;
+    let digits = |from: usize| l[from.min(l.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let major_len = digits(i);
+    let major = &l[i..i + major_len];
+    i += major_len;
+    if l.get(i) != Some(&b'.') {
+        return Err(bad("malformed HTTP version"));
+    }
+    i += 1;
+    let minor_len = digits(i);
+    let minor = &l[i..i + minor_len];
+    i += minor_len;
+    if major_len == 0 || minor_len == 0 || (!loose && (major_len != 1 || minor_len != 1)) {
+        return Err(bad("malformed HTTP version"));
+    }
+    let version = match (major, minor) {
+        (b"1", b"0") => Version::Http10,
+        (b"1", _) => Version::Http11,
+        (b"0", b"9") => Version::Http09,
+        _ => {
+            return Err(Error::UnknownProtocol {
+                version: Bytes::copy_from_slice(&l[..i]),
+            })
+        }
+    };
+    let sep = l[i.min(l.len())..].iter().take_while(|&&b| is_sep(b)).count();
+    if sep == 0 || (!loose && sep != 1) {
+        return Err(bad("expected one SP after the version"));
+    }
+    i += sep;
+    if l.len() < i + 3 || !l[i..i + 3].iter().all(u8::is_ascii_digit) {
+        return Err(bad("status code is not three digits"));
+    }
+    let code = l[i..i + 3].iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+    if code < 100 {
+        return Err(bad("status code below 100"));
+    }
+    i += 3;
+    let reason = if i == l.len() {
+        (i, i)
+    } else {
+        let sep = l[i..].iter().take_while(|&&b| is_sep(b)).count();
+        if sep == 0 {
+            return Err(bad("status code is not three digits"));
+        }
+        (if loose { i + sep } else { i + 1 }, l.len())
+    };
+    Ok(Status {
+        version,
+        code,
+        reason: ((offset + reason.0) as u32, (offset + reason.1) as u32),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_ctl_is_exact() {
+        for len in 0..40 {
+            for at in 0..len {
+                for b in [0u8, 1, b'\t', b'\r', b'\n', 0x1f, 0x7f] {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    for from in 0..=at {
+                        assert_eq!(find_ctl(&v, from), Some(at), "len {len} at {at} byte {b} from {from}");
+                    }
+                    assert_eq!(find_ctl(&v, at + 1), None);
+                }
+                let mut v = vec![0x80u8; len];
+                v[at] = b' ';
+                assert_eq!(find_ctl(&v, 0), None);
+            }
+        }
+    }
+}
