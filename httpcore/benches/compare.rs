@@ -29,7 +29,12 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Rounds of (httpcore, reference) timings; prints the ratio line and the
 /// medians of both, returns the ratio.
-fn compare(name: &str, rounds: usize, mut ours: impl FnMut() -> Duration, mut theirs: impl FnMut() -> Duration) -> f64 {
+fn compare(
+    name: &str,
+    rounds: usize,
+    mut ours: impl FnMut() -> Duration,
+    mut theirs: impl FnMut() -> Duration,
+) -> f64 {
     // Warm up both.
     ours();
     theirs();
@@ -66,21 +71,28 @@ fn pipelined_head_conn(n: usize) -> Connection {
     };
     let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
     for _ in 0..n {
-        c.request("HEAD", "/", None, &[] as &[(&str, &str)]).unwrap();
+        c.request("HEAD", "/", None, &[] as &[(&str, &str)])
+            .unwrap();
     }
     while c.poll_transmit().is_some() {}
     c
 }
 
-/// Drain every event; count them so nothing is optimised away.
+/// Read every response: each head at once with `poll_head` (what
+/// `httparse::Response::parse` gives), then its events up to `Done`.
 fn drain(c: &mut Connection) -> usize {
     let mut n = 0;
-    while let Some(ev) = c.poll_event().unwrap() {
-        if let Event::Header(h) = &ev {
+    while let Some(head) = c.poll_head().unwrap() {
+        for h in head.headers() {
             n += h.value.len();
         }
-        n += 1;
-        black_box(&ev);
+        black_box(&head);
+        while let Some(ev) = c.poll_event().unwrap() {
+            n += 1;
+            if matches!(black_box(ev), Event::Done(_)) {
+                break;
+            }
+        }
     }
     n
 }
@@ -107,7 +119,11 @@ fn httparse_heads(head: &[u8], n: usize) -> Duration {
         let mut resp = httparse::Response::new(&mut headers);
         let s = resp.parse(black_box(head)).unwrap();
         assert!(s.is_complete());
-        black_box(&resp);
+        let mut n = 0;
+        for h in resp.headers.iter() {
+            n += h.value.len();
+        }
+        black_box((&resp, n));
     })
 }
 
@@ -137,7 +153,10 @@ fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
 }
 
 fn httpcore_chunked(wire: &[u8]) -> Duration {
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), Config::default());
+    let mut c = Connection::new(
+        Authority::parse("example.com", 80).unwrap(),
+        Config::default(),
+    );
     c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
     while c.poll_transmit().is_some() {}
     c.handle_data(wire);
@@ -178,7 +197,8 @@ fn httpcore_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
     let t = Instant::now();
     for _ in 0..n {
         out.clear();
-        c.put_request("GET", "/v1/items?page=2", false, false).unwrap();
+        c.put_request("GET", "/v1/items?page=2", false, false)
+            .unwrap();
         for (name, value) in GET5 {
             c.put_header(name, value).unwrap();
         }
@@ -213,13 +233,38 @@ fn main() {
     // `cargo bench` passes `--bench`; ignore arguments.
     let rounds = 41;
     let n = 200;
-    compare("parse_short", rounds, || httpcore_heads(SHORT, n), || httparse_heads(SHORT, n));
-    compare("parse_cdn", rounds, || httpcore_heads(CDN, n), || httparse_heads(CDN, n));
-    compare("parse_cdn_64b", rounds, || httpcore_reads(CDN, n, 64), || httparse_heads(CDN, n));
+    compare(
+        "parse_short",
+        rounds,
+        || httpcore_heads(SHORT, n),
+        || httparse_heads(SHORT, n),
+    );
+    compare(
+        "parse_cdn",
+        rounds,
+        || httpcore_heads(CDN, n),
+        || httparse_heads(CDN, n),
+    );
+    compare(
+        "parse_cdn_64b",
+        rounds,
+        || httpcore_reads(CDN, n, 64),
+        || httparse_heads(CDN, n),
+    );
     let wire = chunked_body(1 << 20, 8 << 10);
     let src = vec![1u8; 1 << 20];
     let mut dst = vec![0u8; 1 << 20];
-    compare("chunked_1mib", rounds, || httpcore_chunked(&wire), || memcpy_1mib(&src, &mut dst));
+    compare(
+        "chunked_1mib",
+        rounds,
+        || httpcore_chunked(&wire),
+        || memcpy_1mib(&src, &mut dst),
+    );
     let (mut a, mut b) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
-    compare("serialize_get5", rounds, || httpcore_serialize(2000, &mut a), || handwritten_serialize(2000, &mut b));
+    compare(
+        "serialize_get5",
+        rounds,
+        || httpcore_serialize(2000, &mut a),
+        || handwritten_serialize(2000, &mut b),
+    );
 }

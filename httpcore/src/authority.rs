@@ -30,11 +30,19 @@ impl Authority {
             reason,
         };
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-            let close = rest.find(']').ok_or_else(|| invalid("unterminated IPv6 literal"))?;
+            let close = rest
+                .find(']')
+                .ok_or_else(|| invalid("unterminated IPv6 literal"))?;
             let host = &rest[..close];
             match &rest[close + 1..] {
                 "" => (host, None),
-                p => (host, Some(p.strip_prefix(':').ok_or_else(|| invalid("junk after IPv6 literal"))?)),
+                p => (
+                    host,
+                    Some(
+                        p.strip_prefix(':')
+                            .ok_or_else(|| invalid("junk after IPv6 literal"))?,
+                    ),
+                ),
             }
         } else {
             match s.rfind(':') {
@@ -59,7 +67,10 @@ impl Authority {
         if host.is_empty() {
             return Err(invalid("empty host"));
         }
-        if host.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'/' || b == b'?' || b == b'#' || b == b'@') {
+        if host
+            .bytes()
+            .any(|b| b <= b' ' || b == 0x7f || b == b'/' || b == b'?' || b == b'#' || b == b'@')
+        {
             return Err(invalid("control, space or delimiter in host"));
         }
         Ok(Authority {
@@ -132,12 +143,15 @@ pub(crate) fn host_from_absolute_target(target: &str) -> Option<String> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     let authority = authority.rsplit('@').next().unwrap_or(authority);
-    Authority::parse(authority, default_port).ok().map(|a| a.host_header())
+    Authority::parse(authority, default_port)
+        .ok()
+        .map(|a| a.host_header())
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes()))
-        .then(|| &s[prefix.len()..])
+    (s.len() >= prefix.len()
+        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes()))
+    .then(|| &s[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -147,12 +161,26 @@ mod tests {
     #[test]
     fn httplib_host_port_rules() {
         let a = Authority::parse("www.cwi.nl", 80).unwrap();
-        assert_eq!((a.host(), a.port(), a.host_header().as_str()), ("www.cwi.nl", 80, "www.cwi.nl"));
+        assert_eq!(
+            (a.host(), a.port(), a.host_header().as_str()),
+            ("www.cwi.nl", 80, "www.cwi.nl")
+        );
         let a = Authority::parse("www.cwi.nl:8080", 80).unwrap();
         assert_eq!(a.host_header(), "www.cwi.nl:8080");
         assert_eq!(Authority::parse("h:443", 443).unwrap().host_header(), "h");
-        for bad in ["www.python.org:", "www.python.org:abc", "[::1]:", "[::1", ":80", "a b:80", "h:70000"] {
-            assert!(matches!(Authority::parse(bad, 80), Err(Error::InvalidURL { .. })), "{bad}");
+        for bad in [
+            "www.python.org:",
+            "www.python.org:abc",
+            "[::1]:",
+            "[::1",
+            ":80",
+            "a b:80",
+            "h:70000",
+        ] {
+            assert!(
+                matches!(Authority::parse(bad, 80), Err(Error::InvalidURL { .. })),
+                "{bad}"
+            );
         }
         let a = Authority::parse("[fe80::1%eth0]:81", 80).unwrap();
         assert_eq!(a.host(), "fe80::1%eth0");
@@ -163,9 +191,18 @@ mod tests {
 
     #[test]
     fn absolute_form_host() {
-        assert_eq!(host_from_absolute_target("http://example.com/x").as_deref(), Some("example.com"));
-        assert_eq!(host_from_absolute_target("HTTP://u:p@example.com:8080?q").as_deref(), Some("example.com:8080"));
-        assert_eq!(host_from_absolute_target("https://[::1]:443/").as_deref(), Some("[::1]"));
+        assert_eq!(
+            host_from_absolute_target("http://example.com/x").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            host_from_absolute_target("HTTP://u:p@example.com:8080?q").as_deref(),
+            Some("example.com:8080")
+        );
+        assert_eq!(
+            host_from_absolute_target("https://[::1]:443/").as_deref(),
+            Some("[::1]")
+        );
         assert_eq!(host_from_absolute_target("/path"), None);
     }
 }

@@ -309,7 +309,10 @@ impl Connection {
             RecvState::Idle if self.reader.eof => RecvStateKind::Closed,
             RecvState::Idle => RecvStateKind::Idle,
             RecvState::Head if !self.reader.response_started => RecvStateKind::AwaitingHead,
-            RecvState::Head | RecvState::EmitHead { .. } | RecvState::Http09 | RecvState::Http09End => RecvStateKind::Head,
+            RecvState::Head
+            | RecvState::EmitHead { .. }
+            | RecvState::Http09
+            | RecvState::Http09End => RecvStateKind::Head,
             RecvState::Trailers | RecvState::EmitTrailers { .. } => RecvStateKind::Trailers,
             RecvState::Switched => RecvStateKind::Switched,
             _ => RecvStateKind::Body,
@@ -381,7 +384,8 @@ impl Connection {
     /// the bytes of the request head were transmitted; report its expiry
     /// with [`handle_timeout`](Self::handle_timeout).
     pub fn timer(&self) -> Option<Timer> {
-        (self.sender.send == SendState::AwaitContinue).then_some(Timer::ExpectContinue(self.config.expect_continue_timeout))
+        (self.sender.send == SendState::AwaitContinue)
+            .then_some(Timer::ExpectContinue(self.config.expect_continue_timeout))
     }
 
     /// True when the server answered before a held-back body was sent.
@@ -408,7 +412,10 @@ impl Connection {
     /// `n` bytes were written to the start of the slice `recv_buffer` gave.
     /// `n == 0` is not the end of the stream: call `handle_eof` for that.
     pub fn handle_recv(&mut self, n: usize) {
-        let filled = self.recv_filled.take().expect("handle_recv without recv_buffer");
+        let filled = self
+            .recv_filled
+            .take()
+            .expect("handle_recv without recv_buffer");
         let n = n.min(self.reader.buf.len() - filled);
         self.reader.buf.truncate(filled + n);
         self.after_input();
@@ -424,7 +431,10 @@ impl Connection {
     }
 
     fn after_input(&mut self) {
-        if self.pending.is_empty() && self.reader.state == RecvState::Idle && !self.reader.buffered().is_empty() {
+        if self.pending.is_empty()
+            && self.reader.state == RecvState::Idle
+            && !self.reader.buffered().is_empty()
+        {
             // RFC 9112 §6.3: a client must not treat unsolicited bytes as a response.
             self.poisoned = true;
         }
@@ -444,7 +454,9 @@ impl Connection {
     /// The timer from [`timer`](Self::timer) fired.
     pub fn handle_timeout(&mut self, timer: Timer) {
         match timer {
-            Timer::ExpectContinue(_) if self.sender.send == SendState::AwaitContinue => self.sender.release_held(),
+            Timer::ExpectContinue(_) if self.sender.send == SendState::AwaitContinue => {
+                self.sender.release_held()
+            }
             Timer::ExpectContinue(_) => {}
         }
     }
@@ -476,8 +488,15 @@ impl Connection {
     /// Append every byte due for transmission to `dst` (for callers that
     /// write from one buffer of their own).
     pub fn transmit_into(&mut self, dst: &mut Vec<u8>) {
-        while let Some(b) = self.poll_transmit() {
+        while let Some(b) = self.sender.queue.pop_front() {
+            self.transmitted += b.len() as u64;
             dst.extend_from_slice(&b);
+        }
+        let n = std::mem::take(&mut self.sender.sealed);
+        if n > 0 {
+            dst.extend_from_slice(&self.sender.out[..n]);
+            bytes::Buf::advance(&mut self.sender.out, n);
+            self.transmitted += n as u64;
         }
     }
 
@@ -495,13 +514,24 @@ impl Connection {
                 match &ev {
                     Event::StatusLine(s) => self.sender.on_status(s.status),
                     Event::EndOfHead(Framing::Switched) => self.sender.on_switched(),
-                    Event::Done(d) => on_done(*d, &mut self.pending, &mut self.sender, &mut self.start_next),
+                    Event::Done(d) => on_done(
+                        *d,
+                        &mut self.pending,
+                        &mut self.sender,
+                        &mut self.start_next,
+                    ),
                     _ => {}
                 }
                 Ok(Some(ev))
             }
             Ok(None) => Ok(None),
-            Err(e) => Err(fail(e, &mut self.error, &mut self.sender, &self.pending, self.transmitted)),
+            Err(e) => Err(fail(
+                e,
+                &mut self.error,
+                &mut self.sender,
+                &self.pending,
+                self.transmitted,
+            )),
         }
     }
 
@@ -526,7 +556,13 @@ impl Connection {
                 Ok(Some(self.reader.head_view(framing, len)))
             }
             Err(e @ Error::ResponseNotReady { .. }) => Err(e),
-            Err(e) => Err(fail(e, &mut self.error, &mut self.sender, &self.pending, self.transmitted)),
+            Err(e) => Err(fail(
+                e,
+                &mut self.error,
+                &mut self.sender,
+                &self.pending,
+                self.transmitted,
+            )),
         }
     }
 
@@ -621,7 +657,14 @@ impl Connection {
         self.pending.push_back(Pending {
             id,
             kind: self.sender.head.kind,
-            starts_at: self.transmitted + self.sender.queue.iter().map(|b| b.len() as u64).sum::<u64>() + self.sender.sealed as u64,
+            starts_at: self.transmitted
+                + self
+                    .sender
+                    .queue
+                    .iter()
+                    .map(|b| b.len() as u64)
+                    .sum::<u64>()
+                + self.sender.sealed as u64,
         });
         if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
             self.reader.start_response();
@@ -670,15 +713,39 @@ impl Connection {
     }
 
     /// Add a header field (httplib's `putheader`).
-    pub fn put_header(&mut self, name: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), Error> {
-        self.put_header_values(name, &[value.as_ref()])
+    pub fn put_header(
+        &mut self,
+        name: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        let (name, value) = (name.as_ref(), value.as_ref());
+        if self.sender.send != SendState::Head {
+            return Err(Error::CannotSendHeader {
+                state: self.sender.send.name(),
+            });
+        }
+        if !chars::is_token_str(name) {
+            return Err(invalid(InvalidPart::HeaderName, name));
+        }
+        if chars::find_invalid_value_byte(value, &FIELD_VALUE).is_some() {
+            return Err(invalid(InvalidPart::HeaderValue, value));
+        }
+        self.note_header(name, value)?;
+        write_field(&mut self.sender.out, name, value);
+        Ok(())
     }
 
     /// Add a header field with several values, joined with `", "` (never
     /// as obs-fold continuation lines).
-    pub fn put_header_values<V: AsRef<[u8]>>(&mut self, name: impl AsRef<[u8]>, values: &[V]) -> Result<(), Error> {
+    pub fn put_header_values<V: AsRef<[u8]>>(
+        &mut self,
+        name: impl AsRef<[u8]>,
+        values: &[V],
+    ) -> Result<(), Error> {
         if self.sender.send != SendState::Head {
-            return Err(Error::CannotSendHeader { state: self.sender.send.name() });
+            return Err(Error::CannotSendHeader {
+                state: self.sender.send.name(),
+            });
         }
         let name = name.as_ref();
         if !chars::is_token_str(name) {
@@ -694,21 +761,25 @@ impl Connection {
         let value: &[u8] = match values {
             [one] => one.as_ref(),
             _ => {
-                joined = values.iter().map(|v| v.as_ref()).collect::<Vec<_>>().join(&b", "[..]);
+                joined = values
+                    .iter()
+                    .map(|v| v.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(&b", "[..]);
                 &joined
             }
         };
         self.note_header(name, value)?;
-        self.sender.out.reserve(name.len() + value.len() + 4);
-        self.sender.out.put_slice(name);
-        self.sender.out.put_slice(b": ");
-        self.sender.out.put_slice(value);
-        self.sender.out.put_slice(b"\r\n");
+        write_field(&mut self.sender.out, name, value);
         Ok(())
     }
 
     fn note_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
-        let eq = |n: &[u8]| name.eq_ignore_ascii_case(n);
+        // Only names of these lengths matter: 4, 6, 7, 10, 14, 15, 17.
+        if !matches!(name.len(), 4 | 6 | 7 | 10 | 14 | 15 | 17) {
+            return Ok(());
+        }
+        let eq = |n: &[u8]| chars::token_eq_lower(name, n);
         if eq(b"host") {
             if self.sender.head.host {
                 return Err(invalid(InvalidPart::Framing, b"two Host headers"));
@@ -722,13 +793,18 @@ impl Connection {
                 self.remove_auto(range);
             }
         } else if eq(b"content-length") {
-            if self.sender.head.content_length.is_some() || !value.iter().all(u8::is_ascii_digit) || value.is_empty() {
+            if self.sender.head.content_length.is_some()
+                || !value.iter().all(u8::is_ascii_digit)
+                || value.is_empty()
+            {
                 return Err(invalid(InvalidPart::Framing, value));
             }
             self.sender.head.content_length = Some(Bytes::copy_from_slice(value));
         } else if eq(b"transfer-encoding") {
             let last = chars::list_elements(value).last();
-            if self.sender.head.transfer_encoding.is_some() || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked")) {
+            if self.sender.head.transfer_encoding.is_some()
+                || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
+            {
                 return Err(invalid(InvalidPart::Framing, value));
             }
             self.sender.head.transfer_encoding = Some(Bytes::copy_from_slice(value));
@@ -756,7 +832,13 @@ impl Connection {
         self.sender.out.truncate(a);
         self.sender.out.unsplit(tail);
         let shift = b - a;
-        for r in [&mut self.sender.head.auto_host, &mut self.sender.head.auto_accept_encoding].into_iter().flatten() {
+        for r in [
+            &mut self.sender.head.auto_host,
+            &mut self.sender.head.auto_accept_encoding,
+        ]
+        .into_iter()
+        .flatten()
+        {
             if r.0 + head_start >= b {
                 r.0 -= shift;
                 r.1 -= shift;
@@ -784,7 +866,9 @@ impl Connection {
 
     fn finish_head(&mut self, body: Option<BodyLength>) -> Result<(), Error> {
         if self.sender.send != SendState::Head {
-            return Err(Error::CannotSendHeader { state: self.sender.send.name() });
+            return Err(Error::CannotSendHeader {
+                state: self.sender.send.name(),
+            });
         }
         let declared_len = match &self.sender.head.content_length {
             Some(v) => Some(parse_decimal(v).ok_or_else(|| invalid(InvalidPart::Framing, v))?),
@@ -792,12 +876,26 @@ impl Connection {
         };
         let chunked = self.sender.head.transfer_encoding.is_some();
         if chunked && declared_len.is_some() {
-            return Err(invalid(InvalidPart::Framing, b"Content-Length together with Transfer-Encoding"));
+            return Err(invalid(
+                InvalidPart::Framing,
+                b"Content-Length together with Transfer-Encoding",
+            ));
         }
-        let mismatch = || invalid(InvalidPart::Framing, b"declared framing does not match the body");
+        let mismatch = || {
+            invalid(
+                InvalidPart::Framing,
+                b"declared framing does not match the body",
+            )
+        };
         let framing = match (declared_len, chunked, body) {
-            (Some(n), _, None) => Some(SendFraming::Length { declared: n, sent: 0 }),
-            (Some(n), _, Some(BodyLength::Known(k))) if k == n => Some(SendFraming::Length { declared: n, sent: 0 }),
+            (Some(n), _, None) => Some(SendFraming::Length {
+                declared: n,
+                sent: 0,
+            }),
+            (Some(n), _, Some(BodyLength::Known(k))) if k == n => Some(SendFraming::Length {
+                declared: n,
+                sent: 0,
+            }),
             (Some(0), _, Some(BodyLength::Empty)) => None,
             (Some(_), _, Some(_)) => return Err(mismatch()),
             (None, true, None | Some(BodyLength::Unknown)) => Some(SendFraming::Chunked),
@@ -805,7 +903,10 @@ impl Connection {
             (None, false, None) => None,
             (None, false, Some(BodyLength::Known(n))) => {
                 self.write_raw_header(b"Content-Length", n.to_string().as_bytes());
-                Some(SendFraming::Length { declared: n, sent: 0 })
+                Some(SendFraming::Length {
+                    declared: n,
+                    sent: 0,
+                })
             }
             (None, false, Some(BodyLength::Unknown)) => {
                 self.write_raw_header(b"Transfer-Encoding", b"chunked");
@@ -931,7 +1032,10 @@ impl Connection {
     }
 
     /// Finish a chunked body with trailer fields.
-    pub fn finish_body_with_trailers<N: AsRef<[u8]>, V: AsRef<[u8]>>(&mut self, trailers: &[(N, V)]) -> Result<(), Error> {
+    pub fn finish_body_with_trailers<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        trailers: &[(N, V)],
+    ) -> Result<(), Error> {
         match self.sender.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
             _ if self.sender.bodiless && trailers.is_empty() => return Ok(()),
@@ -951,7 +1055,10 @@ impl Connection {
                     return Err(Error::BodyLengthMismatch { declared, sent });
                 }
                 if !trailers.is_empty() {
-                    return Err(invalid(InvalidPart::Framing, b"trailers on a Content-Length body"));
+                    return Err(invalid(
+                        InvalidPart::Framing,
+                        b"trailers on a Content-Length body",
+                    ));
                 }
             }
             Some(SendFraming::Chunked) => {
@@ -1024,7 +1131,10 @@ impl Connection {
             self.sender.out.truncate(start);
             self.pending.pop_back();
             self.sender.send = SendState::Idle;
-            if self.pending.is_empty() && self.reader.state == RecvState::Head && self.reader.buffered().is_empty() {
+            if self.pending.is_empty()
+                && self.reader.state == RecvState::Head
+                && self.reader.buffered().is_empty()
+            {
                 self.reader.state = RecvState::Idle;
             }
         }
@@ -1033,7 +1143,13 @@ impl Connection {
 
 /// A protocol error ends the connection (a free function so that it can run
 /// while an event borrows the reader).
-fn fail(e: Error, error: &mut Option<Error>, sender: &mut Sender, pending: &VecDeque<Pending>, transmitted: u64) -> Error {
+fn fail(
+    e: Error,
+    error: &mut Option<Error>,
+    sender: &mut Sender,
+    pending: &VecDeque<Pending>,
+    transmitted: u64,
+) -> Error {
     let transmitted_any = pending.front().is_some_and(|p| transmitted > p.starts_at);
     let e = match e {
         Error::RemoteDisconnected { .. } if !transmitted_any => Error::RemoteDisconnected {
@@ -1089,6 +1205,16 @@ fn parse_decimal(v: &[u8]) -> Option<u64> {
         }
         n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
+}
+
+/// `name: value\r\n`, with one capacity check.
+#[inline]
+fn write_field(out: &mut BytesMut, name: &[u8], value: &[u8]) {
+    out.reserve(name.len() + value.len() + 4);
+    out.put_slice(name);
+    out.put_slice(b": ");
+    out.put_slice(value);
+    out.put_slice(b"\r\n");
 }
 
 fn write_chunk_size(out: &mut BytesMut, n: usize) {

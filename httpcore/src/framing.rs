@@ -59,7 +59,15 @@ pub(crate) struct FramingFacts {
 
 /// Codings a client may see before the final `chunked` and still frame the
 /// body: the caller decodes them (they are left in the body as sent).
-const KNOWN_CODINGS: &[&[u8]] = &[b"gzip", b"x-gzip", b"deflate", b"compress", b"x-compress", b"br", b"zstd"];
+const KNOWN_CODINGS: &[&[u8]] = &[
+    b"gzip",
+    b"x-gzip",
+    b"deflate",
+    b"compress",
+    b"x-compress",
+    b"br",
+    b"zstd",
+];
 
 impl FramingFacts {
     /// Take note of one header field.
@@ -85,6 +93,18 @@ impl FramingFacts {
         if matches!(self.content_length, ContentLength::Invalid(..)) {
             return;
         }
+        // Fast path: one plain number, the first time.
+        if self.content_length == ContentLength::Absent
+            && !value.is_empty()
+            && value.len() <= 19
+            && value.iter().all(u8::is_ascii_digit)
+        {
+            let n = value
+                .iter()
+                .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+            self.content_length = ContentLength::Valid(n);
+            return;
+        }
         let invalid = |why| ContentLength::Invalid(Bytes::copy_from_slice(value), why);
         // A list of identical values is one value (RFC 9110 §8.6); an
         // empty element anywhere makes the field invalid.
@@ -96,7 +116,10 @@ impl FramingFacts {
             }
             let mut n: u64 = 0;
             for &d in element {
-                match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d - b'0'))) {
+                match n
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u64::from(d - b'0')))
+                {
                     Some(v) => n = v,
                     None => {
                         self.content_length = invalid("Content-Length overflows 64 bits");
@@ -225,21 +248,43 @@ mod tests {
     #[test]
     fn content_length_grammar() {
         for ok in ["5", "05", " 5 ", "5, 5", "5,5"] {
-            assert_eq!(decide11(&[("Content-Length", ok)]).unwrap().framing, Framing::Length(5), "{ok}");
+            assert_eq!(
+                decide11(&[("Content-Length", ok)]).unwrap().framing,
+                Framing::Length(5),
+                "{ok}"
+            );
         }
         assert_eq!(
-            decide11(&[("Content-Length", "5"), ("content-length", "5")]).unwrap().framing,
+            decide11(&[("Content-Length", "5"), ("content-length", "5")])
+                .unwrap()
+                .framing,
             Framing::Length(5)
         );
-        for bad in ["+5", "-1", "1_0", "0x5", "42,", "42,,42", "", "18446744073709551616", "5 3", "5, 3"] {
+        for bad in [
+            "+5",
+            "-1",
+            "1_0",
+            "0x5",
+            "42,",
+            "42,,42",
+            "",
+            "18446744073709551616",
+            "5 3",
+            "5, 3",
+        ] {
             assert!(
-                matches!(decide11(&[("Content-Length", bad)]), Err(Error::InvalidHeader { .. })),
+                matches!(
+                    decide11(&[("Content-Length", bad)]),
+                    Err(Error::InvalidHeader { .. })
+                ),
                 "{bad:?}"
             );
         }
         assert!(decide11(&[("Content-Length", "5"), ("Content-Length", "3")]).is_err());
         assert_eq!(
-            decide11(&[("Content-Length", "18446744073709551615")]).unwrap().framing,
+            decide11(&[("Content-Length", "18446744073709551615")])
+                .unwrap()
+                .framing,
             Framing::Length(u64::MAX)
         );
     }
@@ -252,9 +297,19 @@ mod tests {
         assert_eq!((d.framing, d.reusable), (Framing::Chunked, false));
         let d = decide11(&[("Transfer-Encoding", ",chunked")]).unwrap();
         assert_eq!(d.framing, Framing::Chunked);
-        for v in ["chunked, gzip", "yolo", "chunkedchunked", "chunked;q=1", "yolo, chunked", ""] {
+        for v in [
+            "chunked, gzip",
+            "yolo",
+            "chunkedchunked",
+            "chunked;q=1",
+            "yolo, chunked",
+            "",
+        ] {
             assert!(
-                matches!(decide11(&[("Transfer-Encoding", v)]), Err(Error::UnknownTransferEncoding { .. })),
+                matches!(
+                    decide11(&[("Transfer-Encoding", v)]),
+                    Err(Error::UnknownTransferEncoding { .. })
+                ),
                 "{v:?}"
             );
         }
@@ -263,7 +318,10 @@ mod tests {
             Err(Error::ProtocolError { .. })
         ));
         let f = facts(Version::Http10, 200, &[("Transfer-Encoding", "chunked")]);
-        assert!(matches!(decide(&f, RequestKind::PLAIN), Err(Error::ProtocolError { .. })));
+        assert!(matches!(
+            decide(&f, RequestKind::PLAIN),
+            Err(Error::ProtocolError { .. })
+        ));
     }
 
     #[test]
@@ -271,33 +329,80 @@ mod tests {
         let reuse = |v, fields: &[(&str, &str)]| {
             let mut fields = fields.to_vec();
             fields.push(("Content-Length", "0"));
-            decide(&facts(v, 200, &fields), RequestKind::PLAIN).unwrap().reusable
+            decide(&facts(v, 200, &fields), RequestKind::PLAIN)
+                .unwrap()
+                .reusable
         };
         assert!(!reuse(Version::Http10, &[]));
         assert!(reuse(Version::Http10, &[("Connection", "Keep-Alive")]));
         assert!(reuse(Version::Http11, &[]));
         assert!(!reuse(Version::Http11, &[("Connection", "cloSE")]));
-        assert!(!reuse(Version::Http11, &[("Connection", "a, b, cLOse, foo")]));
+        assert!(!reuse(
+            Version::Http11,
+            &[("Connection", "a, b, cLOse, foo")]
+        ));
         assert!(reuse(Version::Http11, &[("Connection", "xclosey")]));
         assert!(!reuse(Version::Http10, &[("Keep-Alive", "timeout=5")]));
         let until_close = decide11(&[]).unwrap();
-        assert_eq!((until_close.framing, until_close.reusable), (Framing::UntilClose, false));
+        assert_eq!(
+            (until_close.framing, until_close.reusable),
+            (Framing::UntilClose, false)
+        );
     }
 
     #[test]
     fn bodiless_statuses_and_methods() {
-        let head = RequestKind { head: true, ..RequestKind::PLAIN };
-        let connect = RequestKind { connect: true, ..RequestKind::PLAIN };
-        let upgrade = RequestKind { upgrade: true, ..RequestKind::PLAIN };
+        let head = RequestKind {
+            head: true,
+            ..RequestKind::PLAIN
+        };
+        let connect = RequestKind {
+            connect: true,
+            ..RequestKind::PLAIN
+        };
+        let upgrade = RequestKind {
+            upgrade: true,
+            ..RequestKind::PLAIN
+        };
         let cl = [("Content-Length", "5")];
-        assert_eq!(decide(&facts(Version::Http11, 200, &cl), head).unwrap().framing, Framing::Empty);
+        assert_eq!(
+            decide(&facts(Version::Http11, 200, &cl), head)
+                .unwrap()
+                .framing,
+            Framing::Empty
+        );
         for s in [204, 304] {
-            assert_eq!(decide(&facts(Version::Http11, s, &cl), RequestKind::PLAIN).unwrap().framing, Framing::Empty);
+            assert_eq!(
+                decide(&facts(Version::Http11, s, &cl), RequestKind::PLAIN)
+                    .unwrap()
+                    .framing,
+                Framing::Empty
+            );
         }
-        assert_eq!(decide(&facts(Version::Http11, 200, &cl), connect).unwrap().framing, Framing::Switched);
-        assert_eq!(decide(&facts(Version::Http11, 400, &cl), connect).unwrap().framing, Framing::Length(5));
-        assert_eq!(decide(&facts(Version::Http11, 103, &[]), RequestKind::PLAIN).unwrap().framing, Framing::Interim);
-        assert_eq!(decide(&facts(Version::Http11, 101, &[]), upgrade).unwrap().framing, Framing::Switched);
+        assert_eq!(
+            decide(&facts(Version::Http11, 200, &cl), connect)
+                .unwrap()
+                .framing,
+            Framing::Switched
+        );
+        assert_eq!(
+            decide(&facts(Version::Http11, 400, &cl), connect)
+                .unwrap()
+                .framing,
+            Framing::Length(5)
+        );
+        assert_eq!(
+            decide(&facts(Version::Http11, 103, &[]), RequestKind::PLAIN)
+                .unwrap()
+                .framing,
+            Framing::Interim
+        );
+        assert_eq!(
+            decide(&facts(Version::Http11, 101, &[]), upgrade)
+                .unwrap()
+                .framing,
+            Framing::Switched
+        );
         assert!(decide(&facts(Version::Http11, 101, &[]), RequestKind::PLAIN).is_err());
     }
 }

@@ -15,7 +15,8 @@ impl Connection {
         let target = if uri.scheme().is_some() {
             uri.to_string()
         } else {
-            uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string())
+            uri.path_and_query()
+                .map_or_else(|| "/".to_string(), |p| p.as_str().to_string())
         };
         let has_host = req.headers().contains_key(http::header::HOST);
         let has_ae = req.headers().contains_key(http::header::ACCEPT_ENCODING);
@@ -62,8 +63,14 @@ mod tests {
 
     #[test]
     fn http_request_and_response_round_trip() {
-        let mut conn = Connection::new(Authority::parse("example.com", 80).unwrap(), Config::default());
-        let req = http::Request::post("/a?b=1").header("X-Y", "z").body(()).unwrap();
+        let mut conn = Connection::new(
+            Authority::parse("example.com", 80).unwrap(),
+            Config::default(),
+        );
+        let req = http::Request::post("/a?b=1")
+            .header("X-Y", "z")
+            .body(())
+            .unwrap();
         conn.put_http_request(&req).unwrap();
         conn.end_headers_with(crate::BodyLength::Known(0)).unwrap();
         let wire = conn.poll_transmit().unwrap();

@@ -42,7 +42,7 @@
 //! See `docs/architecture.md` in the repository for the state machine and
 //! the reasons behind the API's shape.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod authority;
 mod chars;
@@ -51,12 +51,12 @@ mod connection;
 mod error;
 mod event;
 mod framing;
+#[cfg(feature = "http")]
+mod http_compat;
 mod response;
 mod response_head;
 mod section;
 pub mod status;
-#[cfg(feature = "http")]
-mod http_compat;
 
 pub use authority::Authority;
 pub use config::{Config, Leniency, Limits};

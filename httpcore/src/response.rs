@@ -23,7 +23,11 @@ pub(crate) enum State {
     Head,
     /// Serving the events of an indexed head: `next` is 0 for the status
     /// line, 1..=n for the fields, n+1 for the end of the head.
-    EmitHead { next: usize, len: usize, framing: Framing },
+    EmitHead {
+        next: usize,
+        len: usize,
+        framing: Framing,
+    },
     /// An HTTP/0.9 simple response: its synthetic status line is due.
     Http09,
     /// The synthetic end of an HTTP/0.9 head is due.
@@ -174,7 +178,11 @@ impl Reader {
             State::Trailers => self.trailers(),
             State::EmitTrailers { next, len } => Ok(Some(self.emit_trailer(next, len))),
             State::Finish => {
-                self.state = if self.switched { State::Switched } else { State::Idle };
+                self.state = if self.switched {
+                    State::Switched
+                } else {
+                    State::Idle
+                };
                 Ok(Some(Event::Done(Done {
                     reusable: self.reusable,
                 })))
@@ -223,7 +231,10 @@ impl Reader {
         if !self.buf.is_empty() {
             self.response_started = true;
         }
-        match self.section.advance(&self.buf, &self.limits, &self.leniency)? {
+        match self
+            .section
+            .advance(&self.buf, &self.limits, &self.leniency)?
+        {
             Progress::NeedMore => {
                 if self.eof {
                     return Err(self.eof_error());
@@ -237,7 +248,10 @@ impl Reader {
                 Ok(Some((0, Framing::UntilClose)))
             }
             Progress::Complete(len) => {
-                let status = self.section.status.expect("complete head has a status line");
+                let status = self
+                    .section
+                    .status
+                    .expect("complete head has a status line");
                 self.section.facts.version = Some(status.version);
                 self.section.facts.status = status.code;
                 let decided = framing::decide(&self.section.facts, req)?;
@@ -265,16 +279,27 @@ impl Reader {
     /// code, framing and length of the head, for [`Reader::head_view`].
     /// `Ok(None)` while incomplete; `Err(None)`-like misuse is reported as
     /// `ResponseNotReady` when the reader is past a head.
-    pub(crate) fn prepare_head(&mut self, req: RequestKind) -> Result<Option<(u16, Framing, usize)>, Error> {
+    pub(crate) fn prepare_head(
+        &mut self,
+        req: RequestKind,
+    ) -> Result<Option<(u16, Framing, usize)>, Error> {
         self.release();
         let (len, framing) = match self.state {
             State::Head => match self.complete_head(req)? {
                 Some(x) => x,
                 None => return Ok(None),
             },
-            State::EmitHead { next: 0, len, framing } => (len, framing),
+            State::EmitHead {
+                next: 0,
+                len,
+                framing,
+            } => (len, framing),
             State::Http09 => (0, Framing::UntilClose),
-            _ => return Err(Error::ResponseNotReady { state: "not at the start of a response head" }),
+            _ => {
+                return Err(Error::ResponseNotReady {
+                    state: "not at the start of a response head",
+                })
+            }
         };
         let code = match self.state {
             State::Http09 => {
@@ -303,7 +328,13 @@ impl Reader {
             },
         };
         let fields: &[Field] = if len > 0 { &self.section.fields } else { &[] };
-        crate::event::Head::new(status, framing, &self.buf[..len], fields, &self.section.fold)
+        crate::event::Head::new(
+            status,
+            framing,
+            &self.buf[..len],
+            fields,
+            &self.section.fold,
+        )
     }
 
     fn field<'a>(buf: &'a [u8], section: &'a Section, f: Field) -> Header<'a> {
@@ -319,14 +350,21 @@ impl Reader {
                 framing,
             };
             if next == 0 {
-                let s = self.section.status.expect("complete head has a status line");
+                let s = self
+                    .section
+                    .status
+                    .expect("complete head has a status line");
                 return Event::StatusLine(StatusLine {
                     version: s.version,
                     status: s.code,
                     reason: &self.buf[s.reason.0 as usize..s.reason.1 as usize],
                 });
             }
-            return Event::Header(Self::field(&self.buf, &self.section, self.section.fields[next - 1]));
+            return Event::Header(Self::field(
+                &self.buf,
+                &self.section,
+                self.section.fields[next - 1],
+            ));
         }
         self.end_head(len, framing);
         Event::EndOfHead(framing)
@@ -368,9 +406,15 @@ impl Reader {
             }
             return Ok(None);
         }
-        let n = usize::try_from(rem).unwrap_or(usize::MAX).min(self.buf.len());
+        let n = usize::try_from(rem)
+            .unwrap_or(usize::MAX)
+            .min(self.buf.len());
         let left = rem - n as u64;
-        self.state = if left == 0 { State::Finish } else { State::Length(left) };
+        self.state = if left == 0 {
+            State::Finish
+        } else {
+            State::Length(left)
+        };
         Ok(Some(self.body_bytes(n)))
     }
 
@@ -395,7 +439,17 @@ impl Reader {
 
     fn chunk_size(&mut self) -> Step<'_> {
         let limit = self.limits.max_chunk_line;
-        let lf = match memchr::memchr(b'\n', &self.buf[self.scan..]) {
+        // Size lines are short: look at the first bytes directly, and hand
+        // longer lines (extensions) to memchr.
+        let near = self.buf.len().min(self.scan + 16);
+        let found = match self.buf[self.scan..near].iter().position(|&b| b == b'\n') {
+            Some(i) => Some(i),
+            None if near < self.buf.len() => {
+                memchr::memchr(b'\n', &self.buf[near..]).map(|i| i + near - self.scan)
+            }
+            None => None,
+        };
+        let lf = match found {
             Some(i) => self.scan + i,
             None => {
                 self.scan = self.buf.len();
@@ -431,14 +485,20 @@ impl Reader {
         }
         let mut size: u64 = 0;
         for &d in &l[..digits] {
-            let v = (d as char).to_digit(16).unwrap_or(0) as u64;
-            size = match size.checked_mul(16).and_then(|s| s.checked_add(v)) {
-                Some(s) => s,
-                None => return Err(self.chunk_error(end, "chunk size overflows 64 bits")),
+            if size >> 60 != 0 {
+                return Err(self.chunk_error(end, "chunk size overflows 64 bits"));
+            }
+            let v = match d {
+                b'0'..=b'9' => d - b'0',
+                _ => (d | 0x20) - b'a' + 10,
             };
+            size = size << 4 | u64::from(v);
         }
         let rest = &l[digits..];
-        let ws = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        let ws = rest
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
         let ext = &rest[ws..];
         if !ext.is_empty() {
             if ext[0] != b';' {
@@ -473,9 +533,15 @@ impl Reader {
             }
             return Ok(None);
         }
-        let n = usize::try_from(rem).unwrap_or(usize::MAX).min(self.buf.len());
+        let n = usize::try_from(rem)
+            .unwrap_or(usize::MAX)
+            .min(self.buf.len());
         let left = rem - n as u64;
-        self.state = if left == 0 { State::ChunkDataEnd } else { State::ChunkData(left) };
+        self.state = if left == 0 {
+            State::ChunkDataEnd
+        } else {
+            State::ChunkData(left)
+        };
         Ok(Some(self.body_bytes(n)))
     }
 
@@ -505,10 +571,13 @@ impl Reader {
             self.state = State::Finish;
             return self.step(RequestKind::PLAIN);
         }
-        let progress = self.section.advance(&self.buf, &self.limits, &self.leniency).map_err(|e| match e {
-            Error::InvalidHeader { line, reason, .. } => Error::InvalidChunk { line, reason },
-            e => e,
-        })?;
+        let progress = self
+            .section
+            .advance(&self.buf, &self.limits, &self.leniency)
+            .map_err(|e| match e {
+                Error::InvalidHeader { line, reason, .. } => Error::InvalidChunk { line, reason },
+                e => e,
+            })?;
         match progress {
             Progress::Complete(len) => Ok(Some(self.emit_trailer(0, len))),
             _ => {
@@ -522,11 +591,22 @@ impl Reader {
 
     fn emit_trailer(&mut self, next: usize, len: usize) -> Event<'_> {
         if next < self.section.fields.len() {
-            self.state = State::EmitTrailers { next: next + 1, len };
-            return Event::Trailer(Self::field(&self.buf, &self.section, self.section.fields[next]));
+            self.state = State::EmitTrailers {
+                next: next + 1,
+                len,
+            };
+            return Event::Trailer(Self::field(
+                &self.buf,
+                &self.section,
+                self.section.fields[next],
+            ));
         }
         self.buf.advance(len);
-        self.state = if self.switched { State::Switched } else { State::Idle };
+        self.state = if self.switched {
+            State::Switched
+        } else {
+            State::Idle
+        };
         Event::Done(Done {
             reusable: self.reusable,
         })

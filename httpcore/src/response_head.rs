@@ -51,7 +51,11 @@ impl ResponseHead {
     /// are ignored.
     pub fn record(&mut self, event: &Event<'_>) {
         match event {
-            Event::StatusLine(StatusLine { version, status, reason }) => {
+            Event::StatusLine(StatusLine {
+                version,
+                status,
+                reason,
+            }) => {
                 self.clear();
                 self.version = *version;
                 self.status = *status;
@@ -152,19 +156,48 @@ mod tests {
     #[test]
     fn records_head_and_trailers() {
         let mut h = ResponseHead::new();
-        h.record(&Event::StatusLine(StatusLine { version: Version::Http11, status: 103, reason: b"Early" }));
-        h.record(&Event::Header(Header { name: b"Link", value: b"</a>" }));
-        h.record(&Event::StatusLine(StatusLine { version: Version::Http10, status: 200, reason: b"OK" }));
-        h.record(&Event::Header(Header { name: b"Set-Cookie", value: b"a=1" }));
-        h.record(&Event::Header(Header { name: b"X-A", value: b"" }));
-        h.record(&Event::Header(Header { name: b"set-cookie", value: b"b=2" }));
-        h.record(&Event::Trailer(Header { name: b"Etag", value: b"x" }));
-        assert_eq!((h.status(), h.version(), h.reason()), (200, Version::Http10, &b"OK"[..]));
+        h.record(&Event::StatusLine(StatusLine {
+            version: Version::Http11,
+            status: 103,
+            reason: b"Early",
+        }));
+        h.record(&Event::Header(Header {
+            name: b"Link",
+            value: b"</a>",
+        }));
+        h.record(&Event::StatusLine(StatusLine {
+            version: Version::Http10,
+            status: 200,
+            reason: b"OK",
+        }));
+        h.record(&Event::Header(Header {
+            name: b"Set-Cookie",
+            value: b"a=1",
+        }));
+        h.record(&Event::Header(Header {
+            name: b"X-A",
+            value: b"",
+        }));
+        h.record(&Event::Header(Header {
+            name: b"set-cookie",
+            value: b"b=2",
+        }));
+        h.record(&Event::Trailer(Header {
+            name: b"Etag",
+            value: b"x",
+        }));
+        assert_eq!(
+            (h.status(), h.version(), h.reason()),
+            (200, Version::Http10, &b"OK"[..])
+        );
         assert_eq!(h.header("SET-COOKIE").as_deref(), Some(&b"a=1, b=2"[..]));
         assert_eq!(h.header("x-a").as_deref(), Some(&b""[..]));
         assert_eq!(h.header("Link"), None);
         assert_eq!(h.headers().count(), 3);
-        assert_eq!(h.trailers().collect::<Vec<_>>(), vec![(&b"Etag"[..], &b"x"[..])]);
+        assert_eq!(
+            h.trailers().collect::<Vec<_>>(),
+            vec![(&b"Etag"[..], &b"x"[..])]
+        );
         assert_eq!(h.header_all("set-cookie").count(), 2);
     }
 }

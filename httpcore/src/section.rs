@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 
-use crate::chars;
+use crate::chars::{self, find_ctl, token_prefix_len};
 use crate::config::{Leniency, Limits};
 use crate::error::{Error, LimitKind};
 use crate::event::Version;
@@ -82,30 +82,6 @@ pub(crate) struct Section {
     skipping: bool,
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Offset of the first control byte (< 0x20) or DEL in `s` at or after
-/// `from`: eight bytes per step, exact for the first match.
-#[inline]
-fn find_ctl(s: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i + 8 <= s.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&s[i..i + 8]);
-        let w = u64::from_le_bytes(word);
-        let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
-        let x = w ^ (LO * 0x7f);
-        let del = x.wrapping_sub(LO) & !x & HI;
-        let hits = below_space | del;
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    s[i..].iter().position(|&b| b < 0x20 || b == 0x7f).map(|p| i + p)
-}
-
 impl Section {
     pub(crate) fn new() -> Section {
         Section {
@@ -136,7 +112,12 @@ impl Section {
 
     fn limits(&self, limits: &Limits) -> (usize, LimitKind, usize, LimitKind) {
         match self.kind {
-            Kind::Head => (limits.max_head_bytes, LimitKind::HeadBytes, limits.max_headers, LimitKind::HeaderCount),
+            Kind::Head => (
+                limits.max_head_bytes,
+                LimitKind::HeadBytes,
+                limits.max_headers,
+                LimitKind::HeaderCount,
+            ),
             Kind::Trailers => (
                 limits.max_trailer_bytes,
                 LimitKind::TrailerBytes,
@@ -146,6 +127,7 @@ impl Section {
         }
     }
 
+    #[cold]
     fn line_error(&self, buf: &[u8], at: usize, reason: &'static str) -> Error {
         let end = buf.len().min(self.line_start + 256).max(at.min(buf.len()));
         let line = Bytes::copy_from_slice(&buf[self.line_start..end]);
@@ -161,7 +143,12 @@ impl Section {
     }
 
     /// Index every complete line of `buf` not indexed yet.
-    pub(crate) fn advance(&mut self, buf: &[u8], limits: &Limits, lenient: &Leniency) -> Result<Progress, Error> {
+    pub(crate) fn advance(
+        &mut self,
+        buf: &[u8],
+        limits: &Limits,
+        lenient: &Leniency,
+    ) -> Result<Progress, Error> {
         if self.kind == Kind::Head && self.status.is_none() && self.line_start == 0 {
             // Detect a non-HTTP answer (TLS alert, HTML, garbage) before any LF.
             let lead = if lenient.loose_status_line {
@@ -183,64 +170,48 @@ impl Section {
         }
         let (max_bytes, bytes_kind, max_count, count_kind) = self.limits(limits);
         loop {
-            let line_limit = match (self.kind, self.status) {
-                (Kind::Head, None) => (limits.max_status_line, LimitKind::StatusLine),
-                _ => (limits.max_header_line, LimitKind::HeaderLine),
+            let status_line = self.kind == Kind::Head && self.status.is_none();
+            let (line_limit, line_kind) = if status_line {
+                (limits.max_status_line, LimitKind::StatusLine)
+            } else {
+                (limits.max_header_line, LimitKind::HeaderLine)
             };
-            // Find the end of the line, rejecting control bytes on the way.
-            let (end, next) = loop {
-                match find_ctl(buf, self.scan) {
-                    None => {
-                        self.scan = buf.len();
-                        let partial = buf.len() - self.line_start;
-                        if partial > line_limit.0 {
-                            return Err(Error::LineTooLong {
-                                kind: line_limit.1,
-                                limit: line_limit.0,
-                            });
-                        }
-                        if buf.len() > max_bytes {
-                            return Err(Error::LineTooLong {
-                                kind: bytes_kind,
-                                limit: max_bytes,
-                            });
-                        }
-                        return Ok(Progress::NeedMore);
+            // The common case inline: the next control byte is the CR of a CRLF.
+            let (end, next) = match find_ctl(buf, self.scan) {
+                Some(p) if buf[p] == b'\r' && buf.get(p + 1) == Some(&b'\n') => (p, p + 2),
+                None => {
+                    self.scan = buf.len();
+                    if buf.len() - self.line_start > line_limit || buf.len() > max_bytes {
+                        return Err(too_long(
+                            buf.len() - self.line_start,
+                            line_limit,
+                            line_kind,
+                            max_bytes,
+                            bytes_kind,
+                        ));
                     }
-                    Some(p) => match buf[p] {
-                        b'\t' => self.scan = p + 1,
-                        b'\r' => match buf.get(p + 1) {
-                            Some(b'\n') => break (p, p + 2),
-                            Some(_) => return Err(self.line_error(buf, p, "bare CR in line")),
-                            None => {
-                                self.scan = p;
-                                return Ok(Progress::NeedMore);
-                            }
-                        },
-                        b'\n' if lenient.bare_lf_in_head => break (p, p + 1),
-                        b'\n' => return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)")),
-                        0 => return Err(self.line_error(buf, p, "NUL byte")),
-                        _ if lenient.ctl_in_values && p > self.line_start => self.scan = p + 1,
-                        _ => return Err(self.line_error(buf, p, "control byte")),
-                    },
+                    return Ok(Progress::NeedMore);
                 }
+                Some(_) => match self
+                    .line_end(buf, lenient, line_limit, line_kind, max_bytes, bytes_kind)?
+                {
+                    Some(x) => x,
+                    None => return Ok(Progress::NeedMore),
+                },
             };
-            if next - self.line_start > line_limit.0 {
-                return Err(Error::LineTooLong {
-                    kind: line_limit.1,
-                    limit: line_limit.0,
-                });
-            }
-            if next > max_bytes {
-                return Err(Error::LineTooLong {
-                    kind: bytes_kind,
-                    limit: max_bytes,
-                });
-            }
             let start = self.line_start;
+            if next - start > line_limit || next > max_bytes {
+                return Err(too_long(
+                    next - start,
+                    line_limit,
+                    line_kind,
+                    max_bytes,
+                    bytes_kind,
+                ));
+            }
             self.line_start = next;
             self.scan = next;
-            if self.kind == Kind::Head && self.status.is_none() {
+            if status_line {
                 self.status = Some(parse_status(&buf[start..end], start, lenient)?);
                 continue;
             }
@@ -258,13 +229,80 @@ impl Section {
         }
     }
 
+    /// Find the end of the line at `line_start`, rejecting control bytes on
+    /// the way and resuming the scan where the last call stopped: the
+    /// content end and the next line's start, or `None` if incomplete.
+    #[cold]
+    #[inline(never)]
+    fn line_end(
+        &mut self,
+        buf: &[u8],
+        lenient: &Leniency,
+        line_limit: usize,
+        line_kind: LimitKind,
+        max_bytes: usize,
+        bytes_kind: LimitKind,
+    ) -> Result<Option<(usize, usize)>, Error> {
+        let (end, next) = loop {
+            match find_ctl(buf, self.scan) {
+                None => {
+                    self.scan = buf.len();
+                    if buf.len() - self.line_start > line_limit || buf.len() > max_bytes {
+                        return Err(too_long(
+                            buf.len() - self.line_start,
+                            line_limit,
+                            line_kind,
+                            max_bytes,
+                            bytes_kind,
+                        ));
+                    }
+                    return Ok(None);
+                }
+                Some(p) => match buf[p] {
+                    b'\r' => match buf.get(p + 1) {
+                        Some(b'\n') => break (p, p + 2),
+                        Some(_) => return Err(self.line_error(buf, p, "bare CR in line")),
+                        None => {
+                            self.scan = p;
+                            return Ok(None);
+                        }
+                    },
+                    b'\t' => self.scan = p + 1,
+                    b'\n' if lenient.bare_lf_in_head => break (p, p + 1),
+                    b'\n' => {
+                        return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)"))
+                    }
+                    0 => return Err(self.line_error(buf, p, "NUL byte")),
+                    _ if lenient.ctl_in_values && p > self.line_start => self.scan = p + 1,
+                    _ => return Err(self.line_error(buf, p, "control byte")),
+                },
+            }
+        };
+        if next - self.line_start > line_limit || next > max_bytes {
+            return Err(too_long(
+                next - self.line_start,
+                line_limit,
+                line_kind,
+                max_bytes,
+                bytes_kind,
+            ));
+        }
+        Ok(Some((end, next)))
+    }
+
     /// Record the field line `buf[start..end]` (terminator excluded).
-    fn index_field(&mut self, buf: &[u8], start: usize, end: usize, lenient: &Leniency) -> Result<(), Error> {
+    fn index_field(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        lenient: &Leniency,
+    ) -> Result<(), Error> {
         let line = &buf[start..end];
         if line[0] == b' ' || line[0] == b'\t' {
             return self.continuation(buf, start, end, lenient);
         }
-        let name_len = line.iter().position(|&b| !chars::is_token(b)).unwrap_or(line.len());
+        let name_len = token_prefix_len(line);
         if name_len == 0 || line.get(name_len) != Some(&b':') {
             let reason = match line.get(name_len) {
                 _ if name_len == 0 && line[0] == b':' => "empty field name",
@@ -272,9 +310,13 @@ impl Section {
                 None => "field line without a colon",
                 Some(_) => "invalid byte in field name",
             };
-            let claimed = line.iter().position(|&b| b == b':').map_or(line, |c| &line[..c]);
+            let claimed = line
+                .iter()
+                .position(|&b| b == b':')
+                .map_or(line, |c| &line[..c]);
             let claimed = chars::trim_ows(claimed);
-            let framing = claimed.eq_ignore_ascii_case(b"content-length") || claimed.eq_ignore_ascii_case(b"transfer-encoding");
+            let framing = claimed.eq_ignore_ascii_case(b"content-length")
+                || claimed.eq_ignore_ascii_case(b"transfer-encoding");
             if lenient.skip_invalid_headers && !framing {
                 // Skipped, with any continuation lines it has.
                 self.skipping = true;
@@ -303,7 +345,13 @@ impl Section {
 
     /// An obs-fold continuation line: unfold it into the previous field's
     /// value (lenient), or reject it.
-    fn continuation(&mut self, buf: &[u8], start: usize, end: usize, lenient: &Leniency) -> Result<(), Error> {
+    fn continuation(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        end: usize,
+        lenient: &Leniency,
+    ) -> Result<(), Error> {
         if self.skipping && lenient.obs_fold {
             return Ok(());
         }
@@ -323,7 +371,8 @@ impl Section {
         let f = self.fields[last];
         if !f.folded {
             let a = self.fold.len();
-            self.fold.extend_from_slice(&buf[f.value.0 as usize..f.value.1 as usize]);
+            self.fold
+                .extend_from_slice(&buf[f.value.0 as usize..f.value.1 as usize]);
             self.fields[last].value = (a as u32, self.fold.len() as u32);
             self.fields[last].folded = true;
         }
@@ -339,7 +388,9 @@ impl Section {
             // Framing fields are judged on their unfolded value.
             let name = &buf[f.name.0 as usize..f.name.1 as usize];
             let (a, b) = self.fields[last].value;
-            if name.eq_ignore_ascii_case(b"transfer-encoding") || name.eq_ignore_ascii_case(b"content-length") {
+            if name.eq_ignore_ascii_case(b"transfer-encoding")
+                || name.eq_ignore_ascii_case(b"content-length")
+            {
                 return Err(Error::InvalidHeader {
                     line: Bytes::copy_from_slice(&self.fold[a as usize..b as usize]),
                     position: 0,
@@ -351,6 +402,29 @@ impl Section {
     }
 }
 
+/// The error for a line of `line_len` bytes ending at most `max_bytes` into
+/// the section: whichever limit it breaks.
+#[cold]
+fn too_long(
+    line_len: usize,
+    line_limit: usize,
+    line_kind: LimitKind,
+    max_bytes: usize,
+    bytes_kind: LimitKind,
+) -> Error {
+    if line_len > line_limit {
+        Error::LineTooLong {
+            kind: line_kind,
+            limit: line_limit,
+        }
+    } else {
+        Error::LineTooLong {
+            kind: bytes_kind,
+            limit: max_bytes,
+        }
+    }
+}
+
 /// Parse a complete status line (terminator excluded) found at `offset`.
 fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, Error> {
     let bad = |reason| Error::BadStatusLine {
@@ -359,8 +433,14 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
     };
     let loose = lenient.loose_status_line;
     // Fast path: "HTTP/1.1 200 " as every modern server sends it.
-    if l.len() >= 12 && &l[..9] == b"HTTP/1.1 " && l[9..12].iter().all(u8::is_ascii_digit) && (l.len() == 12 || l[12] == b' ') {
-        let code = l[9..12].iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+    if l.len() >= 12
+        && &l[..9] == b"HTTP/1.1 "
+        && l[9..12].iter().all(u8::is_ascii_digit)
+        && (l.len() == 12 || l[12] == b' ')
+    {
+        let code = l[9..12]
+            .iter()
+            .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
         if code < 100 {
             return Err(bad("status code below 100"));
         }
@@ -378,7 +458,12 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
         0
     };
     i += 5;
-    let digits = |from: usize| l[from.min(l.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let digits = |from: usize| {
+        l[from.min(l.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
     let major_len = digits(i);
     let major = &l[i..i + major_len];
     i += major_len;
@@ -402,7 +487,10 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
             })
         }
     };
-    let sep = l[i.min(l.len())..].iter().take_while(|&&b| is_sep(b)).count();
+    let sep = l[i.min(l.len())..]
+        .iter()
+        .take_while(|&&b| is_sep(b))
+        .count();
     if sep == 0 || (!loose && sep != 1) {
         return Err(bad("expected one SP after the version"));
     }
@@ -410,7 +498,9 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
     if l.len() < i + 3 || !l[i..i + 3].iter().all(u8::is_ascii_digit) {
         return Err(bad("status code is not three digits"));
     }
-    let code = l[i..i + 3].iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+    let code = l[i..i + 3]
+        .iter()
+        .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
     if code < 100 {
         return Err(bad("status code below 100"));
     }
@@ -429,28 +519,4 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
         code,
         reason: ((offset + reason.0) as u32, (offset + reason.1) as u32),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn find_ctl_is_exact() {
-        for len in 0..40 {
-            for at in 0..len {
-                for b in [0u8, 1, b'\t', b'\r', b'\n', 0x1f, 0x7f] {
-                    let mut v = vec![b'a'; len];
-                    v[at] = b;
-                    for from in 0..=at {
-                        assert_eq!(find_ctl(&v, from), Some(at), "len {len} at {at} byte {b} from {from}");
-                    }
-                    assert_eq!(find_ctl(&v, at + 1), None);
-                }
-                let mut v = vec![0x80u8; len];
-                v[at] = b' ';
-                assert_eq!(find_ctl(&v, 0), None);
-            }
-        }
-    }
 }

@@ -17,7 +17,12 @@ enum Mode {
 
 enum Expect {
     /// Final status, headers that must be present, body, reusable.
-    Ok(u16, &'static [(&'static str, &'static [u8])], &'static [u8], bool),
+    Ok(
+        u16,
+        &'static [(&'static str, &'static [u8])],
+        &'static [u8],
+        bool,
+    ),
     /// The error's name.
     Err(&'static str),
 }
@@ -34,7 +39,14 @@ struct Vector {
 }
 
 fn v(name: &'static str, input: impl AsRef<[u8]>, eof: bool, expect: Expect) -> Vector {
-    Vector { name, method: "GET", input: input.as_ref().to_vec(), eof, mode: Mode::Strict, expect }
+    Vector {
+        name,
+        method: "GET",
+        input: input.as_ref().to_vec(),
+        eof,
+        mode: Mode::Strict,
+        expect,
+    }
 }
 
 impl Vector {
@@ -117,10 +129,30 @@ fn vectors() -> Vec<Vector> {
         v("b3.19-list", with_cl("Content-Length: 5, 5", "hello"), false, O(200, &[], b"hello", true)),
         v("b3.19-repeated", with_cl("Content-Length: 5\r\nContent-Length: 5", "hello"), false, O(200, &[], b"hello", true)),
     ];
-    for bad in ["+5", "-1", "1_0", "0x5", "42,", "42,,42", "", "18446744073709551616", "5, 3"] {
-        all.push(v("b3.19-bad-cl", with_cl(&format!("Content-Length: {bad}"), "hello"), false, E("InvalidHeader")));
+    for bad in [
+        "+5",
+        "-1",
+        "1_0",
+        "0x5",
+        "42,",
+        "42,,42",
+        "",
+        "18446744073709551616",
+        "5, 3",
+    ] {
+        all.push(v(
+            "b3.19-bad-cl",
+            with_cl(&format!("Content-Length: {bad}"), "hello"),
+            false,
+            E("InvalidHeader"),
+        ));
     }
-    all.push(v("b3.19-conflict", with_cl("Content-Length: 5\r\nContent-Length: 3", "hello"), false, E("InvalidHeader")));
+    all.push(v(
+        "b3.19-conflict",
+        with_cl("Content-Length: 5\r\nContent-Length: 3", "hello"),
+        false,
+        E("InvalidHeader"),
+    ));
     all.extend([
         v("b3.20-gzip-chunked", with_cl("Transfer-Encoding: gzip, chunked", "2\r\nhi\r\n0\r\n\r\n"), false, O(200, &[], b"hi", true)),
         v("b3.20-chunked-gzip", with_cl("Transfer-Encoding: chunked, gzip", "2\r\nhi\r\n0\r\n\r\n"), false, E("UnknownTransferEncoding")),
@@ -170,7 +202,12 @@ fn vectors() -> Vec<Vector> {
         v("b5.40-11-close", with_cl("Connection: cloSE\r\nContent-Length: 0", ""), false, O(200, &[], b"", false)),
     ]);
     for bad in ["0x5", " 5", "-1", "X", "1X", "1 A", "f0000000000000003"] {
-        all.push(v("b4.27-bad-size", chunked(&format!("{bad}\r\nhello\r\n0\r\n\r\n")), false, E("InvalidChunk")));
+        all.push(v(
+            "b4.27-bad-size",
+            chunked(&format!("{bad}\r\nhello\r\n0\r\n\r\n")),
+            false,
+            E("InvalidChunk"),
+        ));
     }
     all
 }
@@ -183,12 +220,24 @@ fn check_expect(vec: &Vector, out: &Outcome) {
             assert_eq!(got, Some(*want), "{name}: events {:?}", out.events);
         }
         Expect::Ok(status, headers, body, reusable) => {
-            assert!(out.error.is_none(), "{name}: unexpected error {:?}", out.error);
-            assert!(matches!(out.events.last(), Some(Ev::Done(_))), "{name}: not done: {:?}", out.events);
+            assert!(
+                out.error.is_none(),
+                "{name}: unexpected error {:?}",
+                out.error
+            );
+            assert!(
+                matches!(out.events.last(), Some(Ev::Done(_))),
+                "{name}: not done: {:?}",
+                out.events
+            );
             assert_eq!(out.final_status(), Some(*status), "{name}");
             for (n, v) in *headers {
                 let found = out.events.iter().any(|e| matches!(e, Ev::Header(hn, hv) if hn.eq_ignore_ascii_case(n.as_bytes()) && hv == v));
-                assert!(found, "{name}: header {n} = {v:?} missing in {:?}", out.events);
+                assert!(
+                    found,
+                    "{name}: header {n} = {v:?} missing in {:?}",
+                    out.events
+                );
             }
             if !body.is_empty() {
                 assert_eq!(out.body(), *body, "{name}");
@@ -244,7 +293,11 @@ fn every_vector_whole_bytewise_trailing_and_eof_everywhere() {
                 run_whole(vec.method, vec.config(), &input, false),
                 run_bytewise(vec.method, vec.config(), &input, false),
             ] {
-                assert_eq!(out.key(), whole.key(), "{name}: trailing bytes changed the outcome");
+                assert_eq!(
+                    out.key(),
+                    whole.key(),
+                    "{name}: trailing bytes changed the outcome"
+                );
                 if whole.error.is_none() {
                     assert_eq!(out.leftover, b"trailing", "{name}: trailing bytes consumed");
                     assert!(!out.reusable, "{name}: reusable with unsolicited bytes");
@@ -258,9 +311,17 @@ fn every_vector_whole_bytewise_trailing_and_eof_everywhere() {
         let step = if len > 4096 { len / 512 } else { 1 };
         for cut in (0..=len).step_by(step) {
             let out = run_cuts(vec.method, vec.config(), &vec.input[..cut], &[], true);
-            assert!(is_prefix(&out.events, &whole.events), "{name}: eof at {cut}: {:?} not a prefix of {:?}", out.events, whole.events);
+            assert!(
+                is_prefix(&out.events, &whole.events),
+                "{name}: eof at {cut}: {:?} not a prefix of {:?}",
+                out.events,
+                whole.events
+            );
             let done = matches!(out.events.last(), Some(Ev::Done(_)));
-            assert!(done || out.error.is_some(), "{name}: eof at {cut} left the response hanging");
+            assert!(
+                done || out.error.is_some(),
+                "{name}: eof at {cut} left the response hanging"
+            );
             if done {
                 assert!(!out.reusable, "{name}: reusable after eof");
             }
@@ -270,24 +331,61 @@ fn every_vector_whole_bytewise_trailing_and_eof_everywhere() {
 
 #[test]
 fn status_line_parts() {
-    let out = run_whole("GET", Config::strict(), b"HTTP/1.0 404 Not  Found \r\nContent-Length: 0\r\n\r\n", false);
-    assert_eq!(out.events[0], Ev::Status(Version::Http10, 404, b"Not  Found ".to_vec()));
-    let out = run_whole("GET", Config::strict(), b"HTTP/1.1 500 Ori\xc3\xabntatieprobleem\r\nContent-Length: 0\r\n\r\n", false);
-    assert_eq!(out.events[0], Ev::Status(Version::Http11, 500, "Oriëntatieprobleem".as_bytes().to_vec()));
-    let out = run_whole("GET", Config::lenient(), b"  HTTP/1.10\t200\t OK\r\nContent-Length: 0\r\n\r\n", false);
-    assert_eq!(out.events[0], Ev::Status(Version::Http11, 200, b"OK".to_vec()));
+    let out = run_whole(
+        "GET",
+        Config::strict(),
+        b"HTTP/1.0 404 Not  Found \r\nContent-Length: 0\r\n\r\n",
+        false,
+    );
+    assert_eq!(
+        out.events[0],
+        Ev::Status(Version::Http10, 404, b"Not  Found ".to_vec())
+    );
+    let out = run_whole(
+        "GET",
+        Config::strict(),
+        b"HTTP/1.1 500 Ori\xc3\xabntatieprobleem\r\nContent-Length: 0\r\n\r\n",
+        false,
+    );
+    assert_eq!(
+        out.events[0],
+        Ev::Status(
+            Version::Http11,
+            500,
+            "Oriëntatieprobleem".as_bytes().to_vec()
+        )
+    );
+    let out = run_whole(
+        "GET",
+        Config::lenient(),
+        b"  HTTP/1.10\t200\t OK\r\nContent-Length: 0\r\n\r\n",
+        false,
+    );
+    assert_eq!(
+        out.events[0],
+        Ev::Status(Version::Http11, 200, b"OK".to_vec())
+    );
 }
 
 #[test]
 fn incomplete_read_reports_counts() {
-    let out = run_whole("GET", Config::strict(), b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", true);
+    let out = run_whole(
+        "GET",
+        Config::strict(),
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+        true,
+    );
     match out.error {
-        Some(httpcore::Error::IncompleteRead { received, expected, .. }) => assert_eq!((received, expected), (3, Some(7))),
+        Some(httpcore::Error::IncompleteRead {
+            received, expected, ..
+        }) => assert_eq!((received, expected), (3, Some(7))),
         e => panic!("{e:?}"),
     }
     let out = run_whole("GET", Config::strict(), &chunked("9\r\nfoo bar"), true);
     match out.error {
-        Some(httpcore::Error::IncompleteRead { received, expected, .. }) => assert_eq!((received, expected), (7, Some(2))),
+        Some(httpcore::Error::IncompleteRead {
+            received, expected, ..
+        }) => assert_eq!((received, expected), (7, Some(2))),
         e => panic!("{e:?}"),
     }
 }
@@ -305,23 +403,50 @@ fn huge_content_length_streams_without_preallocation() {
 fn limits_are_exact() {
     // A head of exactly max_head_bytes passes; one byte more fails.
     let head = b"HTTP/1.1 200 OK\r\nX-Pad: aaaa\r\nContent-Length: 0\r\n\r\n";
-    let exact = |limit| Config { limits: Limits { max_head_bytes: limit, ..Limits::default() }, ..Config::default() };
-    assert!(run_whole("GET", exact(head.len()), head, false).error.is_none());
-    for cfg in [exact(head.len() - 1)] {
-        let whole = run_whole("GET", cfg.clone(), head, false);
-        assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LineTooLong"));
-        assert_eq!(run_bytewise("GET", cfg, head, false).key(), whole.key());
-    }
+    let exact = |limit| Config {
+        limits: Limits {
+            max_head_bytes: limit,
+            ..Limits::default()
+        },
+        ..Config::default()
+    };
+    assert!(run_whole("GET", exact(head.len()), head, false)
+        .error
+        .is_none());
+    let cfg = exact(head.len() - 1);
+    let whole = run_whole("GET", cfg.clone(), head, false);
+    assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LineTooLong"));
+    assert_eq!(run_bytewise("GET", cfg, head, false).key(), whole.key());
     // Header-line and status-line limits, exact.
-    let line_cfg = |n| Config { limits: Limits { max_header_line: n, ..Limits::default() }, ..Config::default() };
+    let line_cfg = |n| Config {
+        limits: Limits {
+            max_header_line: n,
+            ..Limits::default()
+        },
+        ..Config::default()
+    };
     let cl_line = b"Content-Length: 0\r\n".len();
-    assert!(run_whole("GET", line_cfg(cl_line), head, false).error.is_none());
-    assert!(run_whole("GET", line_cfg(cl_line - 1), head, false).error.is_some());
+    assert!(run_whole("GET", line_cfg(cl_line), head, false)
+        .error
+        .is_none());
+    assert!(run_whole("GET", line_cfg(cl_line - 1), head, false)
+        .error
+        .is_some());
     // Trailer count.
     let body = chunked(&format!("0\r\n{}\r\n", "T: v\r\n".repeat(101)));
-    assert_eq!(run_whole("GET", Config::strict(), &body, false).error.map(|e| e.name()), Some("LineTooLong"));
+    assert_eq!(
+        run_whole("GET", Config::strict(), &body, false)
+            .error
+            .map(|e| e.name()),
+        Some("LineTooLong")
+    );
     // Chunk-extension budget over a whole body.
     let ext = format!("1;{}\r\nx\r\n", "e".repeat(1000));
     let body = chunked(&format!("{}0\r\n\r\n", ext.repeat(20)));
-    assert_eq!(run_whole("GET", Config::strict(), &body, false).error.map(|e| e.name()), Some("LineTooLong"));
+    assert_eq!(
+        run_whole("GET", Config::strict(), &body, false)
+            .error
+            .map(|e| e.name()),
+        Some("LineTooLong")
+    );
 }

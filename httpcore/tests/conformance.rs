@@ -10,7 +10,8 @@ use httpcore::{Config, Error, Version};
 use serde_json::Value;
 use support::{connection, drain, Ev, Rng};
 
-const DEFAULT_FOLLOWUP: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Conformance: followup\r\n\r\nfollowup";
+const DEFAULT_FOLLOWUP: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\nX-Conformance: followup\r\n\r\nfollowup";
 
 fn b64(v: &Value) -> Vec<u8> {
     v.as_str()
@@ -34,7 +35,9 @@ enum Res {
 
 fn class(e: &Error) -> &'static str {
     match e {
-        Error::BadStatusLine { .. } | Error::RemoteDisconnected { .. } | Error::UnknownProtocol { .. } => "BadStatusLine",
+        Error::BadStatusLine { .. }
+        | Error::RemoteDisconnected { .. }
+        | Error::UnknownProtocol { .. } => "BadStatusLine",
         Error::IncompleteRead { .. } => "IncompleteRead",
         Error::InvalidHeader { .. } => "InvalidHeader",
         Error::InvalidChunk { .. } => "InvalidChunk",
@@ -51,8 +54,13 @@ fn to_result(events: &[Ev], error: &Option<Error>) -> Res {
     if !events.iter().any(|e| matches!(e, Ev::Done(_))) {
         return Res::Hang;
     }
-    let start = events.iter().rposition(|e| matches!(e, Ev::Status(..))).unwrap();
-    let Ev::Status(version, status, reason) = events[start].clone() else { unreachable!() };
+    let start = events
+        .iter()
+        .rposition(|e| matches!(e, Ev::Status(..)))
+        .unwrap();
+    let Ev::Status(version, status, reason) = events[start].clone() else {
+        unreachable!()
+    };
     let mut headers = Vec::new();
     let mut body = Vec::new();
     for e in &events[start..] {
@@ -62,12 +70,24 @@ fn to_result(events: &[Ev], error: &Option<Error>) -> Res {
             _ => {}
         }
     }
-    Res::Ok { status, reason, version, headers, body }
+    Res::Ok {
+        status,
+        reason,
+        version,
+        headers,
+        body,
+    }
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let s = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
-    let e = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(s, |e| e + 1);
+    let s = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let e = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(s, |e| e + 1);
     &v[s..e.max(s)]
 }
 
@@ -92,7 +112,14 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
             other => Some(format!("expected error {}, got {other:?}", e["class"])),
         };
     }
-    let Res::Ok { status, reason, version, headers, body } = r else {
+    let Res::Ok {
+        status,
+        reason,
+        version,
+        headers,
+        body,
+    } = r
+    else {
         return Some(format!("expected ok, got {r:?}"));
     };
     if e["status"].as_u64() != Some(u64::from(*status)) {
@@ -104,7 +131,10 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
         }
     } else if let Some(want) = e["reason"].as_str() {
         if trim(want.as_bytes()) != trim(reason) {
-            return Some(format!("reason {:?} != {want:?}", String::from_utf8_lossy(reason)));
+            return Some(format!(
+                "reason {:?} != {want:?}",
+                String::from_utf8_lossy(reason)
+            ));
         }
     }
     if let Some(v) = e["version"].as_str() {
@@ -113,13 +143,27 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
         }
     }
     if b64(&e["body_b64"]) != *body {
-        return Some(format!("body differs: got {:?}", String::from_utf8_lossy(body)));
+        return Some(format!(
+            "body differs: got {:?}",
+            String::from_utf8_lossy(body)
+        ));
     }
     let collapse_ws = e["header_compare"] == "collapse-ws";
-    let norm = |v: &[u8]| if collapse_ws { collapse(v) } else { trim(v).to_vec() };
+    let norm = |v: &[u8]| {
+        if collapse_ws {
+            collapse(v)
+        } else {
+            trim(v).to_vec()
+        }
+    };
     let mut expected: Vec<(String, Vec<u8>)> = Vec::new();
     for h in e["headers"].as_array().into_iter().flatten() {
-        let v: Vec<u8> = h[1].as_str().unwrap().chars().map(|c| c as u32 as u8).collect();
+        let v: Vec<u8> = h[1]
+            .as_str()
+            .unwrap()
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
         expected.push((h[0].as_str().unwrap().to_ascii_lowercase(), v));
     }
     for h in e["headers_b64"].as_array().into_iter().flatten() {
@@ -132,7 +176,11 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
         }
     }
     for n in names {
-        let want: Vec<Vec<u8>> = expected.iter().filter(|(m, _)| m == n).map(|(_, v)| norm(v)).collect();
+        let want: Vec<Vec<u8>> = expected
+            .iter()
+            .filter(|(m, _)| m == n)
+            .map(|(_, v)| norm(v))
+            .collect();
         let got: Vec<Vec<u8>> = headers
             .iter()
             .filter(|(m, _)| m.eq_ignore_ascii_case(n.as_bytes()))
@@ -141,12 +189,18 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
         if got.is_empty() {
             return Some(format!("header {n} missing"));
         }
-        if got != want && !(got.len() == 1 && got[0] == want.join(&b", "[..])) && !(want.len() == 1 && got.contains(&want[0])) {
+        if got != want
+            && !(got.len() == 1 && got[0] == want.join(&b", "[..]))
+            && !(want.len() == 1 && got.contains(&want[0]))
+        {
             return Some(format!("header {n} values {got:?} != {want:?}"));
         }
     }
     for n in e["headers_absent"].as_array().into_iter().flatten() {
-        if headers.iter().any(|(m, _)| m.eq_ignore_ascii_case(n.as_str().unwrap().as_bytes())) {
+        if headers
+            .iter()
+            .any(|(m, _)| m.eq_ignore_ascii_case(n.as_str().unwrap().as_bytes()))
+        {
             return Some(format!("header {n} must be absent"));
         }
     }
@@ -154,7 +208,13 @@ fn matches(e: &Value, r: &Res) -> Option<String> {
 }
 
 /// judge.py's `judge`: `Ok(verdict)` for PASS / SOFT, `Err(why)` otherwise.
-fn judge(case: &Value, first: &Res, second: Option<&Res>, same: Option<bool>, lenient: bool) -> Result<&'static str, String> {
+fn judge(
+    case: &Value,
+    first: &Res,
+    second: Option<&Res>,
+    same: Option<bool>,
+    lenient: bool,
+) -> Result<&'static str, String> {
     if matches!(first, Res::Hang) {
         return Err("client hung".into());
     }
@@ -179,7 +239,11 @@ fn judge(case: &Value, first: &Res, second: Option<&Res>, same: Option<bool>, le
         return Ok("PASS");
     }
     if e["kind"] != "ok" {
-        return if same == Some(true) { Err("reused after an error".into()) } else { Ok("PASS") };
+        return if same == Some(true) {
+            Err("reused after an error".into())
+        } else {
+            Ok("PASS")
+        };
     }
     let reusable = e["reusable"] == true;
     match (same, reusable) {
@@ -187,7 +251,11 @@ fn judge(case: &Value, first: &Res, second: Option<&Res>, same: Option<bool>, le
         (Some(false) | None, true) => Ok("SOFT"),
         (Some(true), true) => {
             let fe = if case["followup_expect"].is_null() {
-                let body = if case["request_method"] == "HEAD" { "" } else { "Zm9sbG93dXA=" };
+                let body = if case["request_method"] == "HEAD" {
+                    ""
+                } else {
+                    "Zm9sbG93dXA="
+                };
                 serde_json::json!({"kind": "ok", "status": 200, "reason": "OK", "version": "HTTP/1.1",
                     "headers": [["X-Conformance", "followup"]], "body_b64": body})
             } else {
@@ -234,7 +302,8 @@ fn run_case(case: &Value, config: &Config, cuts: &[usize]) -> (Res, Option<Res>,
         return (first, None, Some(false));
     }
     // Reuse: a second request on the same connection.
-    conn.request(method, "/", None, &[] as &[(&str, &str)]).unwrap();
+    conn.request(method, "/", None, &[] as &[(&str, &str)])
+        .unwrap();
     while conn.poll_transmit().is_some() {}
     let followup = if case["followup_b64"].is_null() {
         if method == "HEAD" {
@@ -253,12 +322,24 @@ fn run_case(case: &Value, config: &Config, cuts: &[usize]) -> (Res, Option<Res>,
 }
 
 fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/conformance/cases.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/conformance/cases.json"
+    ))
+    .unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn run_mode(lenient: bool) {
-    let config = if lenient { Config::lenient() } else { Config::strict() };
+    let config = if lenient {
+        Config::lenient()
+    } else {
+        Config::strict()
+    };
     let mut failures = Vec::new();
     let mut soft = Vec::new();
     let all = cases();
@@ -292,7 +373,12 @@ fn run_mode(lenient: bool) {
             soft.push(id.to_string());
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // A reusable connection left unused would be a missed optimisation.
     assert!(soft.is_empty(), "SOFT verdicts: {soft:?}");
 }

@@ -10,15 +10,33 @@ use support::{run_cuts, run_cuts_heads, run_whole};
 
 /// Responses built from parts, valid and not.
 fn response() -> impl Strategy<Value = Vec<u8>> {
-    let status = prop_oneof![Just(200u16), Just(204), Just(304), Just(100), Just(103), Just(404), 100u16..1000];
+    let status = prop_oneof![
+        Just(200u16),
+        Just(204),
+        Just(304),
+        Just(100),
+        Just(103),
+        Just(404),
+        100u16..1000
+    ];
     let field = (
         "[A-Za-z-]{1,12}",
-        prop::collection::vec(prop_oneof![Just(b' '), Just(b'\t'), 0x21u8..0x7f, 0x80u8..=0xff], 0..30),
+        prop::collection::vec(
+            prop_oneof![Just(b' '), Just(b'\t'), 0x21u8..0x7f, 0x80u8..=0xff],
+            0..30,
+        ),
     );
     let body = prop::collection::vec(any::<u8>(), 0..200);
     let framing = prop_oneof![Just(0u8), Just(1), Just(2), Just(3)];
-    (status, prop::collection::vec(field, 0..8), body, framing, 1usize..40, any::<bool>()).prop_map(
-        |(status, fields, body, framing, chunk, ext)| {
+    (
+        status,
+        prop::collection::vec(field, 0..8),
+        body,
+        framing,
+        1usize..40,
+        any::<bool>(),
+    )
+        .prop_map(|(status, fields, body, framing, chunk, ext)| {
             let mut r = format!("HTTP/1.1 {status} Reason\r\n").into_bytes();
             for (n, v) in fields {
                 r.extend_from_slice(n.as_bytes());
@@ -28,7 +46,9 @@ fn response() -> impl Strategy<Value = Vec<u8>> {
             }
             match framing {
                 0 => {
-                    r.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+                    r.extend_from_slice(
+                        format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(),
+                    );
                     r.extend_from_slice(&body);
                 }
                 1 => {
@@ -48,12 +68,14 @@ fn response() -> impl Strategy<Value = Vec<u8>> {
                 _ => r.extend_from_slice(b"\r\n"),
             }
             r
-        },
-    )
+        })
 }
 
 fn mutated() -> impl Strategy<Value = Vec<u8>> {
-    (response(), prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4))
+    (
+        response(),
+        prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+    )
         .prop_map(|(mut r, muts)| {
             for (i, b) in muts {
                 let i = i.index(r.len());

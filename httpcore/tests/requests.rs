@@ -5,12 +5,16 @@
 mod support;
 
 use httpcore::{
-    Authority, BodyLength, Config, Connection, Error, Event, Framing, InvalidPart, RecvStateKind, RetrySafety, SendState, Timer,
+    Authority, BodyLength, Config, Connection, Error, Event, Framing, InvalidPart, RecvStateKind,
+    RetrySafety, SendState, Timer,
 };
 use support::{drain, Ev};
 
 fn conn() -> Connection {
-    Connection::new(Authority::parse("example.com", 80).unwrap(), Config::default())
+    Connection::new(
+        Authority::parse("example.com", 80).unwrap(),
+        Config::default(),
+    )
 }
 
 fn wire(c: &mut Connection) -> Vec<u8> {
@@ -36,12 +40,21 @@ const H: &[(&str, &str)] = &[];
 fn request_line_and_automatic_headers() {
     let mut c = conn();
     c.request("GET", "/index.html", None, H).unwrap();
-    assert_eq!(s(&wire(&mut c)), "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\n\r\n");
+    assert_eq!(
+        s(&wire(&mut c)),
+        "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\n\r\n"
+    );
 
-    let mut c = Connection::new(Authority::parse("[::1]:8080", 80).unwrap(), Config::default());
+    let mut c = Connection::new(
+        Authority::parse("[::1]:8080", 80).unwrap(),
+        Config::default(),
+    );
     c.put_request("GET", "/", false, true).unwrap();
     c.end_headers().unwrap();
-    assert_eq!(s(&wire(&mut c)), "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n");
+    assert_eq!(
+        s(&wire(&mut c)),
+        "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n"
+    );
 
     // skip flags, as httplib has them.
     let mut c = conn();
@@ -52,18 +65,40 @@ fn request_line_and_automatic_headers() {
 
     // Absolute-form targets (proxies) take Host from the URL.
     let mut c = conn();
-    c.request("GET", "http://other.org:8080/x", None, H).unwrap();
-    assert!(s(&wire(&mut c)).starts_with("GET http://other.org:8080/x HTTP/1.1\r\nHost: other.org:8080\r\n"));
+    c.request("GET", "http://other.org:8080/x", None, H)
+        .unwrap();
+    assert!(s(&wire(&mut c))
+        .starts_with("GET http://other.org:8080/x HTTP/1.1\r\nHost: other.org:8080\r\n"));
 }
 
 #[test]
 fn caller_host_replaces_the_automatic_one_and_stays_first() {
     let mut c = conn();
-    c.request("GET", "/", None, &[("Host", "api.example.com"), ("Accept-Encoding", "gzip")]).unwrap();
-    assert_eq!(s(&wire(&mut c)), "GET / HTTP/1.1\r\nHost: api.example.com\r\nAccept-Encoding: gzip\r\n\r\n");
+    c.request(
+        "GET",
+        "/",
+        None,
+        &[("Host", "api.example.com"), ("Accept-Encoding", "gzip")],
+    )
+    .unwrap();
+    assert_eq!(
+        s(&wire(&mut c)),
+        "GET / HTTP/1.1\r\nHost: api.example.com\r\nAccept-Encoding: gzip\r\n\r\n"
+    );
     let mut c = conn();
-    let err = c.request("GET", "/", None, &[("Host", "a"), ("Host", "b")]).unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest { part: InvalidPart::Framing, .. }), "{err}");
+    let err = c
+        .request("GET", "/", None, &[("Host", "a"), ("Host", "b")])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest {
+                part: InvalidPart::Framing,
+                ..
+            }
+        ),
+        "{err}"
+    );
     // Nothing of the refused request is transmitted, and the connection is usable.
     assert!(wire(&mut c).is_empty());
     c.request("GET", "/", None, H).unwrap();
@@ -74,37 +109,100 @@ fn caller_host_replaces_the_automatic_one_and_stays_first() {
 fn refuses_anything_that_could_split_a_message() {
     // B6.43 / B6.44: http.client's test_invalid_headers and what it lets through.
     let bad_names: &[&[u8]] = &[
-        b"Invalid\r\nName", b"Invalid\rName", b"Invalid\nName", b"\r\nInvalidName", b"\rInvalidName", b"\nInvalidName",
-        b" InvalidName", b"\tInvalidName", b"Invalid:Name", b":InvalidName", b"X Y", b"X(y)", b"", b"X\x00",
+        b"Invalid\r\nName",
+        b"Invalid\rName",
+        b"Invalid\nName",
+        b"\r\nInvalidName",
+        b"\rInvalidName",
+        b"\nInvalidName",
+        b" InvalidName",
+        b"\tInvalidName",
+        b"Invalid:Name",
+        b":InvalidName",
+        b"X Y",
+        b"X(y)",
+        b"",
+        b"X\x00",
     ];
     for name in bad_names {
         let mut c = conn();
         c.put_request("GET", "/", false, false).unwrap();
         let e = c.put_header(name, "v").unwrap_err();
-        assert!(matches!(e, Error::InvalidRequest { part: InvalidPart::HeaderName, .. }), "{:?}: {e}", s(name));
+        assert!(
+            matches!(
+                e,
+                Error::InvalidRequest {
+                    part: InvalidPart::HeaderName,
+                    ..
+                }
+            ),
+            "{:?}: {e}",
+            s(name)
+        );
     }
     let bad_values: &[&[u8]] = &[
-        b"InvalidValue\r\n", b"InvalidValue\r", b"InvalidValue\n", b"Invalid\r\nValue", b"Invalid\rValue", b"Invalid\nValue",
-        b"\r\nInvalidValue", b"\rInvalidValue", b"\nInvalidValue", b"a\r\n Evil: 1", b"a\x00b", b"a\x7fb",
+        b"InvalidValue\r\n",
+        b"InvalidValue\r",
+        b"InvalidValue\n",
+        b"Invalid\r\nValue",
+        b"Invalid\rValue",
+        b"Invalid\nValue",
+        b"\r\nInvalidValue",
+        b"\rInvalidValue",
+        b"\nInvalidValue",
+        b"a\r\n Evil: 1",
+        b"a\x00b",
+        b"a\x7fb",
     ];
     for value in bad_values {
         let mut c = conn();
         c.put_request("GET", "/", false, false).unwrap();
         let e = c.put_header("X", value).unwrap_err();
-        assert!(matches!(e, Error::InvalidRequest { part: InvalidPart::HeaderValue, .. }), "{:?}: {e}", s(value));
+        assert!(
+            matches!(
+                e,
+                Error::InvalidRequest {
+                    part: InvalidPart::HeaderValue,
+                    ..
+                }
+            ),
+            "{:?}: {e}",
+            s(value)
+        );
     }
     for method in ["GET /admin HTTP/1.1 X", "GET\r\n", "", "G\x00T", "GET\t"] {
         let e = conn().put_request(method, "/", false, false).unwrap_err();
-        assert!(matches!(e, Error::InvalidRequest { part: InvalidPart::Method, .. }), "{method:?}");
+        assert!(
+            matches!(
+                e,
+                Error::InvalidRequest {
+                    part: InvalidPart::Method,
+                    ..
+                }
+            ),
+            "{method:?}"
+        );
     }
     for target in ["/a\r\nX: y", "/a b", "", "/\x00", "/\x7f", "/caf\u{e9}"] {
         let e = conn().put_request("GET", target, false, false).unwrap_err();
-        assert!(matches!(e, Error::InvalidRequest { part: InvalidPart::Target, .. }), "{target:?}");
+        assert!(
+            matches!(
+                e,
+                Error::InvalidRequest {
+                    part: InvalidPart::Target,
+                    ..
+                }
+            ),
+            "{target:?}"
+        );
     }
     // Values with obs-text and inner whitespace are fine.
     let mut c = conn();
-    c.request("GET", "/", None, &[("X", &b"caf\xe9 \t au lait"[..])]).unwrap();
-    assert!(wire(&mut c).windows(17).any(|w| w == b"X: caf\xe9 \t au lait"));
+    c.request("GET", "/", None, &[("X", &b"caf\xe9 \t au lait"[..])])
+        .unwrap();
+    assert!(wire(&mut c)
+        .windows(17)
+        .any(|w| w == b"X: caf\xe9 \t au lait"));
 }
 
 #[test]
@@ -113,21 +211,43 @@ fn several_values_join_with_comma_never_obs_fold() {
     c.put_request("GET", "/", true, true).unwrap();
     c.put_header_values("Accept", &["a/b", "c/d"]).unwrap();
     c.end_headers().unwrap();
-    assert_eq!(s(&wire(&mut c)), "GET / HTTP/1.1\r\nAccept: a/b, c/d\r\n\r\n");
+    assert_eq!(
+        s(&wire(&mut c)),
+        "GET / HTTP/1.1\r\nAccept: a/b, c/d\r\n\r\n"
+    );
 }
 
 #[test]
 fn body_framing() {
     // bytes body -> Content-Length
     let mut c = conn();
-    c.request("POST", "/", Some(b"hello"), &[("Content-Type", "text/plain")]).unwrap();
+    c.request(
+        "POST",
+        "/",
+        Some(b"hello"),
+        &[("Content-Type", "text/plain")],
+    )
+    .unwrap();
     let w = s(&wire(&mut c));
-    assert!(w.ends_with("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"), "{w}");
+    assert!(
+        w.ends_with("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"),
+        "{w}"
+    );
     // POST/PUT/PATCH without body -> Content-Length: 0; GET -> nothing
-    for (m, cl) in [("POST", true), ("PUT", true), ("PATCH", true), ("GET", false), ("DELETE", false)] {
+    for (m, cl) in [
+        ("POST", true),
+        ("PUT", true),
+        ("PATCH", true),
+        ("GET", false),
+        ("DELETE", false),
+    ] {
         let mut c = conn();
         c.request(m, "/", None, H).unwrap();
-        assert_eq!(s(&wire(&mut c)).contains("Content-Length: 0\r\n"), cl, "{m}");
+        assert_eq!(
+            s(&wire(&mut c)).contains("Content-Length: 0\r\n"),
+            cl,
+            "{m}"
+        );
     }
     // unknown length -> chunked, with trailers
     let mut c = conn();
@@ -163,8 +283,20 @@ fn declared_length_is_enforced_both_ways() {
     c.put_header("Content-Length", "5").unwrap();
     c.end_headers().unwrap();
     c.send_body(b"abc").unwrap();
-    assert_eq!(c.finish_body().unwrap_err(), Error::BodyLengthMismatch { declared: 5, sent: 3 });
-    assert_eq!(c.send_body(b"abc").unwrap_err(), Error::BodyLengthMismatch { declared: 5, sent: 6 });
+    assert_eq!(
+        c.finish_body().unwrap_err(),
+        Error::BodyLengthMismatch {
+            declared: 5,
+            sent: 3
+        }
+    );
+    assert_eq!(
+        c.send_body(b"abc").unwrap_err(),
+        Error::BodyLengthMismatch {
+            declared: 5,
+            sent: 6
+        }
+    );
     c.send_body(b"de").unwrap();
     c.finish_body().unwrap();
     assert!(s(&wire(&mut c)).ends_with("\r\n\r\nabcde"));
@@ -173,34 +305,64 @@ fn declared_length_is_enforced_both_ways() {
     c.put_request("PUT", "/", false, false).unwrap();
     c.put_header("Content-Length", "5").unwrap();
     c.put_header("Transfer-Encoding", "chunked").unwrap();
-    assert!(matches!(c.end_headers(), Err(Error::InvalidRequest { part: InvalidPart::Framing, .. })));
+    assert!(matches!(
+        c.end_headers(),
+        Err(Error::InvalidRequest {
+            part: InvalidPart::Framing,
+            ..
+        })
+    ));
     let mut c = conn();
     c.put_request("PUT", "/", false, false).unwrap();
     assert!(c.put_header("Transfer-Encoding", "gzip").is_err());
     // Body data where no body was declared.
     let mut c = conn();
     c.request("GET", "/", None, H).unwrap();
-    assert!(matches!(c.send_body(b"x"), Err(Error::ResponseNotReady { .. })));
+    assert!(matches!(
+        c.send_body(b"x"),
+        Err(Error::ResponseNotReady { .. })
+    ));
 }
 
 #[test]
 fn httplib_state_errors() {
     // B6.50
     let mut c = conn();
-    assert!(matches!(c.put_header("X", "y"), Err(Error::CannotSendHeader { .. })));
-    assert!(matches!(c.end_headers(), Err(Error::CannotSendHeader { .. })));
-    assert!(matches!(c.check_response_ready(), Err(Error::ResponseNotReady { .. })));
+    assert!(matches!(
+        c.put_header("X", "y"),
+        Err(Error::CannotSendHeader { .. })
+    ));
+    assert!(matches!(
+        c.end_headers(),
+        Err(Error::CannotSendHeader { .. })
+    ));
+    assert!(matches!(
+        c.check_response_ready(),
+        Err(Error::ResponseNotReady { .. })
+    ));
     c.request("GET", "/", None, H).unwrap();
     c.check_response_ready().unwrap();
     let e = c.request("GET", "/", None, H).unwrap_err();
-    assert!(matches!(e, Error::CannotSendRequest { .. }) && e.is_improper_connection_state(), "{e}");
-    assert!(matches!(c.put_header("X", "y"), Err(Error::CannotSendHeader { .. })));
+    assert!(
+        matches!(e, Error::CannotSendRequest { .. }) && e.is_improper_connection_state(),
+        "{e}"
+    );
+    assert!(matches!(
+        c.put_header("X", "y"),
+        Err(Error::CannotSendHeader { .. })
+    ));
     c.put_request("GET", "/", false, false).unwrap_err();
     // Mid-head, a second put_request is CannotSendRequest too.
     let mut c = conn();
     c.put_request("GET", "/", false, false).unwrap();
-    assert!(matches!(c.put_request("GET", "/", false, false), Err(Error::CannotSendRequest { .. })));
-    assert!(matches!(c.check_response_ready(), Err(Error::ResponseNotReady { .. })));
+    assert!(matches!(
+        c.put_request("GET", "/", false, false),
+        Err(Error::CannotSendRequest { .. })
+    ));
+    assert!(matches!(
+        c.check_response_ready(),
+        Err(Error::ResponseNotReady { .. })
+    ));
 }
 
 #[test]
@@ -222,10 +384,14 @@ fn keep_alive_cycle_and_reuse() {
     c.handle_data(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     events(&mut c);
     assert!(!c.is_reusable());
-    assert!(matches!(c.request("GET", "/", None, H), Err(Error::NotConnected { .. })));
+    assert!(matches!(
+        c.request("GET", "/", None, H),
+        Err(Error::NotConnected { .. })
+    ));
     // ... and from our side.
     let mut c = conn();
-    c.request("GET", "/", None, &[("Connection", "close")]).unwrap();
+    c.request("GET", "/", None, &[("Connection", "close")])
+        .unwrap();
     assert_eq!(c.send_state(), SendState::Closed);
     c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(events(&mut c).0.last(), Some(&Ev::Done(false)));
@@ -243,9 +409,18 @@ fn unsolicited_bytes_make_an_idle_connection_unusable() {
     c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison");
     assert!(!c.is_reusable());
     let (ev, err) = events(&mut c);
-    assert!(ev.is_empty() && err.is_none(), "unsolicited bytes must not be parsed as a response");
-    assert!(matches!(c.request("GET", "/", None, H), Err(Error::NotConnected { .. })));
-    assert_eq!(c.leftover(), b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison");
+    assert!(
+        ev.is_empty() && err.is_none(),
+        "unsolicited bytes must not be parsed as a response"
+    );
+    assert!(matches!(
+        c.request("GET", "/", None, H),
+        Err(Error::NotConnected { .. })
+    ));
+    assert_eq!(
+        c.leftover(),
+        b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison"
+    );
 }
 
 #[test]
@@ -257,7 +432,10 @@ fn server_close_between_requests() {
     c.handle_eof();
     assert!(!c.is_reusable());
     assert_eq!(c.recv_state(), RecvStateKind::Closed);
-    assert!(matches!(c.request("GET", "/", None, H), Err(Error::NotConnected { .. })));
+    assert!(matches!(
+        c.request("GET", "/", None, H),
+        Err(Error::NotConnected { .. })
+    ));
 }
 
 #[test]
@@ -268,7 +446,12 @@ fn retry_safety_is_reported() {
     assert_eq!(c.retry_safety(), RetrySafety::NothingSent);
     c.handle_eof();
     let (_, err) = events(&mut c);
-    assert_eq!(err, Some(Error::RemoteDisconnected { retry: RetrySafety::NothingSent }));
+    assert_eq!(
+        err,
+        Some(Error::RemoteDisconnected {
+            retry: RetrySafety::NothingSent
+        })
+    );
     // Sent, then closed with no response byte: the stale keep-alive case.
     let mut c = conn();
     c.request("GET", "/", None, H).unwrap();
@@ -277,7 +460,12 @@ fn retry_safety_is_reported() {
     c.handle_eof();
     let (_, err) = events(&mut c);
     let err = err.unwrap();
-    assert_eq!(err, Error::RemoteDisconnected { retry: RetrySafety::NoResponse });
+    assert_eq!(
+        err,
+        Error::RemoteDisconnected {
+            retry: RetrySafety::NoResponse
+        }
+    );
     assert_eq!(err.retry_safety(), Some(RetrySafety::NoResponse));
     assert_eq!(c.unanswered().count(), 1);
     // Part of a response arrived.
@@ -289,12 +477,18 @@ fn retry_safety_is_reported() {
     assert_eq!(c.retry_safety(), RetrySafety::PartialResponse);
     c.handle_eof();
     let (_, err) = events(&mut c);
-    assert_eq!(err.unwrap().retry_safety(), Some(RetrySafety::PartialResponse));
+    assert_eq!(
+        err.unwrap().retry_safety(),
+        Some(RetrySafety::PartialResponse)
+    );
 }
 
 #[test]
 fn pipelining_matches_responses_in_order_with_head_ness_per_request() {
-    let config = Config { max_pipelined: 4, ..Config::default() };
+    let config = Config {
+        max_pipelined: 4,
+        ..Config::default()
+    };
     let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
     let a = c.request("GET", "/a", None, H).unwrap();
     let b = c.request("HEAD", "/b", None, H).unwrap();
@@ -319,15 +513,23 @@ fn pipelining_matches_responses_in_order_with_head_ness_per_request() {
             None => break,
         }
     }
-    assert_eq!(seen, vec![(a, b"A".to_vec()), (b, vec![]), (d, b"C".to_vec())]);
+    assert_eq!(
+        seen,
+        vec![(a, b"A".to_vec()), (b, vec![]), (d, b"C".to_vec())]
+    );
     assert!(c.is_reusable());
 }
 
 #[test]
 fn pipelined_connection_death_names_the_unanswered() {
-    let config = Config { max_pipelined: 3, ..Config::default() };
+    let config = Config {
+        max_pipelined: 3,
+        ..Config::default()
+    };
     let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
-    let ids: Vec<_> = (0..3).map(|_| c.request("GET", "/", None, H).unwrap()).collect();
+    let ids: Vec<_> = (0..3)
+        .map(|_| c.request("GET", "/", None, H).unwrap())
+        .collect();
     wire(&mut c);
     c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Len");
     c.handle_eof();
@@ -339,7 +541,10 @@ fn pipelined_connection_death_names_the_unanswered() {
 
 #[test]
 fn early_bytes_of_a_pipelined_response_are_kept() {
-    let config = Config { max_pipelined: 2, ..Config::default() };
+    let config = Config {
+        max_pipelined: 2,
+        ..Config::default()
+    };
     let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
     c.request("GET", "/1", None, H).unwrap();
     c.request("GET", "/2", None, H).unwrap();
@@ -350,7 +555,10 @@ fn early_bytes_of_a_pipelined_response_are_kept() {
     c.handle_data(b"00 OK\r\nContent-Length: 1\r\n\r\n2");
     let (ev, err) = events(&mut c);
     assert!(err.is_none());
-    assert_eq!(ev.first(), Some(&Ev::Status(httpcore::Version::Http11, 200, b"OK".to_vec())));
+    assert_eq!(
+        ev.first(),
+        Some(&Ev::Status(httpcore::Version::Http11, 200, b"OK".to_vec()))
+    );
     assert_eq!(ev.last(), Some(&Ev::Done(true)));
 }
 
@@ -368,12 +576,21 @@ fn expect_continue_conn() -> Connection {
 fn expect_continue_sends_the_body_on_100() {
     let mut c = expect_continue_conn();
     let head = s(&wire(&mut c));
-    assert!(head.ends_with("Content-Length: 5\r\n\r\n"), "body sent early: {head}");
+    assert!(
+        head.ends_with("Content-Length: 5\r\n\r\n"),
+        "body sent early: {head}"
+    );
     assert_eq!(c.send_state(), SendState::AwaitContinue);
     assert!(matches!(c.timer(), Some(Timer::ExpectContinue(_))));
     c.handle_data(b"HTTP/1.1 100 Continue\r\n\r\n");
     let (ev, _) = events(&mut c);
-    assert_eq!(ev, vec![Ev::Status(httpcore::Version::Http11, 100, b"Continue".to_vec()), Ev::EndOfHead(Framing::Interim)]);
+    assert_eq!(
+        ev,
+        vec![
+            Ev::Status(httpcore::Version::Http11, 100, b"Continue".to_vec()),
+            Ev::EndOfHead(Framing::Interim)
+        ]
+    );
     assert_eq!(s(&wire(&mut c)), "hello");
     assert_eq!(c.send_state(), SendState::Idle);
     assert_eq!(c.timer(), None);
@@ -413,7 +630,13 @@ fn expect_continue_keeps_the_body_back_on_an_early_final_response() {
 #[test]
 fn upgrade_hands_the_stream_over() {
     let mut c = conn();
-    c.request("GET", "/ws", None, &[("Connection", "Upgrade"), ("Upgrade", "websocket")]).unwrap();
+    c.request(
+        "GET",
+        "/ws",
+        None,
+        &[("Connection", "Upgrade"), ("Upgrade", "websocket")],
+    )
+    .unwrap();
     wire(&mut c);
     c.handle_data(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello");
     let (ev, err) = events(&mut c);
@@ -430,9 +653,12 @@ fn upgrade_hands_the_stream_over() {
 #[test]
 fn connect_tunnel_hands_the_stream_over() {
     let mut c = conn();
-    c.put_request("CONNECT", "example.com:443", false, true).unwrap();
+    c.put_request("CONNECT", "example.com:443", false, true)
+        .unwrap();
     c.end_headers().unwrap();
-    assert!(s(&wire(&mut c)).starts_with("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n"));
+    assert!(
+        s(&wire(&mut c)).starts_with("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n")
+    );
     c.handle_data(b"HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01");
     let (ev, _) = events(&mut c);
     assert!(ev.contains(&Ev::EndOfHead(Framing::Switched)));

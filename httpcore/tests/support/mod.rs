@@ -136,7 +136,13 @@ pub fn drain_heads(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Opti
 }
 
 /// Feed `input` in `cuts`, draining with `poll_head` where a head is due.
-pub fn run_cuts_heads(method: &str, config: Config, input: &[u8], cuts: &[usize], eof: bool) -> Outcome {
+pub fn run_cuts_heads(
+    method: &str,
+    config: Config,
+    input: &[u8],
+    cuts: &[usize],
+    eof: bool,
+) -> Outcome {
     let mut conn = connection(method, config);
     let mut events = Vec::new();
     let mut error = None;
@@ -166,7 +172,8 @@ pub fn connection(method: &str, config: Config) -> Connection {
     let mut conn = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
     match method {
         "CONNECT" => {
-            conn.put_request("CONNECT", "example.com:443", true, true).unwrap();
+            conn.put_request("CONNECT", "example.com:443", true, true)
+                .unwrap();
             conn.end_headers().unwrap();
         }
         m => {
@@ -242,7 +249,9 @@ impl Rng {
         if len == 0 {
             return Vec::new();
         }
-        let mut v: Vec<usize> = (0..n).map(|_| (self.next() % len as u64) as usize).collect();
+        let mut v: Vec<usize> = (0..n)
+            .map(|_| (self.next() % len as u64) as usize)
+            .collect();
         v.sort_unstable();
         v
     }
