@@ -248,7 +248,6 @@ pub struct Connection {
     /// Bytes arrived with no request outstanding.
     poisoned: bool,
     error: Option<Error>,
-    recv_filled: Option<usize>,
 }
 
 impl Connection {
@@ -267,7 +266,6 @@ impl Connection {
             start_next: false,
             poisoned: false,
             error: None,
-            recv_filled: None,
         }
     }
 
@@ -399,33 +397,24 @@ impl Connection {
     /// with [`handle_recv`](Self::handle_recv). This is the one copy from
     /// the socket: events and body chunks borrow or slice this buffer.
     pub fn recv_buffer(&mut self) -> &mut [u8] {
-        self.reader.release();
-        let filled = self.reader.buf.len();
-        let want = self.config.read_size.max(1);
-        self.reader.buf.reserve(want);
-        let cap = self.reader.buf.capacity();
-        self.reader.buf.resize(cap.max(filled + want), 0);
-        self.recv_filled = Some(filled);
-        &mut self.reader.buf[filled..]
+        self.reader.read_space(self.config.read_size.max(1))
     }
 
     /// `n` bytes were written to the start of the slice `recv_buffer` gave.
     /// `n == 0` is not the end of the stream: call `handle_eof` for that.
+    /// A read that failed needs no call: the next input or poll forgets it.
+    ///
+    /// # Panics
+    ///
+    /// If `recv_buffer` was not called before.
     pub fn handle_recv(&mut self, n: usize) {
-        let filled = self
-            .recv_filled
-            .take()
-            .expect("handle_recv without recv_buffer");
-        let n = n.min(self.reader.buf.len() - filled);
-        self.reader.buf.truncate(filled + n);
+        self.reader.filled(n);
         self.after_input();
     }
 
     /// Bytes received from the server (copied into the receive buffer).
     pub fn handle_data(&mut self, data: &[u8]) {
-        if let Some(filled) = self.recv_filled.take() {
-            self.reader.buf.truncate(filled);
-        }
+        self.reader.release();
         self.reader.buf.extend_from_slice(data);
         self.after_input();
     }
@@ -442,9 +431,7 @@ impl Connection {
 
     /// The server closed its side of the connection.
     pub fn handle_eof(&mut self) {
-        if let Some(filled) = self.recv_filled.take() {
-            self.reader.buf.truncate(filled);
-        }
+        self.reader.release();
         self.reader.eof = true;
         if self.sender.send != SendState::Head {
             self.sender.send = SendState::Closed;

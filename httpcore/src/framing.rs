@@ -105,7 +105,9 @@ impl FramingFacts {
             self.content_length = ContentLength::Valid(n);
             return;
         }
-        let invalid = |why| ContentLength::Invalid(Bytes::copy_from_slice(value), why);
+        let invalid = |why| {
+            ContentLength::Invalid(Bytes::from([&b"Content-Length: "[..], value].concat()), why)
+        };
         // A list of identical values is one value (RFC 9110 §8.6); an
         // empty element anywhere makes the field invalid.
         for element in value.split(|&b| b == b',') {

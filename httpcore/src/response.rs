@@ -75,6 +75,8 @@ pub(crate) struct Reader {
     ext_bytes: usize,
     /// Bytes of the current response received so far (for retry safety).
     pub(crate) response_started: bool,
+    /// `read_space` handed out the buffer past this length; not yet filled.
+    pending_read: Option<usize>,
 }
 
 type Step<'a> = Result<Option<Event<'a>>, Error>;
@@ -97,6 +99,7 @@ impl Reader {
             body_received: 0,
             ext_bytes: 0,
             response_started: false,
+            pending_read: None,
         }
     }
 
@@ -119,6 +122,10 @@ impl Reader {
     /// Drop what the previous event borrowed.
     #[inline]
     pub(crate) fn release(&mut self) {
+        if let Some(filled) = self.pending_read.take() {
+            // A read into `recv_buffer` that was never reported: no bytes.
+            self.buf.truncate(filled);
+        }
         if self.consumed > 0 {
             self.buf.advance(self.consumed);
             self.scan = self.scan.saturating_sub(self.consumed);
@@ -132,7 +139,30 @@ impl Reader {
 
     /// Bytes buffered and not yet parsed.
     pub(crate) fn buffered(&self) -> &[u8] {
-        &self.buf[self.consumed..]
+        let end = self.pending_read.unwrap_or(self.buf.len());
+        &self.buf[self.consumed..end]
+    }
+
+    /// Free space at the end of the buffer for a read of at least `want`
+    /// bytes; report the read with [`Reader::filled`].
+    pub(crate) fn read_space(&mut self, want: usize) -> &mut [u8] {
+        self.release();
+        let filled = self.buf.len();
+        self.buf.reserve(want);
+        let cap = self.buf.capacity();
+        self.buf.resize(cap.max(filled + want), 0);
+        self.pending_read = Some(filled);
+        &mut self.buf[filled..]
+    }
+
+    /// `n` bytes were read into the space [`Reader::read_space`] gave.
+    pub(crate) fn filled(&mut self, n: usize) {
+        let filled = self
+            .pending_read
+            .take()
+            .expect("handle_recv without recv_buffer");
+        let n = n.min(self.buf.len() - filled);
+        self.buf.truncate(filled + n);
     }
 
     /// Take every byte buffered and not yet parsed.

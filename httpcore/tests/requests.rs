@@ -677,3 +677,23 @@ fn reset_starts_a_fresh_connection() {
     c.handle_data(b"HTTP/1.1 204 No Content\r\n\r\n");
     assert_eq!(events(&mut c).0.last(), Some(&Ev::Done(true)));
 }
+
+#[test]
+fn an_unreported_read_leaves_no_bytes_behind() {
+    // Regression: a read into `recv_buffer` that failed (timeout) and was
+    // never reported made the zero-filled space look like received bytes.
+    let mut c = conn();
+    c.request("GET", "/", None, H).unwrap();
+    wire(&mut c);
+    let _ = c.recv_buffer();
+    assert!(c.leftover().is_empty());
+    let (ev, err) = events(&mut c);
+    assert!(ev.is_empty() && err.is_none(), "{ev:?} {err:?}");
+    let _ = c.recv_buffer();
+    c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(events(&mut c).0.last(), Some(&Ev::Done(true)));
+    let buf = c.recv_buffer();
+    buf[..3].copy_from_slice(b"abc");
+    c.handle_recv(3);
+    assert_eq!(c.leftover(), b"abc");
+}
