@@ -8,6 +8,7 @@ fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "cdn".into());
     let head: &[u8] = match which.as_str() {
         "short" => include_bytes!("../benches/data/short.http"),
+        "cdn64" => include_bytes!("../benches/data/cdn.http"),
         _ => include_bytes!("../benches/data/cdn.http"),
     };
     let rounds: usize = std::env::args()
@@ -105,8 +106,27 @@ fn main() {
                 .unwrap();
         }
         while c.poll_transmit().is_some() {}
-        c.handle_data(&wire);
         let t = Instant::now();
+        if which == "cdn64" {
+            for _ in 0..n {
+                for piece in head.chunks(64) {
+                    c.handle_data(piece);
+                    while let Some(h) = c.poll_head().unwrap() {
+                        std::hint::black_box(&h);
+                        events += 1 + h.headers().len();
+                        while let Some(ev) = c.poll_event().unwrap() {
+                            events += 1;
+                            if matches!(std::hint::black_box(ev), httpcore::Event::Done(_)) {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            timed += t.elapsed();
+            continue;
+        }
+        c.handle_data(&wire);
         loop {
             match c.poll_head() {
                 Ok(Some(head)) => {

@@ -761,52 +761,57 @@ impl Connection {
         Ok(())
     }
 
+    #[inline]
     fn note_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
-        // Only names of these lengths matter: 4, 6, 7, 10, 14, 15, 17.
-        if !matches!(name.len(), 4 | 6 | 7 | 10 | 14 | 15 | 17) {
-            return Ok(());
-        }
-        let eq = |n: &[u8]| chars::token_eq_lower(name, n);
-        if eq(b"host") {
-            if self.sender.head.host {
-                return Err(invalid(InvalidPart::Framing, b"two Host headers"));
-            }
-            self.sender.head.host = true;
-            if let Some(range) = self.sender.head.auto_host.take() {
-                self.remove_auto(range);
-            }
-        } else if eq(b"accept-encoding") {
-            if let Some(range) = self.sender.head.auto_accept_encoding.take() {
-                self.remove_auto(range);
-            }
-        } else if eq(b"content-length") {
-            if self.sender.head.content_length.is_some()
-                || !value.iter().all(u8::is_ascii_digit)
-                || value.is_empty()
-            {
-                return Err(invalid(InvalidPart::Framing, value));
-            }
-            self.sender.head.content_length = Some(Bytes::copy_from_slice(value));
-        } else if eq(b"transfer-encoding") {
-            let last = chars::list_elements(value).last();
-            if self.sender.head.transfer_encoding.is_some()
-                || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
-            {
-                return Err(invalid(InvalidPart::Framing, value));
-            }
-            self.sender.head.transfer_encoding = Some(Bytes::copy_from_slice(value));
-        } else if eq(b"connection") {
-            for t in chars::list_elements(value) {
-                if t.eq_ignore_ascii_case(b"close") {
-                    self.sender.head.kind.close = true;
-                } else if t.eq_ignore_ascii_case(b"upgrade") {
-                    self.sender.head.kind.upgrade = true;
+        // One comparison at most: the names that matter differ in length.
+        let head = &mut self.sender.head;
+        match name.len() {
+            4 if chars::token_eq_lower(name, b"host") => {
+                if head.host {
+                    return Err(invalid(InvalidPart::Framing, b"two Host headers"));
+                }
+                head.host = true;
+                if let Some(range) = head.auto_host.take() {
+                    self.remove_auto(range);
                 }
             }
-        } else if eq(b"upgrade") {
-            self.sender.head.kind.upgrade = true;
-        } else if eq(b"expect") {
-            self.sender.head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
+            15 if chars::token_eq_lower(name, b"accept-encoding") => {
+                if let Some(range) = head.auto_accept_encoding.take() {
+                    self.remove_auto(range);
+                }
+            }
+            14 if chars::token_eq_lower(name, b"content-length") => {
+                if head.content_length.is_some()
+                    || value.is_empty()
+                    || !value.iter().all(u8::is_ascii_digit)
+                {
+                    return Err(invalid(InvalidPart::Framing, value));
+                }
+                head.content_length = Some(Bytes::copy_from_slice(value));
+            }
+            17 if chars::token_eq_lower(name, b"transfer-encoding") => {
+                let last = chars::list_elements(value).last();
+                if head.transfer_encoding.is_some()
+                    || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
+                {
+                    return Err(invalid(InvalidPart::Framing, value));
+                }
+                head.transfer_encoding = Some(Bytes::copy_from_slice(value));
+            }
+            10 if chars::token_eq_lower(name, b"connection") => {
+                for t in chars::list_elements(value) {
+                    if t.eq_ignore_ascii_case(b"close") {
+                        head.kind.close = true;
+                    } else if t.eq_ignore_ascii_case(b"upgrade") {
+                        head.kind.upgrade = true;
+                    }
+                }
+            }
+            7 if chars::token_eq_lower(name, b"upgrade") => head.kind.upgrade = true,
+            6 if chars::token_eq_lower(name, b"expect") => {
+                head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -257,6 +257,7 @@ impl Reader {
 
     /// Index the head; once it is complete, its length and framing (the
     /// state then is `EmitHead` at its status line, or `Http09`).
+    #[inline]
     fn complete_head(&mut self, req: RequestKind) -> Result<Option<(usize, Framing)>, Error> {
         if !self.buf.is_empty() {
             self.response_started = true;
