@@ -243,19 +243,24 @@ impl Section {
         max_bytes: usize,
         bytes_kind: LimitKind,
     ) -> Result<Option<(usize, usize)>, Error> {
+        // A limit is crossed when the byte at `first` arrives. An error that
+        // the byte at `q` decides is only reported if `q` comes no later,
+        // so that the outcome never depends on how the bytes were split.
+        let first = (self.line_start + line_limit).min(max_bytes);
+        let crossed = |line_start: usize| too_long(first + 1 - line_start, line_limit, line_kind, max_bytes, bytes_kind);
         let (end, next) = loop {
-            match find_ctl(buf, self.scan) {
+            let hit = find_ctl(buf, self.scan);
+            let q = match hit {
+                Some(p) if buf[p] == b'\r' => p + 1,
+                Some(p) => p,
+                None => buf.len(),
+            };
+            if q > first && first < buf.len() {
+                return Err(crossed(self.line_start));
+            }
+            match hit {
                 None => {
                     self.scan = buf.len();
-                    if buf.len() - self.line_start > line_limit || buf.len() > max_bytes {
-                        return Err(too_long(
-                            buf.len() - self.line_start,
-                            line_limit,
-                            line_kind,
-                            max_bytes,
-                            bytes_kind,
-                        ));
-                    }
                     return Ok(None);
                 }
                 Some(p) => match buf[p] {
@@ -269,9 +274,7 @@ impl Section {
                     },
                     b'\t' => self.scan = p + 1,
                     b'\n' if lenient.bare_lf_in_head => break (p, p + 1),
-                    b'\n' => {
-                        return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)"))
-                    }
+                    b'\n' => return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)")),
                     0 => return Err(self.line_error(buf, p, "NUL byte")),
                     _ if lenient.ctl_in_values && p > self.line_start => self.scan = p + 1,
                     _ => return Err(self.line_error(buf, p, "control byte")),

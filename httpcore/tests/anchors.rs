@@ -450,3 +450,22 @@ fn limits_are_exact() {
         Some("LineTooLong")
     );
 }
+
+#[test]
+fn a_control_byte_past_the_line_limit_is_too_long_whatever_the_split() {
+    // Found by the response_stream fuzz target: with the whole line present
+    // the scan met the control byte first (InvalidHeader); fed in pieces, the
+    // partial line crossed the limit first (LineTooLong).
+    let mut input = b"HTTP/1.1 200 OK\r\nX-Foo: ".to_vec();
+    input.extend(std::iter::repeat_n(b'r', 70_000));
+    input.push(0x01);
+    input.extend_from_slice(b"\r\n\r\n");
+    let whole = run_whole("GET", Config::strict(), &input, false);
+    assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LineTooLong"));
+    for cuts in [vec![30_000], vec![17, 65_000, 69_999], vec![70_024]] {
+        assert_eq!(run_cuts("GET", Config::strict(), &input, &cuts, false).key(), whole.key(), "{cuts:?}");
+    }
+    // A control byte inside the limit is still an invalid header.
+    let out = run_whole("GET", Config::strict(), b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n", false);
+    assert_eq!(out.error.map(|e| e.name()), Some("InvalidHeader"));
+}
