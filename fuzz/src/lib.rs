@@ -6,7 +6,9 @@
 //! Inputs are decoded from raw bytes by hand (no `arbitrary`), so that the
 //! same file means the same case everywhere.
 
-use httpcore::{Authority, BodyLength, Config, Connection, Error, Event, Framing, Leniency, Limits, Version};
+use httpcore::{
+    Authority, BodyLength, Config, Connection, Error, Event, Framing, Leniency, Limits, Version,
+};
 
 /// Bytes consumed from the front of a fuzz input.
 struct Input<'a> {
@@ -116,9 +118,15 @@ fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>)
             Ok(Some(ev)) => record(events, &ev),
             Ok(None) => return true,
             Err(e) => {
-                assert!(e.is_remote() || matches!(e, Error::RemoteDisconnected { .. }), "non-wire error from poll_event: {e:?}");
+                assert!(
+                    e.is_remote() || matches!(e, Error::RemoteDisconnected { .. }),
+                    "non-wire error from poll_event: {e:?}"
+                );
                 assert_eq!(conn.poll_event().unwrap_err(), e, "errors must be sticky");
-                assert!(conn.put_request("GET", "/", false, false).is_err(), "a failed connection took a request");
+                assert!(
+                    conn.put_request("GET", "/", false, false).is_err(),
+                    "a failed connection took a request"
+                );
                 *error = Some(e);
                 return false;
             }
@@ -126,7 +134,14 @@ fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>)
     }
 }
 
-fn run(method: &str, pipelined: usize, cfg: &Config, input: &[u8], cuts: &[usize], eof: bool) -> Outcome {
+fn run(
+    method: &str,
+    pipelined: usize,
+    cfg: &Config,
+    input: &[u8],
+    cuts: &[usize],
+    eof: bool,
+) -> Outcome {
     let config = Config {
         max_pipelined: pipelined.max(1),
         ..cfg.clone()
@@ -135,11 +150,18 @@ fn run(method: &str, pipelined: usize, cfg: &Config, input: &[u8], cuts: &[usize
     for _ in 0..pipelined.max(1) {
         match method {
             "CONNECT" => {
-                conn.put_request("CONNECT", "example.com:443", false, true).unwrap();
+                conn.put_request("CONNECT", "example.com:443", false, true)
+                    .unwrap();
                 conn.end_headers().unwrap();
             }
             "UPGRADE" => {
-                conn.request("GET", "/", None, &[("Connection", "upgrade"), ("Upgrade", "x")]).unwrap();
+                conn.request(
+                    "GET",
+                    "/",
+                    None,
+                    &[("Connection", "upgrade"), ("Upgrade", "x")],
+                )
+                .unwrap();
             }
             m => {
                 conn.request(m, "/", None, &[] as &[(&str, &str)]).unwrap();
@@ -183,11 +205,18 @@ fn run(method: &str, pipelined: usize, cfg: &Config, input: &[u8], cuts: &[usize
         drain(&mut conn, &mut events, &mut error);
     }
     if error.is_none() && conn.is_reusable() {
-        assert!(conn.unanswered().next().is_none(), "reusable with requests unanswered");
+        assert!(
+            conn.unanswered().next().is_none(),
+            "reusable with requests unanswered"
+        );
     }
     Outcome {
         events,
-        leftover: if error.is_none() { Some(conn.leftover().to_vec()) } else { None },
+        leftover: if error.is_none() {
+            Some(conn.leftover().to_vec())
+        } else {
+            None
+        },
         error: error.as_ref().map(error_key),
     }
 }
@@ -199,7 +228,9 @@ pub fn response_stream(data: &[u8]) {
     let mut input = Input { data };
     let flags = input.byte();
     let seed = u64::from(input.byte()) << 8 | u64::from(input.byte());
-    let method = ["GET", "HEAD", "CONNECT", "UPGRADE", "GET", "GET", "POST", "GET"][(flags >> 2 & 7) as usize];
+    let method = [
+        "GET", "HEAD", "CONNECT", "UPGRADE", "GET", "GET", "POST", "GET",
+    ][(flags >> 2 & 7) as usize];
     let pipelined = if flags & 0x20 != 0 { 3 } else { 1 };
     let eof = flags & 0x40 != 0;
     let cfg = config(flags);
@@ -216,10 +247,18 @@ pub fn response_stream(data: &[u8]) {
         })
         .collect();
     cuts.sort_unstable();
-    assert_eq!(run(method, pipelined, &cfg, body, &cuts, eof), whole, "cuts {cuts:?}");
+    assert_eq!(
+        run(method, pipelined, &cfg, body, &cuts, eof),
+        whole,
+        "cuts {cuts:?}"
+    );
     if body.len() <= 512 {
         let all: Vec<usize> = (1..body.len()).collect();
-        assert_eq!(run(method, pipelined, &cfg, body, &all, eof), whole, "byte by byte");
+        assert_eq!(
+            run(method, pipelined, &cfg, body, &all, eof),
+            whole,
+            "byte by byte"
+        );
     }
 }
 
@@ -228,7 +267,10 @@ pub fn response_stream(data: &[u8]) {
 /// 1.1, RFC 9110 §2.5) and an `HTTP/0.9` status line (read with 1.0
 /// semantics).
 fn deliberate_difference(head: &[u8]) -> bool {
-    head.len() >= 8 && head.starts_with(b"HTTP/") && !head.starts_with(b"HTTP/1.0") && !head.starts_with(b"HTTP/1.1")
+    head.len() >= 8
+        && head.starts_with(b"HTTP/")
+        && !head.starts_with(b"HTTP/1.0")
+        && !head.starts_with(b"HTTP/1.1")
 }
 
 /// Target 2, differential: a head that both httparse and the strict engine
@@ -241,13 +283,16 @@ pub fn differential(data: &[u8]) {
 
     // The engine, strict, answering a HEAD request (no body to read).
     let mut conn = Connection::new(Authority::new("example.com", 80, 80), Config::default());
-    conn.request("HEAD", "/", None, &[] as &[(&str, &str)]).unwrap();
+    conn.request("HEAD", "/", None, &[] as &[(&str, &str)])
+        .unwrap();
     while conn.poll_transmit().is_some() {}
     conn.handle_data(data);
     let ours = match conn.poll_head() {
         Ok(Some(head)) => Some((
             head.status,
-            head.headers().map(|h| (h.name.to_vec(), h.value.to_vec())).collect::<Vec<_>>(),
+            head.headers()
+                .map(|h| (h.name.to_vec(), h.value.to_vec()))
+                .collect::<Vec<_>>(),
         )),
         _ => None,
     };
@@ -278,13 +323,23 @@ pub fn differential(data: &[u8]) {
     if version.is_some() && !deliberate_difference(data) {
         assert_eq!(resp.version, version, "version");
     }
-    let theirs: Vec<(Vec<u8>, Vec<u8>)> = resp.headers.iter().map(|h| (h.name.as_bytes().to_vec(), trim(h.value).to_vec())).collect();
+    let theirs: Vec<(Vec<u8>, Vec<u8>)> = resp
+        .headers
+        .iter()
+        .map(|h| (h.name.as_bytes().to_vec(), trim(h.value).to_vec()))
+        .collect();
     assert_eq!(fields, theirs, "header fields");
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let s = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
-    let e = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(s, |e| e + 1);
+    let s = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let e = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(s, |e| e + 1);
     &v[s..e.max(s)]
 }
 
@@ -310,7 +365,11 @@ pub fn request_serializer(data: &[u8]) {
         for (n, v) in &fields {
             conn.put_header(n, v)?;
         }
-        conn.end_headers_with(if chunked { BodyLength::Unknown } else { BodyLength::Known(body.len() as u64) })?;
+        conn.end_headers_with(if chunked {
+            BodyLength::Unknown
+        } else {
+            BodyLength::Known(body.len() as u64)
+        })?;
         for part in body.chunks(1 + (flags >> 4) as usize * 7) {
             conn.send_body(part)?;
         }
@@ -334,20 +393,38 @@ pub fn request_serializer(data: &[u8]) {
     let mut req = httparse::Request::new(&mut headers);
     let head_len = match req.parse(&wire) {
         Ok(httparse::Status::Complete(n)) => n,
-        other => panic!("serialised head does not parse ({other:?}): {:?}", String::from_utf8_lossy(&wire)),
+        other => panic!(
+            "serialised head does not parse ({other:?}): {:?}",
+            String::from_utf8_lossy(&wire)
+        ),
     };
     assert_eq!(req.method, Some(method.as_str()));
     assert_eq!(req.path, Some(target.as_str()));
     assert_eq!(req.version, Some(1));
     // The caller's fields, in order, exactly, among the head's.
-    let got: Vec<(&[u8], &[u8])> = req.headers.iter().map(|h| (h.name.as_bytes(), h.value)).collect();
+    let got: Vec<(&[u8], &[u8])> = req
+        .headers
+        .iter()
+        .map(|h| (h.name.as_bytes(), h.value))
+        .collect();
     let mut at = 0;
     for (n, v) in &fields {
-        let pos = got[at..].iter().position(|(gn, gv)| gn == n && trim(gv) == trim(v));
-        let pos = pos.unwrap_or_else(|| panic!("field {:?} lost: {:?}", String::from_utf8_lossy(n), String::from_utf8_lossy(&wire)));
+        let pos = got[at..]
+            .iter()
+            .position(|(gn, gv)| gn == n && trim(gv) == trim(v));
+        let pos = pos.unwrap_or_else(|| {
+            panic!(
+                "field {:?} lost: {:?}",
+                String::from_utf8_lossy(n),
+                String::from_utf8_lossy(&wire)
+            )
+        });
         at += pos + 1;
     }
-    let hosts = got.iter().filter(|(n, _)| n.eq_ignore_ascii_case(b"host")).count();
+    let hosts = got
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(b"host"))
+        .count();
     assert!(hosts <= 1, "two Host fields");
     // The body, de-framed independently, and nothing after it.
     let rest = &wire[head_len..];
@@ -414,17 +491,31 @@ pub fn connection(data: &[u8]) {
         let op = input.byte();
         let arg = input.byte();
         let r: Result<(), Error> = match op % 16 {
-            0 => conn.put_request(["GET", "HEAD", "POST", "CONNECT"][arg as usize % 4], "/", arg & 4 != 0, arg & 8 != 0).map(|id| started.push(id)),
+            0 => conn
+                .put_request(
+                    ["GET", "HEAD", "POST", "CONNECT"][arg as usize % 4],
+                    "/",
+                    arg & 4 != 0,
+                    arg & 8 != 0,
+                )
+                .map(|id| started.push(id)),
             1 => {
                 let (n, v) = FIELDS[arg as usize % 8];
                 conn.put_header(n, v)
             }
             2 => conn.end_headers(),
-            3 => conn.end_headers_with([BodyLength::Empty, BodyLength::Known(3), BodyLength::Unknown][arg as usize % 3]),
+            3 => conn.end_headers_with(
+                [BodyLength::Empty, BodyLength::Known(3), BodyLength::Unknown][arg as usize % 3],
+            ),
             4 => conn.send_body(&b"abcdef"[..arg as usize % 7]),
             5 => conn.finish_body(),
             6 => conn
-                .request(["GET", "HEAD", "POST"][arg as usize % 3], "/", (arg & 4 != 0).then_some(&b"xyz"[..]), &[] as &[(&str, &str)])
+                .request(
+                    ["GET", "HEAD", "POST"][arg as usize % 3],
+                    "/",
+                    (arg & 4 != 0).then_some(&b"xyz"[..]),
+                    &[] as &[(&str, &str)],
+                )
                 .map(|id| started.push(id)),
             7 | 8 => {
                 let r = RESPONSES[arg as usize % 8];
@@ -487,7 +578,11 @@ pub fn connection(data: &[u8]) {
             match conn.poll_event() {
                 Ok(Some(Event::Done(_))) => {
                     let id = current.expect("a response without a request");
-                    assert_eq!(Some(&id), started.get(answered), "response matched to the wrong request");
+                    assert_eq!(
+                        Some(&id),
+                        started.get(answered),
+                        "response matched to the wrong request"
+                    );
                     answered += 1;
                 }
                 Ok(Some(_)) => {
@@ -502,9 +597,15 @@ pub fn connection(data: &[u8]) {
             }
         }
         let unanswered: Vec<_> = conn.unanswered().collect();
-        assert!(unanswered.windows(2).all(|w| w[0] < w[1]), "unanswered out of order");
+        assert!(
+            unanswered.windows(2).all(|w| w[0] < w[1]),
+            "unanswered out of order"
+        );
         if conn.is_reusable() {
-            assert!(unanswered.is_empty() && !failed, "reusable with work outstanding or after an error");
+            assert!(
+                unanswered.is_empty() && !failed,
+                "reusable with work outstanding or after an error"
+            );
         }
         if failed {
             assert!(conn.put_request("GET", "/", false, false).is_err());

@@ -247,7 +247,15 @@ impl Section {
         // the byte at `q` decides is only reported if `q` comes no later,
         // so that the outcome never depends on how the bytes were split.
         let first = (self.line_start + line_limit).min(max_bytes);
-        let crossed = |line_start: usize| too_long(first + 1 - line_start, line_limit, line_kind, max_bytes, bytes_kind);
+        let crossed = |line_start: usize| {
+            too_long(
+                first + 1 - line_start,
+                line_limit,
+                line_kind,
+                max_bytes,
+                bytes_kind,
+            )
+        };
         let (end, next) = loop {
             let hit = find_ctl(buf, self.scan);
             let q = match hit {
@@ -274,7 +282,9 @@ impl Section {
                     },
                     b'\t' => self.scan = p + 1,
                     b'\n' if lenient.bare_lf_in_head => break (p, p + 1),
-                    b'\n' => return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)")),
+                    b'\n' => {
+                        return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)"))
+                    }
                     0 => return Err(self.line_error(buf, p, "NUL byte")),
                     _ if lenient.ctl_in_values && p > self.line_start => self.scan = p + 1,
                     _ => return Err(self.line_error(buf, p, "control byte")),

@@ -463,9 +463,18 @@ fn a_control_byte_past_the_line_limit_is_too_long_whatever_the_split() {
     let whole = run_whole("GET", Config::strict(), &input, false);
     assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LineTooLong"));
     for cuts in [vec![30_000], vec![17, 65_000, 69_999], vec![70_024]] {
-        assert_eq!(run_cuts("GET", Config::strict(), &input, &cuts, false).key(), whole.key(), "{cuts:?}");
+        assert_eq!(
+            run_cuts("GET", Config::strict(), &input, &cuts, false).key(),
+            whole.key(),
+            "{cuts:?}"
+        );
     }
     // A control byte inside the limit is still an invalid header.
-    let out = run_whole("GET", Config::strict(), b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n", false);
+    let out = run_whole(
+        "GET",
+        Config::strict(),
+        b"HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n",
+        false,
+    );
     assert_eq!(out.error.map(|e| e.name()), Some("InvalidHeader"));
 }

@@ -12,7 +12,9 @@ fn replay(target: &str, run: fn(&[u8])) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut files = 0;
     for dir in ["corpus", "artifacts"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
         let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
         paths.sort();
         for path in paths {
