@@ -183,7 +183,7 @@ impl Section {
                     self.scan = buf.len();
                     if buf.len() - self.line_start > line_limit || buf.len() > max_bytes {
                         return Err(too_long(
-                            buf.len() - self.line_start,
+                            self.line_start,
                             line_limit,
                             line_kind,
                             max_bytes,
@@ -202,11 +202,7 @@ impl Section {
             let start = self.line_start;
             if next - start > line_limit || next > max_bytes {
                 return Err(too_long(
-                    next - start,
-                    line_limit,
-                    line_kind,
-                    max_bytes,
-                    bytes_kind,
+                    start, line_limit, line_kind, max_bytes, bytes_kind,
                 ));
             }
             self.line_start = next;
@@ -247,15 +243,8 @@ impl Section {
         // the byte at `q` decides is only reported if `q` comes no later,
         // so that the outcome never depends on how the bytes were split.
         let first = (self.line_start + line_limit).min(max_bytes);
-        let crossed = |line_start: usize| {
-            too_long(
-                first + 1 - line_start,
-                line_limit,
-                line_kind,
-                max_bytes,
-                bytes_kind,
-            )
-        };
+        let crossed =
+            |line_start: usize| too_long(line_start, line_limit, line_kind, max_bytes, bytes_kind);
         let (end, next) = loop {
             let hit = find_ctl(buf, self.scan);
             let q = match hit {
@@ -293,7 +282,7 @@ impl Section {
         };
         if next - self.line_start > line_limit || next > max_bytes {
             return Err(too_long(
-                next - self.line_start,
+                self.line_start,
                 line_limit,
                 line_kind,
                 max_bytes,
@@ -415,17 +404,18 @@ impl Section {
     }
 }
 
-/// The error for a line of `line_len` bytes ending at most `max_bytes` into
-/// the section: whichever limit it breaks.
+/// The error for a line starting at `line_start` that broke a limit: the
+/// one whose threshold comes first in the byte stream (the line limit on a
+/// tie), so that the answer is the same however the bytes were split.
 #[cold]
 fn too_long(
-    line_len: usize,
+    line_start: usize,
     line_limit: usize,
     line_kind: LimitKind,
     max_bytes: usize,
     bytes_kind: LimitKind,
 ) -> Error {
-    if line_len > line_limit {
+    if line_start + line_limit <= max_bytes {
         Error::LineTooLong {
             kind: line_kind,
             limit: line_limit,

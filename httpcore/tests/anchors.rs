@@ -478,3 +478,69 @@ fn a_control_byte_past_the_line_limit_is_too_long_whatever_the_split() {
     );
     assert_eq!(out.error.map(|e| e.name()), Some("InvalidHeader"));
 }
+
+#[test]
+fn the_limit_crossed_first_is_the_one_reported() {
+    // Found by the response_stream fuzz target: a line over both the line
+    // limit and the head limit was reported as one or the other depending
+    // on the split. The threshold that comes first in the stream wins.
+    let limits = Limits {
+        max_header_line: 64,
+        max_head_bytes: 100,
+        ..Limits::default()
+    };
+    let config = Config {
+        limits,
+        ..Config::default()
+    };
+    // The status line is 17 bytes, so the line limit is crossed at byte
+    // 17 + 64 = 81, before the head limit at byte 100.
+    let mut input = b"HTTP/1.1 200 OK\r\nX: ".to_vec();
+    input.extend(std::iter::repeat_n(b'v', 200));
+    input.extend_from_slice(b"\r\n\r\n");
+    let whole = run_whole("GET", config.clone(), &input, false);
+    assert!(matches!(
+        whole.error,
+        Some(httpcore::Error::LineTooLong {
+            kind: httpcore::LimitKind::HeaderLine,
+            ..
+        })
+    ));
+    for cuts in [vec![50], vec![90], vec![120], (1..input.len()).collect()] {
+        assert_eq!(
+            run_cuts("GET", config.clone(), &input, &cuts, false).key(),
+            whole.key()
+        );
+    }
+    // With the head limit first (a long earlier field), the head limit.
+    let limits = Limits {
+        max_header_line: 64,
+        max_head_bytes: 60,
+        ..Limits::default()
+    };
+    let config = Config {
+        limits,
+        ..Config::default()
+    };
+    let mut input =
+        b"HTTP/1.1 200 OK\r\nA: 0123456789012345678901234567890123456789\r\nX: ".to_vec();
+    input.extend(std::iter::repeat_n(b'v', 200));
+    let whole = run_whole("GET", config.clone(), &input, false);
+    assert!(
+        matches!(
+            whole.error,
+            Some(httpcore::Error::LineTooLong {
+                kind: httpcore::LimitKind::HeadBytes,
+                ..
+            })
+        ),
+        "{:?}",
+        whole.error
+    );
+    for cuts in [vec![70], vec![100], (1..input.len()).collect()] {
+        assert_eq!(
+            run_cuts("GET", config.clone(), &input, &cuts, false).key(),
+            whole.key()
+        );
+    }
+}
