@@ -303,7 +303,9 @@ impl Connection {
             return RecvStateKind::Error;
         }
         match self.reader.state {
-            RecvState::Idle if self.start_next => RecvStateKind::AwaitingHead,
+            RecvState::Idle if self.start_next && !self.pending.is_empty() => {
+                RecvStateKind::AwaitingHead
+            }
             RecvState::Idle if self.reader.eof => RecvStateKind::Closed,
             RecvState::Idle => RecvStateKind::Idle,
             RecvState::Head if !self.reader.response_started => RecvStateKind::AwaitingHead,
@@ -328,7 +330,6 @@ impl Connection {
             && self.sender.send == SendState::Idle
             && self.pending.is_empty()
             && self.reader.state == RecvState::Idle
-            && !self.start_next
             && self.reader.buffered().is_empty()
     }
 

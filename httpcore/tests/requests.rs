@@ -697,3 +697,26 @@ fn an_unreported_read_leaves_no_bytes_behind() {
     c.handle_recv(3);
     assert_eq!(c.leftover(), b"abc");
 }
+
+#[test]
+fn reusable_as_soon_as_done_is_seen() {
+    // Regression: `is_reusable` stayed false until the poll after `Done`,
+    // so an adapter checking right after `Done` closed a good connection.
+    let mut c = conn();
+    c.request("GET", "/", None, H).unwrap();
+    c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    loop {
+        if let Some(Event::Done(d)) = c.poll_event().unwrap() {
+            assert!(d.reusable);
+            break;
+        }
+    }
+    assert!(c.is_reusable());
+    assert_eq!(c.recv_state(), RecvStateKind::Idle);
+    // Unsolicited bytes already buffered still count against it.
+    let mut c = conn();
+    c.request("GET", "/", None, H).unwrap();
+    c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokX");
+    while !matches!(c.poll_event().unwrap(), Some(Event::Done(_))) {}
+    assert!(!c.is_reusable());
+}

@@ -1,0 +1,44 @@
+//! # httpcore-std
+//!
+//! Python's `httplib` / `http.client` on blocking std sockets, driven by the
+//! sans-IO [`httpcore`] engine. This crate owns the sockets, TLS (rustls,
+//! certificates verified by default), timeouts and buffers; every byte of
+//! HTTP is produced and parsed by the engine.
+//!
+//! ```no_run
+//! use httpcore_std::{HttpConnection, HttpsConnection};
+//! use std::io::Read;
+//!
+//! let mut conn = HttpsConnection::new("www.example.com")?;
+//! conn.request("GET", "/", None, &[("Accept", "text/html")])?;
+//! let mut resp = conn.get_response()?;
+//! println!("{} {} {:?}", resp.status(), resp.reason(), resp.header("content-type"));
+//! let body = resp.read_all()?;
+//!
+//! // Step by step, as httplib's putrequest / putheader / endheaders / send:
+//! let mut conn = HttpConnection::new("localhost:8080")?;
+//! conn.put_request("POST", "/form", false, false)?;
+//! conn.put_header("Content-Type", "application/x-www-form-urlencoded")?;
+//! conn.put_header("Content-Length", "7")?;
+//! conn.end_headers()?;
+//! conn.send(b"a=1&b=2")?;
+//! let mut resp = conn.get_response()?;
+//! let mut text = String::new();
+//! resp.read_to_string(&mut text)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod connection;
+mod error;
+mod response;
+mod tls;
+mod transport;
+
+pub use connection::{HttpConnection, HttpsConnection, Timeouts};
+pub use error::Error;
+pub use httpcore;
+pub use httpcore::BodyLength;
+pub use response::Response;
+pub use tls::{provider, TlsOptions};

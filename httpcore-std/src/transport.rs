@@ -1,0 +1,135 @@
+//! The byte pipe under a connection: a TCP stream, or rustls over one.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use rustls::{ClientConnection, StreamOwned};
+
+/// A connected transport.
+pub(crate) enum Transport {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::Plain(s) => write!(f, "Plain({:?})", s.peer_addr().ok()),
+            Transport::Tls(s) => write!(f, "Tls({:?})", s.sock.peer_addr().ok()),
+        }
+    }
+}
+
+/// Open a TCP connection to `addr` (`host:port`), trying each address the
+/// name resolves to, each within `timeout`.
+pub(crate) fn connect_tcp(addr: &str, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(
+        io::ErrorKind::NotFound,
+        format!("{addr} resolves to no address"),
+    );
+    for sa in addr.to_socket_addrs()? {
+        let attempt = match timeout {
+            Some(t) => TcpStream::connect_timeout(&sa, t),
+            None => TcpStream::connect(sa),
+        };
+        match attempt {
+            Ok(s) => {
+                s.set_nodelay(true)?;
+                return Ok(s);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+impl Transport {
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        match self {
+            Transport::Plain(s) => s,
+            Transport::Tls(s) => &s.sock,
+        }
+    }
+
+    pub(crate) fn set_timeouts(
+        &self,
+        read: Option<Duration>,
+        write: Option<Duration>,
+    ) -> io::Result<()> {
+        self.tcp().set_read_timeout(read)?;
+        self.tcp().set_write_timeout(write)
+    }
+
+    /// Whether a kept-alive connection that sat idle can carry another
+    /// request: the server has not closed it and sent nothing unasked.
+    /// Never blocks.
+    pub(crate) fn idle_ok(&mut self) -> bool {
+        if self.tcp().set_nonblocking(true).is_err() {
+            return false;
+        }
+        let ok = match self {
+            Transport::Plain(s) => {
+                matches!(s.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+            }
+            Transport::Tls(s) => loop {
+                // TLS records may arrive while idle (session tickets,
+                // close_notify): read them, and look at what they carried.
+                match s.conn.read_tls(&mut s.sock) {
+                    Ok(0) => break false,
+                    Ok(_) => match s.conn.process_new_packets() {
+                        Ok(state)
+                            if state.plaintext_bytes_to_read() > 0 || state.peer_has_closed() =>
+                        {
+                            break false
+                        }
+                        Ok(_) => continue,
+                        Err(_) => break false,
+                    },
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break true,
+                    Err(_) => break false,
+                }
+            },
+        };
+        ok && self.tcp().set_nonblocking(false).is_ok()
+    }
+
+    pub(crate) fn shutdown(&mut self) {
+        if let Transport::Tls(s) = self {
+            s.conn.send_close_notify();
+            let _ = s.conn.write_tls(&mut s.sock);
+        }
+        let _ = self.tcp().shutdown(std::net::Shutdown::Both);
+    }
+}
+
+impl Read for Transport {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(s) => s.read(buf),
+            Transport::Tls(s) => match s.read(buf) {
+                // A server that closes without close_notify ends the stream
+                // all the same; the engine judges whether the message was
+                // complete.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                r => r,
+            },
+        }
+    }
+}
+
+impl Write for Transport {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(s) => s.write(buf),
+            Transport::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Transport::Plain(s) => s.flush(),
+            Transport::Tls(s) => s.flush(),
+        }
+    }
+}
