@@ -1,0 +1,170 @@
+//! HTTPS against a rustls server on 127.0.0.1 with a test certificate made
+//! by rcgen: verification on by default (an untrusted certificate fails and
+//! says so), a certificate for another name fails, `ca_file` makes it work,
+//! the insecure opt-out makes it work, and a 1 MiB body over TLS arrives
+//! byte for byte on a kept-alive connection.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use httpcore_std::{Error, HttpsConnection, TlsOptions};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+const H: &[(&str, &str)] = &[];
+
+struct TlsServer {
+    port: u16,
+    ca_pem: String,
+    handle: thread::JoinHandle<()>,
+}
+
+/// A TLS server for `names`, answering `responses` (one per request, on as
+/// many connections as it takes) with `body`.
+fn tls_server(names: &[&str], requests: usize, body: Vec<u8>) -> TlsServer {
+    let key =
+        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    let ca_pem = key.cert.pem();
+    let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
+    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(httpcore_std::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let mut answered = 0;
+        while answered < requests {
+            let Ok((tcp, _)) = listener.accept() else {
+                return;
+            };
+            tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let stream = rustls::StreamOwned::new(conn, tcp);
+            let mut reader = BufReader::new(stream);
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break, // handshake refused, or closed
+                    Ok(_) => {}
+                }
+                if line != "\r\n" {
+                    continue;
+                }
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                let out = reader.get_mut();
+                out.write_all(head.as_bytes()).unwrap();
+                out.write_all(&body).unwrap();
+                out.flush().unwrap();
+                answered += 1;
+                if answered == requests {
+                    break;
+                }
+            }
+        }
+    });
+    TlsServer {
+        port,
+        ca_pem,
+        handle,
+    }
+}
+
+fn ca_file(pem: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "httpcore-std-test-ca-{}-{}.pem",
+        std::process::id(),
+        pem.len()
+    ));
+    std::fs::write(&path, pem).unwrap();
+    path
+}
+
+#[test]
+fn an_untrusted_certificate_fails_by_default_and_says_so() {
+    let server = tls_server(&["localhost"], 1, b"secret".to_vec());
+    let mut c = HttpsConnection::new(&format!("localhost:{}", server.port))
+        .unwrap()
+        .with_timeout(Duration::from_secs(5));
+    let e = c.request("GET", "/", None, H).unwrap_err();
+    assert_eq!(e.name(), "CertificateError", "{e:?}");
+    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+    // Now trust it: the same server works.
+    let opts = TlsOptions {
+        ca_file: Some(ca_file(&server.ca_pem)),
+        ..TlsOptions::default()
+    };
+    let mut c =
+        HttpsConnection::with_options(&format!("localhost:{}", server.port), &opts).unwrap();
+    c.request("GET", "/", None, H).unwrap();
+    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"secret");
+    drop(c);
+    server.handle.join().unwrap();
+}
+
+#[test]
+fn a_certificate_for_another_name_fails_even_when_trusted() {
+    let server = tls_server(&["other.example"], 1, b"x".to_vec());
+    let opts = TlsOptions {
+        ca_file: Some(ca_file(&server.ca_pem)),
+        ..TlsOptions::default()
+    };
+    let mut c =
+        HttpsConnection::with_options(&format!("localhost:{}", server.port), &opts).unwrap();
+    let e = c.request("GET", "/", None, H).unwrap_err();
+    assert_eq!(e.name(), "CertificateError", "{e:?}");
+    // The insecure opt-out accepts it (the server then answers).
+    let opts = TlsOptions {
+        danger_accept_invalid_certs: true,
+        ..TlsOptions::default()
+    };
+    let mut c =
+        HttpsConnection::with_options(&format!("localhost:{}", server.port), &opts).unwrap();
+    c.request("GET", "/", None, H).unwrap();
+    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"x");
+    drop(c);
+    server.handle.join().unwrap();
+}
+
+#[test]
+fn a_mebibyte_over_tls_arrives_intact_on_a_kept_alive_connection() {
+    let body: Vec<u8> = (0..(1u32 << 20))
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let server = tls_server(&["localhost"], 2, body.clone());
+    let opts = TlsOptions {
+        ca_file: Some(ca_file(&server.ca_pem)),
+        ..TlsOptions::default()
+    };
+    let mut c = HttpsConnection::with_options(&format!("localhost:{}", server.port), &opts)
+        .unwrap()
+        .with_timeout(Duration::from_secs(10));
+    for _ in 0..2 {
+        c.request("GET", "/big", None, H).unwrap();
+        let mut r = c.get_response().unwrap();
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).unwrap();
+        assert!(got == body, "body differs");
+    }
+    assert_eq!(c.responses_on_connection(), 2);
+    drop(c);
+    server.handle.join().unwrap();
+}
+
+#[test]
+fn tls_configuration_errors_name_the_file() {
+    let opts = TlsOptions {
+        ca_file: Some("/nonexistent/ca.pem".into()),
+        ..TlsOptions::default()
+    };
+    let e = HttpsConnection::with_options("localhost", &opts).unwrap_err();
+    assert!(matches!(e, Error::TlsConfig(_)));
+    assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+}
