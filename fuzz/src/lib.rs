@@ -66,22 +66,30 @@ fn config(flags: u8) -> Config {
     c
 }
 
-/// An owned event; body chunks merged so that any split compares equal.
+/// An owned event. Adjacent body chunks are merged, so that recordings of
+/// the same bytes fed in different splits compare equal.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Ev {
+pub enum Ev {
+    /// `Event::StatusLine`.
     Status(Version, u16, Vec<u8>),
+    /// `Event::Header`.
     Header(Vec<u8>, Vec<u8>),
-    End(Framing),
+    /// `Event::EndOfHead`.
+    EndOfHead(Framing),
+    /// `Event::BodyChunk`s, merged.
     Body(Vec<u8>),
+    /// `Event::Trailer`.
     Trailer(Vec<u8>, Vec<u8>),
+    /// `Event::Done`.
     Done(bool),
 }
 
-fn record(events: &mut Vec<Ev>, ev: &Event<'_>) {
+/// Push one event into a recording, merging body chunks.
+pub fn record(events: &mut Vec<Ev>, ev: &Event<'_>) {
     let owned = match ev {
         Event::StatusLine(s) => Ev::Status(s.version, s.status, s.reason.to_vec()),
         Event::Header(h) => Ev::Header(h.name.to_vec(), h.value.to_vec()),
-        Event::EndOfHead(f) => Ev::End(*f),
+        Event::EndOfHead(f) => Ev::EndOfHead(*f),
         Event::BodyChunk(b) => {
             assert!(!b.is_empty(), "empty body chunk");
             if let Some(Ev::Body(prev)) = events.last_mut() {
@@ -97,7 +105,7 @@ fn record(events: &mut Vec<Ev>, ev: &Event<'_>) {
 }
 
 /// The parts of an error that cannot depend on the split.
-fn error_key(e: &Error) -> String {
+pub fn error_key(e: &Error) -> String {
     match e {
         Error::LineTooLong { .. } | Error::IncompleteRead { .. } => format!("{e:?}"),
         _ => e.name().to_string(),
@@ -331,7 +339,8 @@ pub fn differential(data: &[u8]) {
     assert_eq!(fields, theirs, "header fields");
 }
 
-fn trim(v: &[u8]) -> &[u8] {
+/// `v` without SP / HTAB at either end.
+pub fn trim(v: &[u8]) -> &[u8] {
     let s = v
         .iter()
         .position(|&b| b != b' ' && b != b'\t')

@@ -177,7 +177,7 @@ impl Reader {
         self.release();
         match self.state {
             State::EmitHead { next, len, framing } => Ok(Some(self.emit_head(next, len, framing))),
-            State::Length(rem) => self.length_body(rem),
+            State::Length(rem) => self.counted_body(rem, false),
             _ => self.step(req),
         }
     }
@@ -200,10 +200,10 @@ impl Reader {
                 self.state = State::UntilClose;
                 Ok(Some(Event::EndOfHead(Framing::UntilClose)))
             }
-            State::Length(rem) => self.length_body(rem),
+            State::Length(rem) => self.counted_body(rem, false),
             State::UntilClose => self.until_close_body(),
             State::ChunkSize => self.chunk_size(),
-            State::ChunkData(rem) => self.chunk_data(rem),
+            State::ChunkData(rem) => self.counted_body(rem, true),
             State::ChunkDataEnd => self.chunk_data_end(),
             State::Trailers => self.trailers(),
             State::EmitTrailers { next, len } => Ok(Some(self.emit_trailer(next, len))),
@@ -429,8 +429,9 @@ impl Reader {
         Event::BodyChunk(self.buf.split_to(n).freeze())
     }
 
+    /// `rem` more bytes of a `Content-Length` body, or of a chunk's data.
     #[inline]
-    fn length_body(&mut self, rem: u64) -> Step<'_> {
+    fn counted_body(&mut self, rem: u64, chunk: bool) -> Step<'_> {
         if self.buf.is_empty() {
             if self.eof {
                 return Err(self.eof_error());
@@ -441,10 +442,11 @@ impl Reader {
             .unwrap_or(usize::MAX)
             .min(self.buf.len());
         let left = rem - n as u64;
-        self.state = if left == 0 {
-            State::Finish
-        } else {
-            State::Length(left)
+        self.state = match (left, chunk) {
+            (0, false) => State::Finish,
+            (0, true) => State::ChunkDataEnd,
+            (left, false) => State::Length(left),
+            (left, true) => State::ChunkData(left),
         };
         Ok(Some(self.body_bytes(n)))
     }
@@ -554,26 +556,7 @@ impl Reader {
             return self.trailers();
         }
         self.state = State::ChunkData(size);
-        self.chunk_data(size)
-    }
-
-    fn chunk_data(&mut self, rem: u64) -> Step<'_> {
-        if self.buf.is_empty() {
-            if self.eof {
-                return Err(self.eof_error());
-            }
-            return Ok(None);
-        }
-        let n = usize::try_from(rem)
-            .unwrap_or(usize::MAX)
-            .min(self.buf.len());
-        let left = rem - n as u64;
-        self.state = if left == 0 {
-            State::ChunkDataEnd
-        } else {
-            State::ChunkData(left)
-        };
-        Ok(Some(self.body_bytes(n)))
+        self.counted_body(size, true)
     }
 
     fn chunk_data_end(&mut self) -> Step<'_> {

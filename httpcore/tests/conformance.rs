@@ -8,6 +8,7 @@ mod support;
 use base64::Engine as _;
 use httpcore::{Config, Error, Version};
 use serde_json::Value;
+use support::harness::trim;
 use support::{connection, drain, Ev, Rng};
 
 const DEFAULT_FOLLOWUP: &[u8] =
@@ -77,18 +78,6 @@ fn to_result(events: &[Ev], error: &Option<Error>) -> Res {
         headers,
         body,
     }
-}
-
-fn trim(v: &[u8]) -> &[u8] {
-    let s = v
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(v.len());
-    let e = v
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(s, |e| e + 1);
-    &v[s..e.max(s)]
 }
 
 fn collapse(v: &[u8]) -> Vec<u8> {

@@ -2,9 +2,9 @@
 //! the fuzz harness (`fuzz/src/lib.rs`, included here) on stable, so a
 //! crash the fuzzer once found stays fixed without nightly or cargo-fuzz.
 
-#[path = "../../fuzz/src/lib.rs"]
-#[allow(dead_code)]
-mod harness;
+mod support;
+
+use support::harness;
 
 use std::path::Path;
 

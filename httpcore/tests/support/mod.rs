@@ -2,19 +2,12 @@
 //! a response fed in any split, and record what came out as owned values.
 #![allow(dead_code)]
 
-use httpcore::{Authority, Config, Connection, Error, Event, Framing, Version};
+use httpcore::{Authority, Config, Connection, Error, Event};
 
-/// An owned event. Adjacent body chunks are merged, so that recordings of
-/// the same bytes fed in different splits compare equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ev {
-    Status(Version, u16, Vec<u8>),
-    Header(Vec<u8>, Vec<u8>),
-    EndOfHead(Framing),
-    Body(Vec<u8>),
-    Trailer(Vec<u8>, Vec<u8>),
-    Done(bool),
-}
+#[path = "../../../fuzz/src/lib.rs"]
+pub mod harness;
+
+pub use harness::{error_key, record, Ev};
 
 /// What a run produced.
 #[derive(Debug, Clone)]
@@ -52,34 +45,6 @@ impl Outcome {
         }
         s
     }
-}
-
-/// The parts of an error that are the same whatever the split.
-pub fn error_key(e: &Error) -> String {
-    match e {
-        Error::LineTooLong { .. } | Error::IncompleteRead { .. } => format!("{e:?}"),
-        _ => e.name().to_string(),
-    }
-}
-
-/// Push one event into the recording, merging body chunks.
-pub fn record(events: &mut Vec<Ev>, ev: &Event<'_>) {
-    let owned = match ev {
-        Event::StatusLine(s) => Ev::Status(s.version, s.status, s.reason.to_vec()),
-        Event::Header(h) => Ev::Header(h.name.to_vec(), h.value.to_vec()),
-        Event::EndOfHead(f) => Ev::EndOfHead(*f),
-        Event::BodyChunk(b) => {
-            assert!(!b.is_empty(), "empty body chunk event");
-            if let Some(Ev::Body(prev)) = events.last_mut() {
-                prev.extend_from_slice(b);
-                return;
-            }
-            Ev::Body(b.to_vec())
-        }
-        Event::Trailer(h) => Ev::Trailer(h.name.to_vec(), h.value.to_vec()),
-        Event::Done(d) => Ev::Done(d.reusable),
-    };
-    events.push(owned);
 }
 
 /// Drain every event available now. Returns false once an error was seen.
@@ -135,38 +100,6 @@ pub fn drain_heads(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Opti
     }
 }
 
-/// Feed `input` in `cuts`, draining with `poll_head` where a head is due.
-pub fn run_cuts_heads(
-    method: &str,
-    config: Config,
-    input: &[u8],
-    cuts: &[usize],
-    eof: bool,
-) -> Outcome {
-    let mut conn = connection(method, config);
-    let mut events = Vec::new();
-    let mut error = None;
-    let mut last = 0;
-    for &c in cuts.iter().chain(std::iter::once(&input.len())) {
-        let c = c.clamp(last, input.len());
-        conn.handle_data(&input[last..c]);
-        last = c;
-        if !drain_heads(&mut conn, &mut events, &mut error) {
-            break;
-        }
-    }
-    if eof && error.is_none() {
-        conn.handle_eof();
-        drain_heads(&mut conn, &mut events, &mut error);
-    }
-    Outcome {
-        events,
-        error,
-        leftover: conn.leftover().to_vec(),
-        reusable: conn.is_reusable(),
-    }
-}
-
 /// A connection that has sent one `method` request to example.com.
 pub fn connection(method: &str, config: Config) -> Connection {
     let mut conn = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
@@ -184,9 +117,34 @@ pub fn connection(method: &str, config: Config) -> Connection {
     conn
 }
 
+/// How a run drains the connection after each piece.
+pub type Drain = fn(&mut Connection, &mut Vec<Ev>, &mut Option<Error>) -> bool;
+
 /// Feed `input` cut at `cuts` (sorted offsets), then end of stream if
 /// `eof`; record everything.
 pub fn run_cuts(method: &str, config: Config, input: &[u8], cuts: &[usize], eof: bool) -> Outcome {
+    run_cuts_with(method, config, input, cuts, eof, drain)
+}
+
+/// [`run_cuts`], taking each head at once with `poll_head`.
+pub fn run_cuts_heads(
+    method: &str,
+    config: Config,
+    input: &[u8],
+    cuts: &[usize],
+    eof: bool,
+) -> Outcome {
+    run_cuts_with(method, config, input, cuts, eof, drain_heads)
+}
+
+fn run_cuts_with(
+    method: &str,
+    config: Config,
+    input: &[u8],
+    cuts: &[usize],
+    eof: bool,
+    drain: Drain,
+) -> Outcome {
     let mut conn = connection(method, config);
     let mut events = Vec::new();
     let mut error = None;
