@@ -54,7 +54,9 @@ struct Recipe {
     url: String,
     skip_host: bool,
     skip_accept_encoding: bool,
-    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Header names and values, back to back; `fields` holds the ends.
+    header_bytes: Vec<u8>,
+    fields: Vec<(usize, usize)>,
     /// `None`: `end_headers()`; `Some`: `end_headers_with`.
     framing: Option<BodyLength>,
     ended: bool,
@@ -62,6 +64,41 @@ struct Recipe {
     finished: bool,
     /// False once the body came from a stream or grew past `REPLAY_LIMIT`.
     replayable: bool,
+}
+
+impl Recipe {
+    /// Start recording a new request, keeping the buffers.
+    fn start(&mut self, method: &str, url: &str, skip_host: bool, skip_accept_encoding: bool) {
+        self.method.clear();
+        self.method.push_str(method);
+        self.url.clear();
+        self.url.push_str(url);
+        self.skip_host = skip_host;
+        self.skip_accept_encoding = skip_accept_encoding;
+        self.header_bytes.clear();
+        self.fields.clear();
+        self.framing = None;
+        self.ended = false;
+        self.body.clear();
+        self.finished = false;
+        self.replayable = true;
+    }
+
+    fn header(&mut self, name: &[u8], value: &[u8]) {
+        self.header_bytes.extend_from_slice(name);
+        let n = self.header_bytes.len();
+        self.header_bytes.extend_from_slice(value);
+        self.fields.push((n, self.header_bytes.len()));
+    }
+
+    fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut start = 0;
+        self.fields.iter().map(move |&(n, v)| {
+            let field = (&self.header_bytes[start..n], &self.header_bytes[n..v]);
+            start = v;
+            field
+        })
+    }
 }
 
 /// Bodies up to this size are kept for a retry; larger ones are not.
@@ -94,6 +131,8 @@ pub struct HttpConnection {
     /// Responses completed on the current transport (0: a fresh connection).
     served: u32,
     recipe: Recipe,
+    /// A head buffer to reuse (handed back by each `Response`).
+    pub(crate) spare_head: ResponseHead,
 }
 
 /// An HTTPS connection, httplib's `HTTPSConnection`: an [`HttpConnection`]
@@ -171,6 +210,7 @@ impl HttpConnection {
             tunnel: None,
             served: 0,
             recipe: Recipe::default(),
+            spare_head: ResponseHead::new(),
         })
     }
 
@@ -443,14 +483,8 @@ impl HttpConnection {
         self.ready_for_request()?;
         self.engine
             .put_request(method, url, skip_host, skip_accept_encoding)?;
-        self.recipe = Recipe {
-            method: method.to_string(),
-            url: url.to_string(),
-            skip_host,
-            skip_accept_encoding,
-            replayable: true,
-            ..Recipe::default()
-        };
+        self.recipe
+            .start(method, url, skip_host, skip_accept_encoding);
         Ok(())
     }
 
@@ -461,9 +495,7 @@ impl HttpConnection {
         value: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
         self.engine.put_header(name.as_ref(), value.as_ref())?;
-        self.recipe
-            .headers
-            .push((name.as_ref().to_vec(), value.as_ref().to_vec()));
+        self.recipe.header(name.as_ref(), value.as_ref());
         Ok(())
     }
 
@@ -580,7 +612,7 @@ impl HttpConnection {
     fn replay(&mut self) -> Result<(), Error> {
         let r = std::mem::take(&mut self.recipe);
         self.put_request(&r.method, &r.url, r.skip_host, r.skip_accept_encoding)?;
-        for (n, v) in &r.headers {
+        for (n, v) in r.headers() {
             self.put_header(n, v)?;
         }
         match r.framing {
@@ -597,7 +629,7 @@ impl HttpConnection {
     }
 
     fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
-        let mut head = ResponseHead::new();
+        let mut head = std::mem::take(&mut self.spare_head);
         loop {
             self.flush()?;
             match self.engine.poll_head() {

@@ -145,6 +145,13 @@ impl<'c> Response<'c> {
     }
 }
 
+impl Drop for Response<'_> {
+    fn drop(&mut self) {
+        // Hand the head's buffers back for the next response.
+        self.conn.spare_head = std::mem::take(&mut self.head);
+    }
+}
+
 impl Read for Response<'_> {
     /// httplib's `read(amt)`: up to `buf.len()` bytes. A body cut short is
     /// an error on every read path: the bytes before the cut are returned

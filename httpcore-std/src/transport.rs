@@ -65,13 +65,19 @@ impl Transport {
     /// request: the server has not closed it and sent nothing unasked.
     /// Never blocks.
     pub(crate) fn idle_ok(&mut self) -> bool {
+        match peek_nonblocking(self.tcp()) {
+            // Nothing waiting: the common case, one system call.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+            Err(_) | Ok(0) => return false,
+            // Unsolicited bytes on a plain connection.
+            Ok(_) if matches!(self, Transport::Plain(_)) => return false,
+            Ok(_) => {}
+        }
         if self.tcp().set_nonblocking(true).is_err() {
             return false;
         }
         let ok = match self {
-            Transport::Plain(s) => {
-                matches!(s.peek(&mut [0u8; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
-            }
+            Transport::Plain(_) => false,
             Transport::Tls(s) => loop {
                 // TLS records may arrive while idle (session tickets,
                 // close_notify): read them, and look at what they carried.
@@ -101,6 +107,22 @@ impl Transport {
         }
         let _ = self.tcp().shutdown(std::net::Shutdown::Both);
     }
+}
+
+/// Peek one byte without blocking: `WouldBlock` when nothing is waiting,
+/// `Ok(0)` when the peer closed.
+#[cfg(unix)]
+fn peek_nonblocking(tcp: &TcpStream) -> io::Result<usize> {
+    let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    socket2::SockRef::from(tcp).recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT)
+}
+
+#[cfg(not(unix))]
+fn peek_nonblocking(tcp: &TcpStream) -> io::Result<usize> {
+    tcp.set_nonblocking(true)?;
+    let r = tcp.peek(&mut [0u8; 1]);
+    tcp.set_nonblocking(false)?;
+    r
 }
 
 impl Read for Transport {

@@ -356,3 +356,57 @@ fn connection_refused_is_a_typed_error() {
     let e = c.request("GET", "/", None, H).unwrap_err();
     assert_eq!(e.name(), "ConnectionRefused");
 }
+
+#[test]
+fn set_tunnel_sends_connect_then_the_request_through_it() {
+    let script = vec![
+        Action::Read,
+        Action::Write(b"HTTP/1.1 200 Connection Established\r\nProxy-Agent: test\r\n\r\n".to_vec()),
+        Action::Read,
+        Action::Write(OK_HELLO.to_vec()),
+    ];
+    let refused = vec![
+        Action::Read,
+        Action::Write(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        ),
+    ];
+    let server = Server::start(vec![script, refused]);
+    let mut c = conn(&server);
+    c.set_tunnel(
+        "origin.example",
+        Some(8080),
+        &[("Proxy-Authorization", "Basic dGVzdDp0ZXN0")],
+    )
+    .unwrap();
+    c.request("GET", "/inside", None, H).unwrap();
+    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"hello");
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(
+        requests[0]
+            .head
+            .starts_with("CONNECT origin.example:8080 HTTP/1.1\r\nHost: origin.example:8080\r\n"),
+        "{}",
+        requests[0].head
+    );
+    assert!(requests[0]
+        .head
+        .contains("Proxy-Authorization: Basic dGVzdDp0ZXN0\r\n"));
+    assert!(
+        requests[1]
+            .head
+            .starts_with("GET /inside HTTP/1.1\r\nHost: origin.example:8080\r\n"),
+        "{}",
+        requests[1].head
+    );
+    // A proxy that refuses says so.
+    let mut c = conn(&server);
+    c.set_tunnel("origin.example", None, &[]).unwrap();
+    match c.request("GET", "/", None, H) {
+        Err(Error::TunnelRefused {
+            status: 407,
+            reason,
+        }) => assert_eq!(reason, "Proxy Authentication Required"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -77,7 +77,12 @@ pub(crate) struct Reader {
     pub(crate) response_started: bool,
     /// `read_space` handed out the buffer past this length; not yet filled.
     pending_read: Option<usize>,
+    /// How much space the next `read_space` offers.
+    window: usize,
 }
+
+/// The most `read_space` offers at once, however well reads fill it.
+const MAX_READ_WINDOW: usize = 256 * 1024;
 
 type Step<'a> = Result<Option<Event<'a>>, Error>;
 
@@ -100,6 +105,7 @@ impl Reader {
             ext_bytes: 0,
             response_started: false,
             pending_read: None,
+            window: 0,
         }
     }
 
@@ -148,9 +154,10 @@ impl Reader {
     pub(crate) fn read_space(&mut self, want: usize) -> &mut [u8] {
         self.release();
         let filled = self.buf.len();
-        self.buf.reserve(want);
-        let cap = self.buf.capacity();
-        self.buf.resize(cap.max(filled + want), 0);
+        // The space is zeroed (no `unsafe` here): offer `want` bytes, more
+        // while reads keep filling it (large bodies), back down when not.
+        let window = self.window.clamp(want, want.max(MAX_READ_WINDOW));
+        self.buf.resize(filled + window, 0);
         self.pending_read = Some(filled);
         &mut self.buf[filled..]
     }
@@ -161,7 +168,13 @@ impl Reader {
             .pending_read
             .take()
             .expect("handle_recv without recv_buffer");
-        let n = n.min(self.buf.len() - filled);
+        let offered = self.buf.len() - filled;
+        let n = n.min(offered);
+        self.window = if n == offered {
+            offered * 2
+        } else {
+            offered / 2
+        };
         self.buf.truncate(filled + n);
     }
 
