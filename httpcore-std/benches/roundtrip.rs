@@ -119,7 +119,7 @@ fn main() {
 
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
     let url = format!("http://{addr}/");
-    let mut run_ureq = || {
+    let run_ureq = || {
         let t = Instant::now();
         for _ in 0..n {
             let mut resp = agent.get(&url).call().unwrap();
