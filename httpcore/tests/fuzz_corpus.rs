@@ -1,4 +1,4 @@
-//! Every seed-corpus and crash-artifact file under `fuzz/` replayed through
+//! Every seed, corpus and crash-artifact file under `fuzz/` replayed through
 //! the fuzz harness (`fuzz/src/lib.rs`, included here) on stable, so a
 //! crash the fuzzer once found stays fixed without nightly or cargo-fuzz.
 
@@ -11,7 +11,7 @@ use std::path::Path;
 fn replay(target: &str, run: fn(&[u8])) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut files = 0;
-    for dir in ["corpus", "artifacts"] {
+    for dir in ["seeds", "corpus", "artifacts"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
             continue;
         };
