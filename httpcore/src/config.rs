@@ -119,7 +119,7 @@ pub struct Config {
     /// more allows pipelining.
     pub max_pipelined: usize,
     /// Minimum free space [`Connection::recv_buffer`](crate::Connection::recv_buffer)
-    /// offers. Default 16 KiB.
+    /// offers at first; it grows while reads fill it. Default 8 KiB.
     pub read_size: usize,
 }
 
@@ -130,7 +130,7 @@ impl Default for Config {
             leniency: Leniency::STRICT,
             expect_continue_timeout: Duration::from_secs(1),
             max_pipelined: 1,
-            read_size: 16 * 1024,
+            read_size: 8 * 1024,
         }
     }
 }
