@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the seed inputs under fuzz/seeds/<target>/ from the conformance
+"""Write the seed inputs (seed-*) under fuzz/corpus/<target>/ from the conformance
 cases and the benchmark heads (run from the repository root). Deterministic:
 running it again rewrites the same files."""
 import base64, hashlib, json, os
@@ -13,9 +13,9 @@ for name in sorted(os.listdir(bench)):
     heads[name] = open(os.path.join(bench, name), "rb").read()
 
 def write(target, data):
-    d = os.path.join(root, "seeds", target)
+    d = os.path.join(root, "corpus", target)
     os.makedirs(d, exist_ok=True)
-    name = hashlib.sha1(data).hexdigest()
+    name = "seed-" + hashlib.sha1(data).hexdigest()
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
 

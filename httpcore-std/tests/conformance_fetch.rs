@@ -11,21 +11,11 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
+mod support;
+use support::fetch_binary;
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../httpcore/tests/data/conformance")
-}
-
-/// The `fetch` example, built by `cargo test` beside this test binary.
-fn fetch_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("examples").join("fetch");
-    assert!(
-        path.exists(),
-        "{} missing: run through `cargo test`, which builds the examples",
-        path.display()
-    );
-    path
 }
 
 struct Replay {

@@ -13,6 +13,8 @@ use std::time::Duration;
 use httpcore_std::{Error, HttpsConnection, TlsOptions};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+mod support;
+
 const H: &[(&str, &str)] = &[];
 
 struct TlsServer {
@@ -167,4 +169,37 @@ fn tls_configuration_errors_name_the_file() {
     let e = HttpsConnection::with_options("localhost", &opts).unwrap_err();
     assert!(matches!(e, Error::TlsConfig(_)));
     assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+}
+
+#[test]
+fn fetch_verifies_by_default_and_k_warns() {
+    let server = tls_server(&["localhost"], 2, b"via fetch".to_vec());
+    let url = format!("https://localhost:{}/", server.port);
+    let run = |args: &[&str]| {
+        std::process::Command::new(support::fetch_binary())
+            .args(args)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&["--timeout", "5"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.starts_with("fetch: CertificateError: "), "{stderr}");
+    let ca = ca_file(&server.ca_pem);
+    let trusted = run(&["--cacert", ca.to_str().unwrap()]);
+    assert_eq!(
+        (trusted.status.code(), &trusted.stdout[..]),
+        (Some(0), &b"via fetch"[..])
+    );
+    let insecure = run(&["-k"]);
+    assert_eq!(
+        (insecure.status.code(), &insecure.stdout[..]),
+        (Some(0), &b"via fetch"[..])
+    );
+    assert!(
+        String::from_utf8_lossy(&insecure.stderr).contains("warning"),
+        "-k must warn"
+    );
+    server.handle.join().unwrap();
 }

@@ -1,4 +1,5 @@
-//! Every seed, corpus and crash-artifact file under `fuzz/` replayed through
+//! Every corpus file (the `seed-*` inputs and what the fuzzer grew) and every
+//! crash artifact under `fuzz/` replayed through
 //! the fuzz harness (`fuzz/src/lib.rs`, included here) on stable, so a
 //! crash the fuzzer once found stays fixed without nightly or cargo-fuzz.
 
@@ -11,7 +12,7 @@ use std::path::Path;
 fn replay(target: &str, run: fn(&[u8])) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut files = 0;
-    for dir in ["seeds", "corpus", "artifacts"] {
+    for dir in ["corpus", "artifacts"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
             continue;
         };
