@@ -42,6 +42,27 @@ fn serve(mut s: TcpStream) {
         pending.extend_from_slice(&buf[..n]);
         while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
             let big = pending.starts_with(b"GET /big ");
+            if pending.starts_with(b"PUT /sink ") {
+                // Swallow a Content-Length upload without keeping it.
+                let head = String::from_utf8_lossy(&pending[..end]).to_ascii_lowercase();
+                let len: u64 = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                pending.drain(..end + 4);
+                let mut left = len - (pending.len() as u64).min(len);
+                pending.drain(..(len.min(pending.len() as u64) as usize));
+                while left > 0 {
+                    let want = left.min(buf.len() as u64) as usize;
+                    let k = match s.read(&mut buf[..want]) {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => k,
+                    };
+                    left -= k as u64;
+                }
+                let _ = s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n");
+                continue;
+            }
             pending.drain(..end + 4);
             if big {
                 let total: u64 = 1 << 30;
@@ -182,6 +203,37 @@ fn main() {
     let secs = t.elapsed().as_secs_f64();
     println!(
         "download_1gib peak_rss_kib_before {} after {} seconds {:.2} mib_per_s {:.0}",
+        before.unwrap_or(0),
+        peak_rss_kib().unwrap_or(0),
+        secs,
+        1024.0 / secs
+    );
+    drop(r);
+
+    // A 1 GiB upload from a reader: memory must not grow with the body.
+    struct Pattern(u64);
+    impl Read for Pattern {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = (self.0.min(buf.len() as u64)) as usize;
+            buf[..n].fill(b'u');
+            self.0 -= n as u64;
+            Ok(n)
+        }
+    }
+    let before = peak_rss_kib();
+    let t = Instant::now();
+    ours.request_reader(
+        "PUT",
+        "/sink",
+        &mut Pattern(1 << 30),
+        Some(1 << 30),
+        &[] as &[(&str, &str)],
+    )
+    .unwrap();
+    assert_eq!(ours.get_response().unwrap().status(), 204);
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "upload_1gib peak_rss_kib_before {} after {} seconds {:.2} mib_per_s {:.0}",
         before.unwrap_or(0),
         peak_rss_kib().unwrap_or(0),
         secs,

@@ -28,6 +28,11 @@ pub struct TlsOptions {
     /// servers you control: the connection is then open to anyone in the
     /// middle.
     pub danger_accept_invalid_certs: bool,
+    /// Verify with the operating system's verifier and trust store (feature
+    /// `platform-verifier`) instead of the built-in roots; `ca_file` is
+    /// then ignored.
+    #[cfg(feature = "platform-verifier")]
+    pub platform_verifier: bool,
 }
 
 /// The crypto provider chosen by cargo feature.
@@ -93,6 +98,14 @@ impl TlsOptions {
                     .map_err(Error::Tls)?
             }
         };
+        #[cfg(feature = "platform-verifier")]
+        if self.platform_verifier {
+            let verifier =
+                rustls_platform_verifier::Verifier::new(provider.clone()).map_err(Error::Tls)?;
+            config
+                .dangerous()
+                .set_certificate_verifier(Arc::new(verifier));
+        }
         if self.danger_accept_invalid_certs {
             config
                 .dangerous()

@@ -203,3 +203,29 @@ fn fetch_verifies_by_default_and_k_warns() {
     );
     server.handle.join().unwrap();
 }
+
+#[cfg(feature = "platform-verifier")]
+#[test]
+fn the_platform_verifier_does_not_trust_a_test_certificate() {
+    let server = tls_server(&["localhost"], 1, b"x".to_vec());
+    let opts = TlsOptions {
+        platform_verifier: true,
+        ..TlsOptions::default()
+    };
+    let mut c =
+        HttpsConnection::with_options(&format!("localhost:{}", server.port), &opts).unwrap();
+    let e = c.request("GET", "/", None, H).unwrap_err();
+    assert_eq!(e.name(), "CertificateError", "{e:?}");
+    // Let the server finish.
+    let mut c = HttpsConnection::with_options(
+        &format!("localhost:{}", server.port),
+        &TlsOptions {
+            danger_accept_invalid_certs: true,
+            ..TlsOptions::default()
+        },
+    )
+    .unwrap();
+    c.request("GET", "/", None, H).unwrap();
+    c.get_response().unwrap().read_all().unwrap();
+    server.handle.join().unwrap();
+}
