@@ -66,8 +66,9 @@ impl Error {
         }
     }
 
-    /// Sort an I/O error: timeouts and TLS failures get their own variants.
-    pub(crate) fn io(during: &'static str, e: io::Error) -> Error {
+    /// Sort an I/O error met while `during`: timeouts and TLS failures get
+    /// their own variants (the async adapters share this).
+    pub fn io(during: &'static str, e: io::Error) -> Error {
         if matches!(
             e.kind(),
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut

@@ -41,4 +41,4 @@ pub use error::Error;
 pub use httpcore;
 pub use httpcore::BodyLength;
 pub use response::Response;
-pub use tls::{provider, TlsOptions};
+pub use tls::{provider, server_name, TlsOptions};

@@ -116,8 +116,8 @@ impl TlsOptions {
     }
 }
 
-/// The server name to verify for `host`.
-pub(crate) fn server_name(host: &str) -> Result<ServerName<'static>, Error> {
+/// The server name to verify for `host` (a zone id is dropped).
+pub fn server_name(host: &str) -> Result<ServerName<'static>, Error> {
     let host = host.split('%').next().unwrap_or(host);
     ServerName::try_from(host.to_string())
         .map_err(|e| Error::TlsConfig(format!("invalid server name {host:?}: {e}")))

@@ -1,0 +1,555 @@
+//! # httpcore-tokio
+//!
+//! The [`httpcore`] engine driven by async tasks on Tokio. A [`Connection`]
+//! runs over any `AsyncRead + AsyncWrite + Unpin` stream — a `TcpStream`, a
+//! tokio-rustls stream, a `UnixStream`, `tokio::io::duplex` — and moves
+//! bytes only: every byte of HTTP is produced and parsed by the engine.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), httpcore_tokio::Error> {
+//! let mut conn = httpcore_tokio::connect("127.0.0.1:8080").await?;
+//! conn.request("GET", "/", None, &[("Accept", "text/plain")]).await?;
+//! let mut resp = conn.get_response().await?;
+//! println!("{} {}", resp.status(), resp.reason());
+//! while let Some(chunk) = resp.chunk().await? {
+//!     // `chunk` is the engine's `Bytes`, passed on without a copy.
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! ## Cancellation
+//!
+//! Every async method may be cancelled by dropping its future (a
+//! `tokio::time::timeout`, a `select!`). A connection whose operation was
+//! cancelled half-way is left **closed, never reused half-read**: the next
+//! call on it returns `NotConnected`, and the caller opens a new one. A
+//! [`Response`] dropped before its body was read leaves the connection busy
+//! with that response (`CannotSendRequest` until it is read or the
+//! connection dropped), as httplib does.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+use std::future::poll_fn;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use bytes::Bytes;
+use httpcore::{Authority, BodyLength, Config, Event, Framing, ResponseHead, Version};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+
+pub use httpcore;
+pub use httpcore_std::{Error, Timeouts, TlsOptions};
+
+/// The TLS stream `connect_tls` gives.
+pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+
+/// Open a plain HTTP connection to `"host[:port]"` (default port 80).
+pub async fn connect(host: &str) -> Result<Connection<TcpStream>, Error> {
+    connect_with(host, Config::default(), Timeouts::default()).await
+}
+
+/// [`connect`] with an engine configuration and timeouts.
+pub async fn connect_with(
+    host: &str,
+    config: Config,
+    timeouts: Timeouts,
+) -> Result<Connection<TcpStream>, Error> {
+    let authority = Authority::parse(host, httpcore::status::HTTP_PORT)?;
+    let tcp = tcp(&authority, timeouts.connect).await?;
+    Ok(Connection::new(tcp, authority, config).with_timeouts(timeouts))
+}
+
+/// Open an HTTPS connection to `"host[:port]"` (default port 443) with
+/// httpcore-std's TLS options: certificates verified by default.
+pub async fn connect_tls(host: &str, options: &TlsOptions) -> Result<Connection<TlsStream>, Error> {
+    connect_tls_with(host, options, Config::default(), Timeouts::default()).await
+}
+
+/// [`connect_tls`] with an engine configuration and timeouts.
+pub async fn connect_tls_with(
+    host: &str,
+    options: &TlsOptions,
+    config: Config,
+    timeouts: Timeouts,
+) -> Result<Connection<TlsStream>, Error> {
+    let authority = Authority::parse(host, httpcore::status::HTTPS_PORT)?;
+    let tcp = tcp(&authority, timeouts.connect).await?;
+    let connector = tokio_rustls::TlsConnector::from(options.build()?);
+    let name = httpcore_std::server_name(authority.host())?;
+    let tls = within(
+        timeouts.connect,
+        "TLS handshake",
+        connector.connect(name, tcp),
+    )
+    .await?;
+    Ok(Connection::new(tls, authority, config).with_timeouts(timeouts))
+}
+
+async fn tcp(authority: &Authority, timeout: Option<Duration>) -> Result<TcpStream, Error> {
+    let tcp = within(
+        timeout,
+        "connecting",
+        TcpStream::connect(authority.socket_addr_string()),
+    )
+    .await?;
+    tcp.set_nodelay(true)
+        .map_err(|e| Error::io("connecting", e))?;
+    Ok(tcp)
+}
+
+/// Run `fut` under an optional timeout; I/O errors become `Error`s.
+async fn within<T>(
+    timeout: Option<Duration>,
+    during: &'static str,
+    fut: impl std::future::Future<Output = io::Result<T>>,
+) -> Result<T, Error> {
+    match timeout {
+        None => fut.await.map_err(|e| Error::io(during, e)),
+        Some(t) => match tokio::time::timeout(t, fut).await {
+            Ok(r) => r.map_err(|e| Error::io(during, e)),
+            Err(_) => Err(Error::Timeout { during }),
+        },
+    }
+}
+
+/// An HTTP/1.1 connection over an async stream `S`.
+#[derive(Debug)]
+pub struct Connection<S> {
+    io: S,
+    engine: httpcore::Connection,
+    timeouts: Timeouts,
+    /// An async operation is under way; still set at the start of the next
+    /// one means the previous future was dropped half-way.
+    busy: bool,
+    broken: bool,
+    spare_head: ResponseHead,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+    /// A connection over `io`, already connected to `authority` (used for
+    /// the automatic `Host` header).
+    pub fn new(io: S, authority: Authority, config: Config) -> Connection<S> {
+        Connection {
+            io,
+            engine: httpcore::Connection::new(authority, config),
+            timeouts: Timeouts::default(),
+            busy: false,
+            broken: false,
+            spare_head: ResponseHead::new(),
+        }
+    }
+
+    /// Builder-style read and write timeouts (the connect timeout is for the
+    /// `connect*` functions). A timeout is `Error::Timeout`; the connection
+    /// is then closed (see the crate docs on cancellation).
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Connection<S> {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// The engine (states, getters).
+    pub fn engine(&self) -> &httpcore::Connection {
+        &self.engine
+    }
+
+    /// The stream, given back.
+    pub fn into_inner(self) -> S {
+        self.io
+    }
+
+    /// True when another request can go on this connection now: nothing
+    /// outstanding, no cancelled operation, and — checked without waiting —
+    /// the server has neither closed it nor sent bytes nobody asked for.
+    pub fn is_reusable(&mut self) -> bool {
+        if self.broken || !self.engine.is_reusable() {
+            return false;
+        }
+        // Poll the stream once with a waker that does nothing: `Pending`
+        // means quiet; a close or unsolicited bytes go to the engine.
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut buf = ReadBuf::new(self.engine.recv_buffer());
+        match Pin::new(&mut self.io).poll_read(&mut cx, &mut buf) {
+            Poll::Pending => {
+                self.engine.handle_recv(0);
+                true
+            }
+            Poll::Ready(Ok(())) => {
+                let n = buf.filled().len();
+                if n == 0 {
+                    self.engine.handle_eof();
+                } else {
+                    self.engine.handle_recv(n);
+                }
+                false
+            }
+            Poll::Ready(Err(_)) => {
+                self.engine.handle_recv(0);
+                self.broken = true;
+                false
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        if self.busy {
+            // The previous operation's future was dropped half-way.
+            self.broken = true;
+        }
+        if self.broken {
+            return Err(httpcore::Error::NotConnected {
+                reason: "an earlier operation on this connection was cancelled or failed",
+            }
+            .into());
+        }
+        self.busy = true;
+        Ok(())
+    }
+
+    fn leave<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
+        self.busy = false;
+        if let Err(e) = &r {
+            if !matches!(e, Error::Http(h) if !h.is_remote()) {
+                self.broken = true;
+            }
+        }
+        r
+    }
+
+    /// The whole request in one call (httplib's `request`).
+    pub async fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<(), Error> {
+        self.enter()?;
+        let r = match self.engine.request(method, url, body, headers) {
+            Ok(_) => self.flush().await,
+            Err(e) => Err(e.into()),
+        };
+        self.leave(r)
+    }
+
+    /// Start a request (httplib's `putrequest`); nothing is sent before
+    /// `end_headers`.
+    pub fn put_request(
+        &mut self,
+        method: &str,
+        url: &str,
+        skip_host: bool,
+        skip_accept_encoding: bool,
+    ) -> Result<(), Error> {
+        if self.broken {
+            return Err(httpcore::Error::NotConnected {
+                reason: "an earlier operation on this connection was cancelled or failed",
+            }
+            .into());
+        }
+        self.engine
+            .put_request(method, url, skip_host, skip_accept_encoding)?;
+        Ok(())
+    }
+
+    /// Add a header (httplib's `putheader`).
+    pub fn put_header(
+        &mut self,
+        name: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> Result<(), Error> {
+        Ok(self.engine.put_header(name, value)?)
+    }
+
+    /// End the head and send it, framed as `body` says.
+    pub async fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
+        self.enter()?;
+        let r = match self.engine.end_headers_with(body) {
+            Ok(()) => self.flush().await,
+            Err(e) => Err(e.into()),
+        };
+        self.leave(r)
+    }
+
+    /// Send body bytes (httplib's `send`).
+    pub async fn send(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.enter()?;
+        let r = match self.engine.send_body(data) {
+            Ok(()) => self.flush().await,
+            Err(e) => Err(e.into()),
+        };
+        self.leave(r)
+    }
+
+    /// End the body (the last chunk of a chunked one).
+    pub async fn finish_body(&mut self) -> Result<(), Error> {
+        self.enter()?;
+        let r = match self.engine.finish_body() {
+            Ok(()) => self.flush().await,
+            Err(e) => Err(e.into()),
+        };
+        self.leave(r)
+    }
+
+    async fn flush(&mut self) -> Result<(), Error> {
+        while let Some(bytes) = self.engine.poll_transmit() {
+            let write = self.io.write_all(&bytes);
+            if let Err(e) = within(self.timeouts.write, "sending the request", write).await {
+                self.engine.handle_write_error();
+                return Err(e);
+            }
+        }
+        within(self.timeouts.write, "sending the request", self.io.flush()).await
+    }
+
+    /// Read once from the stream into the engine.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let mut buf = ReadBuf::new(self.engine.recv_buffer());
+        match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.engine.handle_eof();
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(Error::io("reading the response", e))),
+            Poll::Ready(Ok(())) => {
+                let n = buf.filled().len();
+                if n == 0 {
+                    self.engine.handle_eof();
+                } else {
+                    self.engine.handle_recv(n);
+                }
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    fn poll_head(
+        &mut self,
+        cx: &mut Context<'_>,
+        head: &mut ResponseHead,
+    ) -> Poll<Result<Framing, Error>> {
+        loop {
+            match self.engine.poll_head() {
+                Ok(Some(h)) => {
+                    head.record_head(&h);
+                    if h.framing != Framing::Interim {
+                        return Poll::Ready(Ok(h.framing));
+                    }
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => return Poll::Ready(Err(e.into())),
+            }
+            if self.engine.wants_write() {
+                // A 100 Continue released a held body: the caller flushes.
+                return Poll::Ready(Ok(Framing::Interim));
+            }
+            match self.poll_fill(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    /// Wait for the response head (httplib's `getresponse`); 1xx interim
+    /// responses are skipped.
+    pub async fn get_response(&mut self) -> Result<Response<'_, S>, Error> {
+        self.enter()?;
+        let r = self.read_head().await;
+        let r = self.leave(r);
+        let (head, framing) = r?;
+        Ok(Response {
+            conn: self,
+            head,
+            framing,
+            pending: Bytes::new(),
+            done: false,
+        })
+    }
+
+    async fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
+        self.engine.check_response_ready()?;
+        if self.engine.send_state() == httpcore::SendState::Body {
+            self.engine.finish_body()?;
+        }
+        self.flush().await?;
+        let mut head = std::mem::take(&mut self.spare_head);
+        loop {
+            let timeout = self.timeouts.read;
+            let framing = {
+                let fut = poll_fn(|cx| self.poll_head(cx, &mut head));
+                match timeout {
+                    None => fut.await?,
+                    Some(t) => match tokio::time::timeout(t, fut).await {
+                        Ok(r) => r?,
+                        Err(_) => {
+                            return Err(Error::Timeout {
+                                during: "waiting for the response",
+                            })
+                        }
+                    },
+                }
+            };
+            if framing == Framing::Interim {
+                self.flush().await?;
+                continue;
+            }
+            return Ok((head, framing));
+        }
+    }
+
+    fn poll_body_event(
+        &mut self,
+        cx: &mut Context<'_>,
+        head: &mut ResponseHead,
+    ) -> Poll<Result<Option<Bytes>, Error>> {
+        loop {
+            match self.engine.poll_event() {
+                Ok(Some(Event::BodyChunk(b))) => return Poll::Ready(Ok(Some(b))),
+                Ok(Some(ev @ Event::Trailer(_))) => head.record(&ev),
+                Ok(Some(Event::Done(_))) => return Poll::Ready(Ok(None)),
+                Ok(Some(_)) => {}
+                Ok(None) => match self.poll_fill(cx) {
+                    Poll::Ready(Ok(())) => {}
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Pending,
+                },
+                Err(e) => return Poll::Ready(Err(e.into())),
+            }
+        }
+    }
+}
+
+/// A response whose head has arrived; its body is read with
+/// [`chunk`](Response::chunk) (zero-copy `Bytes`), [`read_all`](Response::read_all),
+/// or as an [`AsyncRead`].
+#[derive(Debug)]
+pub struct Response<'c, S: AsyncRead + AsyncWrite + Unpin> {
+    conn: &'c mut Connection<S>,
+    head: ResponseHead,
+    framing: Framing,
+    pending: Bytes,
+    done: bool,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.head.status()
+    }
+
+    /// The reason phrase (lossy UTF-8; `head().reason()` has the bytes).
+    pub fn reason(&self) -> String {
+        String::from_utf8_lossy(self.head.reason()).into_owned()
+    }
+
+    /// The version.
+    pub fn version(&self) -> Version {
+        self.head.version()
+    }
+
+    /// Header `name`, repeated fields joined with `", "`.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head
+            .header(name)
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    }
+
+    /// The whole head (fields in received order, trailers once read).
+    pub fn head(&self) -> &ResponseHead {
+        &self.head
+    }
+
+    /// How the body is framed.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// The next piece of the body, as the engine's `Bytes` (no copy), or
+    /// `None` at its end.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        if !self.pending.is_empty() {
+            return Ok(Some(std::mem::take(&mut self.pending)));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        self.conn.enter()?;
+        let timeout = self.conn.timeouts.read;
+        let (conn, head) = (&mut *self.conn, &mut self.head);
+        let fut = poll_fn(|cx| conn.poll_body_event(cx, head));
+        let r = match timeout {
+            None => fut.await,
+            Some(t) => tokio::time::timeout(t, fut)
+                .await
+                .unwrap_or(Err(Error::Timeout {
+                    during: "reading the body",
+                })),
+        };
+        let r = self.conn.leave(r);
+        if matches!(r, Ok(None)) {
+            self.done = true;
+        }
+        r
+    }
+
+    /// The whole body. A body cut short is `IncompleteRead` carrying every
+    /// byte received.
+    pub async fn read_all(&mut self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        loop {
+            match self.chunk().await {
+                Ok(Some(b)) => out.extend_from_slice(&b),
+                Ok(None) => return Ok(out),
+                Err(Error::Http(httpcore::Error::IncompleteRead {
+                    received, expected, ..
+                })) => {
+                    return Err(Error::Http(httpcore::Error::IncompleteRead {
+                        partial: Bytes::from(out),
+                        received,
+                        expected,
+                    }))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Drop for Response<'_, S> {
+    fn drop(&mut self) {
+        self.conn.spare_head = std::mem::take(&mut self.head);
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Response<'_, S> {
+    /// The body as a byte stream (no timeout here: wrap reads in
+    /// `tokio::time::timeout` if you need one).
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.pending.is_empty() && !this.done {
+            let (conn, head) = (&mut *this.conn, &mut this.head);
+            match conn.poll_body_event(cx, head) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(Some(b))) => this.pending = b,
+                Poll::Ready(Ok(None)) => this.done = true,
+                Poll::Ready(Err(e)) => {
+                    this.conn.broken = true;
+                    return Poll::Ready(Err(e.into()));
+                }
+            }
+        }
+        let n = buf.remaining().min(this.pending.len());
+        buf.put_slice(&this.pending[..n]);
+        bytes::Buf::advance(&mut this.pending, n);
+        Poll::Ready(Ok(()))
+    }
+}
