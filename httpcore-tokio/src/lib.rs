@@ -505,15 +505,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
             match self.chunk().await {
                 Ok(Some(b)) => out.extend_from_slice(&b),
                 Ok(None) => return Ok(out),
-                Err(Error::Http(httpcore::Error::IncompleteRead {
-                    received, expected, ..
-                })) => {
-                    return Err(Error::Http(httpcore::Error::IncompleteRead {
-                        partial: Bytes::from(out),
-                        received,
-                        expected,
-                    }))
-                }
+                Err(Error::Http(e)) => return Err(Error::Http(e.with_partial(Bytes::from(out)))),
                 Err(e) => return Err(e),
             }
         }

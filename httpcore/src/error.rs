@@ -297,6 +297,22 @@ impl Error {
         )
     }
 
+    /// For `IncompleteRead`: the same error carrying `partial`, the body
+    /// bytes a read call had collected (httplib's `partial`); any other
+    /// error unchanged. The adapters' whole-body reads use this.
+    pub fn with_partial(self, partial: Bytes) -> Error {
+        match self {
+            Error::IncompleteRead {
+                received, expected, ..
+            } => Error::IncompleteRead {
+                partial,
+                received,
+                expected,
+            },
+            e => e,
+        }
+    }
+
     /// Whether repeating the request that failed is safe, for errors that
     /// end an exchange on the wire; `None` for misuse and refusals, which
     /// sent nothing and need a fix rather than a retry.
