@@ -222,3 +222,33 @@ async fn pipelined_requests_are_answered_in_order() {
     }
     assert_eq!(bodies, vec![b"A".to_vec(), Vec::new(), b"C".to_vec()]);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn tls_verifies_by_default_and_carries_a_mebibyte() {
+    use httpcore_tokio::TlsOptions;
+    let body: Vec<u8> = (0..(1u32 << 20))
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let server = testkit::tls::tls_server(&["localhost"], 2, body.clone());
+    let host = format!("localhost:{}", server.port);
+    // Untrusted by default, and the error says so.
+    let e = httpcore_tokio::connect_tls(&host, &TlsOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.name(), "CertificateError", "{e:?}");
+    // Trusted through ca_file: two requests on one TLS connection.
+    let opts = TlsOptions {
+        ca_file: Some(testkit::tls::ca_file(&server.ca_pem)),
+        ..TlsOptions::default()
+    };
+    let mut c = httpcore_tokio::connect_tls(&host, &opts).await.unwrap();
+    for _ in 0..2 {
+        c.request("GET", "/big", None, H).await.unwrap();
+        let got = c.get_response().await.unwrap().read_all().await.unwrap();
+        assert!(got == body, "body differs");
+    }
+    drop(c);
+    tokio::task::spawn_blocking(move || server.handle.join().unwrap())
+        .await
+        .unwrap();
+}

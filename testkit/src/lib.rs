@@ -4,6 +4,8 @@
 //! the scripts it was given and stops; every read has a timeout.
 #![allow(missing_docs)]
 
+pub mod tls;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};

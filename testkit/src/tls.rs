@@ -1,0 +1,87 @@
+//! A TLS server on 127.0.0.1 with an rcgen test certificate, shared by the
+//! adapters' TLS tests.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+/// A TLS server on 127.0.0.1 (see [`tls_server`]).
+pub struct TlsServer {
+    pub port: u16,
+    /// The server's self-signed certificate, PEM: trust it to connect.
+    pub ca_pem: String,
+    pub handle: thread::JoinHandle<()>,
+}
+
+/// A TLS server for `names`, answering `responses` (one per request, on as
+/// many connections as it takes) with `body`.
+pub fn tls_server(names: &[&str], requests: usize, body: Vec<u8>) -> TlsServer {
+    let key =
+        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    let ca_pem = key.cert.pem();
+    let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
+    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, private)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let mut answered = 0;
+        while answered < requests {
+            let Ok((tcp, _)) = listener.accept() else {
+                return;
+            };
+            tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let stream = rustls::StreamOwned::new(conn, tcp);
+            let mut reader = BufReader::new(stream);
+            loop {
+                let mut line = String::new();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break, // handshake refused, or closed
+                    Ok(_) => {}
+                }
+                if line != "\r\n" {
+                    continue;
+                }
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                let out = reader.get_mut();
+                out.write_all(head.as_bytes()).unwrap();
+                out.write_all(&body).unwrap();
+                out.flush().unwrap();
+                answered += 1;
+                if answered == requests {
+                    break;
+                }
+            }
+        }
+    });
+    TlsServer {
+        port,
+        ca_pem,
+        handle,
+    }
+}
+
+/// Write `pem` to a temporary file and return its path.
+pub fn ca_file(pem: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "httpcore-std-test-ca-{}-{}.pem",
+        std::process::id(),
+        pem.len()
+    ));
+    std::fs::write(&path, pem).unwrap();
+    path
+}
