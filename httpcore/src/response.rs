@@ -152,6 +152,13 @@ impl Reader {
     /// Free space at the end of the buffer for a read of at least `want`
     /// bytes; report the read with [`Reader::filled`].
     pub(crate) fn read_space(&mut self, want: usize) -> &mut [u8] {
+        if let Some(filled) = self.pending_read {
+            if self.consumed == 0 && !self.head_due && self.buf.len() - filled >= want {
+                // The space offered last time was not used (a read that
+                // would block): offer it again rather than zero it again.
+                return &mut self.buf[filled..];
+            }
+        }
         self.release();
         let filled = self.buf.len();
         // The space is zeroed (no `unsafe` here): offer `want` bytes, more

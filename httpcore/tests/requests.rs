@@ -696,6 +696,13 @@ fn an_unreported_read_leaves_no_bytes_behind() {
     buf[..3].copy_from_slice(b"abc");
     c.handle_recv(3);
     assert_eq!(c.leftover(), b"abc");
+    // Asking twice (a read that would have blocked in between) offers the
+    // same space again; only what is reported counts.
+    let _ = c.recv_buffer();
+    let buf = c.recv_buffer();
+    buf[..2].copy_from_slice(b"de");
+    c.handle_recv(2);
+    assert_eq!(c.leftover(), b"abcde");
 }
 
 #[test]
