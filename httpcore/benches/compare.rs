@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use httpcore::{Authority, Config, Connection, Event};
 
+mod support;
+
 const SHORT: &[u8] = include_bytes!("data/short.http");
 const CDN: &[u8] = include_bytes!("data/cdn.http");
 
@@ -64,20 +66,6 @@ fn compare(
     ratio
 }
 
-fn pipelined_head_conn(n: usize) -> Connection {
-    let config = Config {
-        max_pipelined: n,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
-    for _ in 0..n {
-        c.request("HEAD", "/", None, &[] as &[(&str, &str)])
-            .unwrap();
-    }
-    while c.poll_transmit().is_some() {}
-    c
-}
-
 /// Read every response: each head at once with `poll_head` (what
 /// `httparse::Response::parse` gives), then its events up to `Done`.
 fn drain(c: &mut Connection) -> usize {
@@ -100,7 +88,7 @@ fn drain(c: &mut Connection) -> usize {
 /// httpcore: `n` complete heads waiting in the receive buffer (as after a
 /// socket read), parsed to their last event; time per head.
 fn httpcore_heads(head: &[u8], n: usize) -> Duration {
-    let mut c = pipelined_head_conn(n);
+    let mut c = support::pipelined_heads(n);
     let mut wire = Vec::with_capacity(head.len() * n);
     for _ in 0..n {
         wire.extend_from_slice(head);
@@ -129,7 +117,7 @@ fn httparse_heads(head: &[u8], n: usize) -> Duration {
 
 /// The cdn head arriving in 64-byte reads, each fed and drained.
 fn httpcore_reads(head: &[u8], n: usize, read: usize) -> Duration {
-    let mut c = pipelined_head_conn(n);
+    let mut c = support::pipelined_heads(n);
     let t = Instant::now();
     for _ in 0..n {
         for piece in head.chunks(read) {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use httpcore::{Authority, Config, Connection, Event};
 
+mod support;
+
 const CORPORA: [(&str, &[u8]); 4] = [
     ("short", include_bytes!("data/short.http")),
     ("cdn", include_bytes!("data/cdn.http")),
@@ -22,16 +24,7 @@ const CORPORA: [(&str, &[u8]); 4] = [
 /// A connection with `n` HEAD requests outstanding and their `n` heads
 /// received, as after one large socket read.
 fn loaded(head: &[u8], n: usize) -> Connection {
-    let config = Config {
-        max_pipelined: n,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
-    for _ in 0..n {
-        c.request("HEAD", "/", None, &[] as &[(&str, &str)])
-            .unwrap();
-    }
-    while c.poll_transmit().is_some() {}
+    let mut c = support::pipelined_heads(n);
     c.handle_data(&head.repeat(n));
     c
 }

@@ -4,6 +4,9 @@ use std::time::{Duration, Instant};
 
 use httpcore::{Authority, Config, Connection};
 
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "cdn".into());
     let head: &[u8] = match which.as_str() {
@@ -96,16 +99,7 @@ fn main() {
     let mut timed = Duration::ZERO;
     let mut events = 0usize;
     for _ in 0..rounds {
-        let config = Config {
-            max_pipelined: n,
-            ..Config::default()
-        };
-        let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
-        for _ in 0..n {
-            c.request("HEAD", "/", None, &[] as &[(&str, &str)])
-                .unwrap();
-        }
-        while c.poll_transmit().is_some() {}
+        let mut c = support::pipelined_heads(n);
         let t = Instant::now();
         if which == "cdn64" {
             for _ in 0..n {
