@@ -263,6 +263,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         Ok(self.engine.put_header(name, value)?)
     }
 
+    /// End the head and send it (httplib's `endheaders`); the body is framed
+    /// by the `Content-Length` / `Transfer-Encoding` headers put, or absent.
+    pub async fn end_headers(&mut self) -> Result<(), Error> {
+        self.enter()?;
+        let r = match self.engine.end_headers() {
+            Ok(()) => self.flush().await,
+            Err(e) => Err(e.into()),
+        };
+        self.leave(r)
+    }
+
     /// End the head and send it, framed as `body` says.
     pub async fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
         self.enter()?;

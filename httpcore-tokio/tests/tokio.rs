@@ -252,3 +252,34 @@ async fn tls_verifies_by_default_and_carries_a_mebibyte() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn step_by_step_like_httplib() {
+    let server = Server::start(vec![[answer(OK_HELLO), answer(OK_HELLO)].concat()]);
+    let mut c = tcp_conn(&server).await.unwrap();
+    c.put_request("PUT", "/doc", false, true).unwrap();
+    c.put_header("Content-Length", "6").unwrap();
+    c.end_headers().await.unwrap();
+    c.send(b"abc").await.unwrap();
+    c.send(b"def").await.unwrap();
+    assert_eq!(
+        c.get_response().await.unwrap().read_all().await.unwrap(),
+        b"hello"
+    );
+    // Chunked, with the body finished by get_response.
+    c.put_request("POST", "/stream", false, false).unwrap();
+    c.end_headers_with(httpcore::BodyLength::Unknown)
+        .await
+        .unwrap();
+    c.send(b"part one, ").await.unwrap();
+    c.send(b"part two").await.unwrap();
+    assert_eq!(
+        c.get_response().await.unwrap().read_all().await.unwrap(),
+        b"hello"
+    );
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests[0].head.starts_with("PUT /doc HTTP/1.1\r\n"));
+    assert_eq!(requests[0].body, b"abcdef");
+    assert!(requests[1].head.contains("Transfer-Encoding: chunked\r\n"));
+    assert_eq!(requests[1].body, b"part one, part two");
+}
