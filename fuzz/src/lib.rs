@@ -119,6 +119,22 @@ struct Outcome {
     leftover: Option<Vec<u8>>,
 }
 
+/// Hand `piece` to the connection, by `handle_data` or — the way an adapter
+/// reads from a socket — through `recv_buffer` + `handle_recv`.
+pub fn feed(conn: &mut Connection, mut piece: &[u8], via_recv_buffer: bool) {
+    if !via_recv_buffer {
+        conn.handle_data(piece);
+        return;
+    }
+    while !piece.is_empty() {
+        let buf = conn.recv_buffer();
+        let n = buf.len().min(piece.len());
+        buf[..n].copy_from_slice(&piece[..n]);
+        conn.handle_recv(n);
+        piece = &piece[n..];
+    }
+}
+
 /// Drain events; `false` once an error ended the connection.
 fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>) -> bool {
     loop {
@@ -188,18 +204,7 @@ fn run(
         let c = c.clamp(last, input.len());
         let piece = &input[last..c];
         last = c;
-        if c % 3 == 0 {
-            conn.handle_data(piece);
-        } else {
-            let mut piece = piece;
-            while !piece.is_empty() {
-                let buf = conn.recv_buffer();
-                let n = buf.len().min(piece.len());
-                buf[..n].copy_from_slice(&piece[..n]);
-                conn.handle_recv(n);
-                piece = &piece[n..];
-            }
-        }
+        feed(&mut conn, piece, c % 3 != 0);
         if !drain(&mut conn, &mut events, &mut error) {
             alive = false;
             break;

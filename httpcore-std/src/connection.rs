@@ -429,18 +429,22 @@ impl HttpConnection {
         body: Option<&[u8]>,
         headers: &[(N, V)],
     ) -> Result<(), Error> {
-        self.put_request(method, url, false, false)?;
+        self.ready_for_request()?;
+        self.engine.request(method, url, body, headers)?;
+        let r = &mut self.recipe;
+        r.start(method, url, false, false);
         for (n, v) in headers {
-            self.put_header(n, v)?;
+            r.header(n.as_ref(), v.as_ref());
         }
+        r.framing = Some(body.map_or(BodyLength::Empty, |b| BodyLength::Known(b.len() as u64)));
+        r.ended = true;
+        r.finished = true;
         match body {
-            None => self.end_headers_with(BodyLength::Empty),
-            Some(b) => {
-                self.end_headers_with(BodyLength::Known(b.len() as u64))?;
-                self.send(b)?;
-                self.finish_body()
-            }
+            Some(b) if b.len() <= REPLAY_LIMIT => r.body.extend_from_slice(b),
+            Some(_) => r.replayable = false,
+            None => {}
         }
+        self.flush()
     }
 
     /// A request whose body is read from `body`: `Content-Length` when
@@ -502,16 +506,21 @@ impl HttpConnection {
     /// End the head (httplib's `endheaders`); the body is framed by the
     /// `Content-Length` / `Transfer-Encoding` headers put, or absent.
     pub fn end_headers(&mut self) -> Result<(), Error> {
-        self.engine.end_headers()?;
-        self.recipe.ended = true;
-        self.flush()
+        self.end_head(None)
     }
 
     /// End the head, adding the framing header `body` calls for.
     pub fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
-        self.engine.end_headers_with(body)?;
+        self.end_head(Some(body))
+    }
+
+    fn end_head(&mut self, framing: Option<BodyLength>) -> Result<(), Error> {
+        match framing {
+            None => self.engine.end_headers()?,
+            Some(body) => self.engine.end_headers_with(body)?,
+        }
         self.recipe.ended = true;
-        self.recipe.framing = Some(body);
+        self.recipe.framing = framing;
         self.flush()
     }
 
@@ -538,12 +547,7 @@ impl HttpConnection {
     fn flush(&mut self) -> Result<(), Error> {
         while let Some(bytes) = self.engine.poll_transmit() {
             self.debug_send(&bytes);
-            let t = self
-                .transport
-                .as_mut()
-                .ok_or(httpcore::Error::NotConnected {
-                    reason: "the connection was closed",
-                })?;
+            let t = connected(&mut self.transport)?;
             if let Err(e) = t.write_all(&bytes).and_then(|_| t.flush()) {
                 self.engine.handle_write_error();
                 return Err(Error::io("sending the request", e));
@@ -554,12 +558,7 @@ impl HttpConnection {
 
     /// Read once from the socket into the engine.
     pub(crate) fn fill(&mut self) -> Result<(), Error> {
-        let t = self
-            .transport
-            .as_mut()
-            .ok_or(httpcore::Error::NotConnected {
-                reason: "the connection was closed",
-            })?;
+        let t = connected(&mut self.transport)?;
         match t.read(self.engine.recv_buffer()) {
             Ok(0) => self.engine.handle_eof(),
             Ok(n) => self.engine.handle_recv(n),
@@ -722,6 +721,16 @@ impl HttpConnection {
             }
         }
     }
+}
+
+/// The open transport, or `NotConnected`.
+fn connected(t: &mut Option<Transport>) -> Result<&mut Transport, Error> {
+    t.as_mut().ok_or_else(|| {
+        httpcore::Error::NotConnected {
+            reason: "the connection was closed",
+        }
+        .into()
+    })
 }
 
 /// What the body of a response yields next.

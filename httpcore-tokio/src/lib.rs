@@ -193,19 +193,39 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
     }
 
-    fn enter(&mut self) -> Result<(), Error> {
-        if self.busy {
-            // The previous operation's future was dropped half-way.
-            self.broken = true;
-        }
+    /// `NotConnected` once an operation was cancelled or failed.
+    fn usable(&self) -> Result<(), Error> {
         if self.broken {
             return Err(httpcore::Error::NotConnected {
                 reason: "an earlier operation on this connection was cancelled or failed",
             }
             .into());
         }
+        Ok(())
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        if self.busy {
+            // The previous operation's future was dropped half-way.
+            self.broken = true;
+        }
+        self.usable()?;
         self.busy = true;
         Ok(())
+    }
+
+    /// Run an engine command, then send what it produced: one guarded
+    /// operation (see the crate docs on cancellation).
+    async fn command(
+        &mut self,
+        f: impl FnOnce(&mut httpcore::Connection) -> Result<(), httpcore::Error>,
+    ) -> Result<(), Error> {
+        self.enter()?;
+        let r = match f(&mut self.engine) {
+            Ok(()) => self.flush().await,
+            Err(e) => Err(e.into()),
+        };
+        self.leave(r)
     }
 
     fn leave<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
@@ -226,12 +246,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         body: Option<&[u8]>,
         headers: &[(N, V)],
     ) -> Result<(), Error> {
-        self.enter()?;
-        let r = match self.engine.request(method, url, body, headers) {
-            Ok(_) => self.flush().await,
-            Err(e) => Err(e.into()),
-        };
-        self.leave(r)
+        self.command(|e| e.request(method, url, body, headers).map(|_| ()))
+            .await
     }
 
     /// Start a request (httplib's `putrequest`); nothing is sent before
@@ -243,12 +259,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         skip_host: bool,
         skip_accept_encoding: bool,
     ) -> Result<(), Error> {
-        if self.broken {
-            return Err(httpcore::Error::NotConnected {
-                reason: "an earlier operation on this connection was cancelled or failed",
-            }
-            .into());
-        }
+        self.usable()?;
         self.engine
             .put_request(method, url, skip_host, skip_accept_encoding)?;
         Ok(())
@@ -266,42 +277,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// End the head and send it (httplib's `endheaders`); the body is framed
     /// by the `Content-Length` / `Transfer-Encoding` headers put, or absent.
     pub async fn end_headers(&mut self) -> Result<(), Error> {
-        self.enter()?;
-        let r = match self.engine.end_headers() {
-            Ok(()) => self.flush().await,
-            Err(e) => Err(e.into()),
-        };
-        self.leave(r)
+        self.command(|e| e.end_headers()).await
     }
 
     /// End the head and send it, framed as `body` says.
     pub async fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
-        self.enter()?;
-        let r = match self.engine.end_headers_with(body) {
-            Ok(()) => self.flush().await,
-            Err(e) => Err(e.into()),
-        };
-        self.leave(r)
+        self.command(|e| e.end_headers_with(body)).await
     }
 
     /// Send body bytes (httplib's `send`).
     pub async fn send(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.enter()?;
-        let r = match self.engine.send_body(data) {
-            Ok(()) => self.flush().await,
-            Err(e) => Err(e.into()),
-        };
-        self.leave(r)
+        self.command(|e| e.send_body(data)).await
     }
 
     /// End the body (the last chunk of a chunked one).
     pub async fn finish_body(&mut self) -> Result<(), Error> {
-        self.enter()?;
-        let r = match self.engine.finish_body() {
-            Ok(()) => self.flush().await,
-            Err(e) => Err(e.into()),
-        };
-        self.leave(r)
+        self.command(|e| e.finish_body()).await
     }
 
     async fn flush(&mut self) -> Result<(), Error> {

@@ -110,8 +110,9 @@ impl Section {
         self.skipping = false;
     }
 
-    fn limits(&self, limits: &Limits) -> (usize, LimitKind, usize, LimitKind) {
-        match self.kind {
+    /// The bounds of the next line, and the field-count limit.
+    fn bounds(&self, limits: &Limits) -> (Bounds, usize, LimitKind) {
+        let (section, section_kind, count, count_kind) = match self.kind {
             Kind::Head => (
                 limits.max_head_bytes,
                 LimitKind::HeadBytes,
@@ -124,7 +125,19 @@ impl Section {
                 limits.max_trailers,
                 LimitKind::TrailerCount,
             ),
-        }
+        };
+        let (line, line_kind) = if self.kind == Kind::Head && self.status.is_none() {
+            (limits.max_status_line, LimitKind::StatusLine)
+        } else {
+            (limits.max_header_line, LimitKind::HeaderLine)
+        };
+        let bounds = Bounds {
+            line,
+            line_kind,
+            section,
+            section_kind,
+        };
+        (bounds, count, count_kind)
     }
 
     #[cold]
@@ -168,43 +181,24 @@ impl Section {
                 });
             }
         }
-        let (max_bytes, bytes_kind, max_count, count_kind) = self.limits(limits);
         loop {
             let status_line = self.kind == Kind::Head && self.status.is_none();
-            let (line_limit, line_kind) = if status_line {
-                (limits.max_status_line, LimitKind::StatusLine)
-            } else {
-                (limits.max_header_line, LimitKind::HeaderLine)
-            };
+            let (bounds, max_count, count_kind) = self.bounds(limits);
             // The common case inline: the next control byte is the CR of a CRLF.
             let (end, next) = match find_ctl(buf, self.scan) {
                 Some(p) if buf[p] == b'\r' && buf.get(p + 1) == Some(&b'\n') => (p, p + 2),
                 None => {
                     self.scan = buf.len();
-                    if buf.len() - self.line_start > line_limit || buf.len() > max_bytes {
-                        return Err(too_long(
-                            self.line_start,
-                            line_limit,
-                            line_kind,
-                            max_bytes,
-                            bytes_kind,
-                        ));
-                    }
+                    bounds.check(self.line_start, buf.len())?;
                     return Ok(Progress::NeedMore);
                 }
-                Some(_) => match self
-                    .line_end(buf, lenient, line_limit, line_kind, max_bytes, bytes_kind)?
-                {
+                Some(_) => match self.line_end(buf, lenient, bounds)? {
                     Some(x) => x,
                     None => return Ok(Progress::NeedMore),
                 },
             };
             let start = self.line_start;
-            if next - start > line_limit || next > max_bytes {
-                return Err(too_long(
-                    start, line_limit, line_kind, max_bytes, bytes_kind,
-                ));
-            }
+            bounds.check(start, next)?;
             self.line_start = next;
             self.scan = next;
             if status_line {
@@ -225,27 +219,24 @@ impl Section {
         }
     }
 
-    /// Find the end of the line at `line_start`, rejecting control bytes on
-    /// the way and resuming the scan where the last call stopped: the
-    /// content end and the next line's start, or `None` if incomplete.
+    /// Find the end of the line at `line_start` when the next control byte
+    /// is not simply its CRLF: tabs are skipped, bad bytes rejected, and
+    /// the scan resumes where the last call stopped. The content end and
+    /// the next line's start, or `None` if incomplete; the caller checks
+    /// the line's length.
     #[cold]
     #[inline(never)]
     fn line_end(
         &mut self,
         buf: &[u8],
         lenient: &Leniency,
-        line_limit: usize,
-        line_kind: LimitKind,
-        max_bytes: usize,
-        bytes_kind: LimitKind,
+        bounds: Bounds,
     ) -> Result<Option<(usize, usize)>, Error> {
         // A limit is crossed when the byte at `first` arrives. An error that
         // the byte at `q` decides is only reported if `q` comes no later,
         // so that the outcome never depends on how the bytes were split.
-        let first = (self.line_start + line_limit).min(max_bytes);
-        let crossed =
-            |line_start: usize| too_long(line_start, line_limit, line_kind, max_bytes, bytes_kind);
-        let (end, next) = loop {
+        let first = bounds.first_crossing(self.line_start);
+        loop {
             let hit = find_ctl(buf, self.scan);
             let q = match hit {
                 Some(p) if buf[p] == b'\r' => p + 1,
@@ -253,7 +244,7 @@ impl Section {
                 None => buf.len(),
             };
             if q > first && first < buf.len() {
-                return Err(crossed(self.line_start));
+                return Err(bounds.crossed(self.line_start));
             }
             match hit {
                 None => {
@@ -262,7 +253,7 @@ impl Section {
                 }
                 Some(p) => match buf[p] {
                     b'\r' => match buf.get(p + 1) {
-                        Some(b'\n') => break (p, p + 2),
+                        Some(b'\n') => return Ok(Some((p, p + 2))),
                         Some(_) => return Err(self.line_error(buf, p, "bare CR in line")),
                         None => {
                             self.scan = p;
@@ -270,7 +261,7 @@ impl Section {
                         }
                     },
                     b'\t' => self.scan = p + 1,
-                    b'\n' if lenient.bare_lf_in_head => break (p, p + 1),
+                    b'\n' if lenient.bare_lf_in_head => return Ok(Some((p, p + 1))),
                     b'\n' => {
                         return Err(self.line_error(buf, p, "line ends in a bare LF (strict mode)"))
                     }
@@ -279,17 +270,7 @@ impl Section {
                     _ => return Err(self.line_error(buf, p, "control byte")),
                 },
             }
-        };
-        if next - self.line_start > line_limit || next > max_bytes {
-            return Err(too_long(
-                self.line_start,
-                line_limit,
-                line_kind,
-                max_bytes,
-                bytes_kind,
-            ));
         }
-        Ok(Some((end, next)))
     }
 
     /// Record the field line `buf[start..end]` (terminator excluded).
@@ -404,26 +385,46 @@ impl Section {
     }
 }
 
-/// The error for a line starting at `line_start` that broke a limit: the
-/// one whose threshold comes first in the byte stream (the line limit on a
-/// tie), so that the answer is the same however the bytes were split.
-#[cold]
-fn too_long(
-    line_start: usize,
-    line_limit: usize,
+/// The two limits a line is held to: its own length, and the section's
+/// size (both counted from the section's first byte).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    line: usize,
     line_kind: LimitKind,
-    max_bytes: usize,
-    bytes_kind: LimitKind,
-) -> Error {
-    if line_start + line_limit <= max_bytes {
-        Error::LineTooLong {
-            kind: line_kind,
-            limit: line_limit,
+    section: usize,
+    section_kind: LimitKind,
+}
+
+impl Bounds {
+    /// The offset of the first byte that crosses a limit for a line
+    /// starting at `line_start`.
+    fn first_crossing(&self, line_start: usize) -> usize {
+        (line_start + self.line).min(self.section)
+    }
+
+    /// The error if a line starting at `line_start` has bytes up to `end`
+    /// (exclusive) past a limit: the limit whose threshold comes first in
+    /// the stream (the line limit on a tie), so that the answer is the same
+    /// however the bytes were split.
+    fn check(&self, line_start: usize, end: usize) -> Result<(), Error> {
+        if end <= self.first_crossing(line_start) {
+            return Ok(());
         }
-    } else {
-        Error::LineTooLong {
-            kind: bytes_kind,
-            limit: max_bytes,
+        Err(self.crossed(line_start))
+    }
+
+    #[cold]
+    fn crossed(&self, line_start: usize) -> Error {
+        if line_start + self.line <= self.section {
+            Error::LineTooLong {
+                kind: self.line_kind,
+                limit: self.line,
+            }
+        } else {
+            Error::LineTooLong {
+                kind: self.section_kind,
+                limit: self.section,
+            }
         }
     }
 }

@@ -152,18 +152,7 @@ fn run_cuts_with(
     for &c in cuts.iter().chain(std::iter::once(&input.len())) {
         let c = c.clamp(last, input.len());
         // Alternate the two input paths so both are exercised.
-        if c % 2 == 0 {
-            conn.handle_data(&input[last..c]);
-        } else {
-            let mut piece = &input[last..c];
-            while !piece.is_empty() {
-                let buf = conn.recv_buffer();
-                let n = buf.len().min(piece.len());
-                buf[..n].copy_from_slice(&piece[..n]);
-                conn.handle_recv(n);
-                piece = &piece[n..];
-            }
-        }
+        harness::feed(&mut conn, &input[last..c], c % 2 != 0);
         last = c;
         if !drain(&mut conn, &mut events, &mut error) {
             break;
