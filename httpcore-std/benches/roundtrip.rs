@@ -9,82 +9,12 @@
 //! `cargo bench -p httpcore-std --bench roundtrip`
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use httpcore_std::HttpConnection;
 
-const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, world!";
-
-/// Answers every request head on every connection with `RESPONSE`, or
-/// with a 1 GiB body for `/big`.
-fn server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            std::thread::spawn(move || serve(stream));
-        }
-    });
-    addr
-}
-
-fn serve(mut s: TcpStream) {
-    s.set_nodelay(true).unwrap();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut pending = Vec::new();
-    loop {
-        let n = match s.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        pending.extend_from_slice(&buf[..n]);
-        while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            let big = pending.starts_with(b"GET /big ");
-            if pending.starts_with(b"PUT /sink ") {
-                // Swallow a Content-Length upload without keeping it.
-                let head = String::from_utf8_lossy(&pending[..end]).to_ascii_lowercase();
-                let len: u64 = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                pending.drain(..end + 4);
-                let mut left = len - (pending.len() as u64).min(len);
-                pending.drain(..(len.min(pending.len() as u64) as usize));
-                while left > 0 {
-                    let want = left.min(buf.len() as u64) as usize;
-                    let k = match s.read(&mut buf[..want]) {
-                        Ok(0) | Err(_) => return,
-                        Ok(k) => k,
-                    };
-                    left -= k as u64;
-                }
-                let _ = s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n");
-                continue;
-            }
-            pending.drain(..end + 4);
-            if big {
-                let total: u64 = 1 << 30;
-                s.write_all(
-                    format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\n\r\n").as_bytes(),
-                )
-                .unwrap();
-                let block = vec![b'x'; 256 * 1024];
-                let mut left = total;
-                while left > 0 {
-                    let n = left.min(block.len() as u64) as usize;
-                    if s.write_all(&block[..n]).is_err() {
-                        return;
-                    }
-                    left -= n as u64;
-                }
-            } else if s.write_all(RESPONSE).is_err() {
-                return;
-            }
-        }
-    }
-}
+use testkit::load::RESPONSE;
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -100,7 +30,7 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn main() {
-    let addr = server();
+    let addr = testkit::load::start(128);
     let n = 300;
     let rounds = 31;
 

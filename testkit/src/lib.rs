@@ -5,6 +5,7 @@
 #![allow(missing_docs)]
 
 pub mod conformance;
+pub mod load;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -26,6 +27,9 @@ pub enum Action {
     Sleep(Duration),
     /// Close the connection (half-close first, so nothing is reset).
     Close,
+    /// Reset the connection: close it with unread data pending and
+    /// SO_LINGER 0, so the client sees `ECONNRESET`.
+    Reset,
 }
 
 /// Read one request, then write `response`.
@@ -116,6 +120,10 @@ fn run(stream: TcpStream, script: Vec<Action>, connection: usize, log: &Mutex<Ve
                 }
             }
             Action::Sleep(d) => thread::sleep(d),
+            Action::Reset => {
+                let _ = socket2::SockRef::from(&out).set_linger(Some(Duration::ZERO));
+                return;
+            }
             Action::Close => {
                 let _ = out.shutdown(Shutdown::Write);
                 let mut sink = [0u8; 1024];

@@ -1,0 +1,804 @@
+//! One HTTP/1.x connection on a non-blocking mio socket, driven by the
+//! readiness events of the caller's loop. It moves bytes between the
+//! socket (or rustls) and the engine and keeps its registered interest in
+//! step with what the engine wants; every protocol decision is the
+//! engine's.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use httpcore::{Authority, Config, Event, Framing, RequestId, ResponseHead, SendState, Timer};
+use httpcore_std::{server_name, Error, Timeouts, TlsOptions};
+use mio::net::TcpStream;
+use mio::{Interest, Registry, Token};
+use rustls::{ClientConfig, ClientConnection};
+
+/// What a connection hands its caller, in the order the server sent it.
+/// Every response is a `Head`, then zero or more `Body` chunks, then
+/// `Done` — except after a `Head` whose framing is
+/// [`Framing::Switched`] (a 101 or a CONNECT tunnel), after which the
+/// stream is no longer HTTP: take it with
+/// [`Connection::into_parts`].
+#[derive(Debug)]
+pub enum Output {
+    /// The final head of the response to `id` (interim 1xx heads are
+    /// consumed by the engine).
+    Head {
+        /// The request this answers.
+        id: RequestId,
+        /// Status line and header fields, owned.
+        head: ResponseHead,
+        /// How the body is framed.
+        framing: Framing,
+    },
+    /// A piece of the body, framing removed, as the engine sliced it from
+    /// the receive buffer (no copy).
+    Body {
+        /// The request this answers.
+        id: RequestId,
+        /// The bytes.
+        chunk: Bytes,
+    },
+    /// The response to `id` is complete.
+    Done {
+        /// The request this answers.
+        id: RequestId,
+        /// Trailer fields of a chunked body (name, value), in received
+        /// order; empty for most responses.
+        trailers: Vec<(Bytes, Bytes)>,
+    },
+}
+
+/// How many requests [`Connection::default_config`] lets be in flight on
+/// one connection.
+pub const PIPELINE_DEPTH: usize = 32;
+
+/// The TLS session over the socket, if any.
+type Tls = Option<Box<ClientConnection>>;
+
+/// An HTTP/1.x connection registered with a caller's [`mio::Poll`].
+///
+/// The caller's loop does three things with it:
+///
+/// 1. hand it every event for its token: [`handle_event`](Self::handle_event);
+/// 2. then drain it: [`poll_output`](Self::poll_output) until `Ok(None)`
+///    (this is where it reads: edge-triggered readiness is consumed here,
+///    one read at a time, so memory stays bounded however fast the server
+///    sends);
+/// 3. wake it at its [`deadline`](Self::deadline) with
+///    [`handle_timeout`](Self::handle_timeout).
+///
+/// Requests may be queued at any time, before the TCP connection is even
+/// established, and several may be in flight (pipelining): responses come
+/// back in order, each [`Output`] naming its request.
+///
+/// ```no_run
+/// use httpcore_mio::{Connection, Output};
+/// use mio::{Events, Poll, Token};
+///
+/// let mut poll = Poll::new()?;
+/// let mut conn = Connection::http("127.0.0.1:8080")?;
+/// conn.register(poll.registry(), Token(0))?;
+/// conn.request(poll.registry(), "GET", "/", None, &[] as &[(&str, &str)])?;
+/// let mut events = Events::with_capacity(64);
+/// 'outer: loop {
+///     poll.poll(&mut events, conn.timeout_from_now())?;
+///     for event in events.iter() {
+///         conn.handle_event(poll.registry(), event);
+///     }
+///     conn.handle_timeout(poll.registry(), std::time::Instant::now());
+///     while let Some(out) = conn.poll_output(poll.registry())? {
+///         match out {
+///             Output::Head { head, .. } => println!("{}", head.status()),
+///             Output::Body { chunk, .. } => println!("{} bytes", chunk.len()),
+///             Output::Done { .. } => break 'outer,
+///         }
+///     }
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Connection {
+    engine: httpcore::Connection,
+    socket: TcpStream,
+    tls: Tls,
+    /// Where it is registered, and with what interest.
+    registered: Option<(Token, Interest)>,
+    /// Bytes taken from the engine and not yet accepted by the socket (or
+    /// by rustls), from `written` on.
+    out: Vec<u8>,
+    written: usize,
+    connected: bool,
+    /// The socket may have bytes to read: set by a readable event, cleared
+    /// when a read finds it drained.
+    readable: bool,
+    /// The last read from rustls's socket side saw the end of the stream.
+    tls_eof: bool,
+    /// The head of the response being read has been handed out.
+    in_body: bool,
+    trailers: Vec<(Bytes, Bytes)>,
+    /// A head's buffers, kept for the next response when the caller gives
+    /// them back ([`recycle`](Self::recycle)).
+    spare_head: ResponseHead,
+    timeouts: Timeouts,
+    started: Instant,
+    /// When the connection last made progress: connected, read or wrote
+    /// bytes, or took a request.
+    progress: Instant,
+    /// When the engine started waiting for `100 Continue`.
+    continue_since: Option<Instant>,
+    /// An error met outside `poll_output` (by an event, a timeout or a
+    /// write), reported by the next `poll_output`.
+    error: Option<Error>,
+    /// An error was reported: the connection is dead.
+    dead: bool,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("authority", self.engine.authority())
+            .field("tls", &self.tls.is_some())
+            .field("registered", &self.registered)
+            .field("connected", &self.connected)
+            .field("send_state", &self.engine.send_state())
+            .field("recv_state", &self.engine.recv_state())
+            .field("in_flight", &self.in_flight())
+            .field("dead", &self.dead)
+            .finish()
+    }
+}
+
+/// Resolve `host[:port]` (blocking: a name is looked up with the system
+/// resolver) to its first address.
+fn resolve(authority: &Authority) -> Result<SocketAddr, Error> {
+    let target = authority.socket_addr_string();
+    target
+        .to_socket_addrs()
+        .map_err(|e| Error::io("resolving", e))?
+        .next()
+        .ok_or_else(|| {
+            Error::io(
+                "resolving",
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{target} resolves to no address"),
+                ),
+            )
+        })
+}
+
+impl Connection {
+    /// Start connecting to `addr` without blocking; `authority` (`host` or
+    /// `host:port`) names the server in `Host`. The connection completes in
+    /// the loop, after [`register`](Self::register).
+    pub fn connect(addr: SocketAddr, authority: Authority, config: Config) -> Result<Self, Error> {
+        let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
+        Ok(Connection::from_parts(socket, None, authority, config))
+    }
+
+    /// Start a TLS connection to `addr` without blocking, verifying the
+    /// certificate for `authority`'s host with `tls`.
+    pub fn connect_tls(
+        addr: SocketAddr,
+        authority: Authority,
+        config: Config,
+        tls: Arc<ClientConfig>,
+    ) -> Result<Self, Error> {
+        let name = server_name(authority.host())?;
+        let session = ClientConnection::new(tls, name).map_err(Error::Tls)?;
+        let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
+        Ok(Connection::from_parts(
+            socket,
+            Some(Box::new(session)),
+            authority,
+            config,
+        ))
+    }
+
+    /// The configuration [`http`](Self::http) and [`https`](Self::https)
+    /// use: the engine's defaults (strict parsing, its limits), with up to
+    /// [`PIPELINE_DEPTH`] requests in flight.
+    pub fn default_config() -> Config {
+        Config {
+            max_pipelined: PIPELINE_DEPTH,
+            ..Config::default()
+        }
+    }
+
+    /// `http://host[:port]` (port 80 by default) with
+    /// [`default_config`](Self::default_config). The name is resolved here, blocking; connect to a
+    /// [`SocketAddr`] with [`connect`](Self::connect) to keep name lookup
+    /// out of the loop.
+    pub fn http(host: &str) -> Result<Self, Error> {
+        let authority = Authority::parse(host, httpcore::status::HTTP_PORT)?;
+        let addr = resolve(&authority)?;
+        Connection::connect(addr, authority, Connection::default_config())
+    }
+
+    /// `https://host[:port]` (port 443 by default), certificates verified
+    /// as `options` say (by default against the built-in roots). The name
+    /// is resolved here, blocking.
+    pub fn https(host: &str, options: &TlsOptions) -> Result<Self, Error> {
+        let authority = Authority::parse(host, httpcore::status::HTTPS_PORT)?;
+        let addr = resolve(&authority)?;
+        Connection::connect_tls(
+            addr,
+            authority,
+            Connection::default_config(),
+            options.build()?,
+        )
+    }
+
+    /// A connection over a socket that is connected or connecting, with a
+    /// TLS session or none.
+    pub fn from_parts(
+        socket: TcpStream,
+        tls: Option<Box<ClientConnection>>,
+        authority: Authority,
+        config: Config,
+    ) -> Self {
+        let now = Instant::now();
+        Connection {
+            engine: httpcore::Connection::new(authority, config),
+            socket,
+            tls,
+            registered: None,
+            out: Vec::new(),
+            written: 0,
+            connected: false,
+            readable: false,
+            tls_eof: false,
+            in_body: false,
+            trailers: Vec::new(),
+            spare_head: ResponseHead::new(),
+            timeouts: Timeouts::default(),
+            started: now,
+            progress: now,
+            continue_since: None,
+            error: None,
+            dead: false,
+        }
+    }
+
+    /// Connect, read and write timeouts (none by default): the read timeout
+    /// runs while a response is awaited, the write timeout while bytes wait
+    /// to be written, each measured from the last progress.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Take the connection apart: the socket, the TLS session, and the
+    /// bytes received and not parsed (after a 101 or a CONNECT tunnel, the
+    /// first bytes of whatever runs next). Deregister it first.
+    pub fn into_parts(mut self) -> (TcpStream, Option<Box<ClientConnection>>, Bytes) {
+        let leftover = self.engine.take_leftover();
+        (self.socket, self.tls, leftover)
+    }
+
+    // ----- getters ---------------------------------------------------------
+
+    /// The engine, for its getters.
+    pub fn engine(&self) -> &httpcore::Connection {
+        &self.engine
+    }
+
+    /// The engine, for the step-by-step request commands (`put_request`,
+    /// `put_header`, `end_headers`, `send_body`, ...). Call
+    /// [`flush`](Self::flush) after them.
+    pub fn engine_mut(&mut self) -> &mut httpcore::Connection {
+        &mut self.engine
+    }
+
+    /// The token it is registered under.
+    pub fn token(&self) -> Option<Token> {
+        self.registered.map(|(t, _)| t)
+    }
+
+    /// The interest it is registered with: always `READABLE` (so a close
+    /// or unsolicited bytes are seen even when idle), plus `WRITABLE` while
+    /// connecting or while bytes wait for the socket.
+    pub fn interest(&self) -> Option<Interest> {
+        self.registered.map(|(_, i)| i)
+    }
+
+    /// Requests sent or queued whose responses are not complete.
+    pub fn in_flight(&self) -> usize {
+        self.engine.unanswered().count()
+    }
+
+    /// The requests without a complete response, oldest first: after an
+    /// error, these are the ones lost.
+    pub fn unanswered(&self) -> Vec<RequestId> {
+        self.engine.unanswered().collect()
+    }
+
+    /// True when another request may go on this connection now: no
+    /// exchange in progress, nothing unsolicited received, the server has
+    /// not closed it or asked to. (A close that arrived as an event is seen
+    /// once [`poll_output`](Self::poll_output) has run.)
+    pub fn is_reusable(&self) -> bool {
+        !self.dead && self.error.is_none() && self.engine.is_reusable()
+    }
+
+    /// True once an error was reported: the connection cannot be used.
+    pub fn is_dead(&self) -> bool {
+        self.dead
+    }
+
+    /// The next instant the loop must wake this connection at (pass it to
+    /// [`handle_timeout`](Self::handle_timeout)): the connect, read or
+    /// write timeout, or the end of a `100 Continue` wait.
+    pub fn deadline(&self) -> Option<Instant> {
+        if self.dead {
+            return None;
+        }
+        let mut next: Option<Instant> = None;
+        let mut consider = |at: Option<Instant>| {
+            if let Some(at) = at {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
+        };
+        if !self.connected {
+            consider(self.timeouts.connect.map(|t| self.started + t));
+        } else {
+            if self.engine.wants_read() {
+                consider(self.timeouts.read.map(|t| self.progress + t));
+            }
+            if self.written < self.out.len() {
+                consider(self.timeouts.write.map(|t| self.progress + t));
+            }
+            if let (Some(since), Some(Timer::ExpectContinue(wait))) =
+                (self.continue_since, self.engine.timer())
+            {
+                consider(Some(since + wait));
+            }
+        }
+        next
+    }
+
+    /// The time from now to [`deadline`](Self::deadline), for
+    /// `Poll::poll`'s timeout.
+    pub fn timeout_from_now(&self) -> Option<Duration> {
+        self.deadline()
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    // ----- registration ------------------------------------------------------
+
+    /// Register with the caller's registry under `token`.
+    pub fn register(&mut self, registry: &Registry, token: Token) -> io::Result<()> {
+        let interest = self.wanted_interest();
+        registry.register(&mut self.socket, token, interest)?;
+        self.registered = Some((token, interest));
+        Ok(())
+    }
+
+    /// Remove from the registry.
+    pub fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
+        self.registered = None;
+        registry.deregister(&mut self.socket)
+    }
+
+    fn wanted_interest(&self) -> Interest {
+        let tls_writes = self.tls.as_ref().is_some_and(|t| t.wants_write());
+        if !self.connected || self.written < self.out.len() || tls_writes {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        }
+    }
+
+    /// Re-register when the interest the engine needs changed.
+    fn update_interest(&mut self, registry: &Registry) {
+        let Some((token, current)) = self.registered else {
+            return;
+        };
+        let wanted = self.wanted_interest();
+        if wanted != current {
+            match registry.reregister(&mut self.socket, token, wanted) {
+                Ok(()) => self.registered = Some((token, wanted)),
+                Err(e) => self.fail(Error::io("registering", e)),
+            }
+        }
+    }
+
+    // ----- inputs --------------------------------------------------------------
+
+    /// Take note of an event for this connection's token, and write what
+    /// can be written. Reading waits for [`poll_output`](Self::poll_output).
+    /// Errors are reported there too.
+    pub fn handle_event(&mut self, registry: &Registry, event: &mio::event::Event) {
+        if event.is_readable() || event.is_read_closed() || event.is_error() {
+            self.readable = true;
+        }
+        if !self.connected {
+            self.check_connected();
+        }
+        if event.is_writable() || event.is_error() {
+            self.write_out();
+        }
+        self.update_interest(registry);
+    }
+
+    /// Whether the non-blocking connect completed (mio's recipe: a pending
+    /// socket error, then `peer_addr`).
+    fn check_connected(&mut self) {
+        match self.socket.take_error() {
+            Ok(Some(e)) | Err(e) => return self.fail(Error::io("connecting", e)),
+            Ok(None) => {}
+        }
+        match self.socket.peer_addr() {
+            Ok(_) => {
+                self.connected = true;
+                self.progress = Instant::now();
+                // Requests are written whole; no delay for small heads.
+                if let Err(e) = self.socket.set_nodelay(true) {
+                    self.fail(Error::io("connecting", e));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+            Err(e) if e.raw_os_error() == Some(EINPROGRESS) => {}
+            Err(e) => self.fail(Error::io("connecting", e)),
+        }
+    }
+
+    /// Run the timers that are due at `now`: a `100 Continue` wait that
+    /// ran out sends the body; a connect, read or write timeout ends the
+    /// connection with [`Error::Timeout`], reported by `poll_output`.
+    pub fn handle_timeout(&mut self, registry: &Registry, now: Instant) {
+        if self.dead || self.error.is_some() {
+            return;
+        }
+        let due = |t: Option<Duration>, from: Instant| t.is_some_and(|t| from + t <= now);
+        if !self.connected {
+            if due(self.timeouts.connect, self.started) {
+                self.fail(Error::Timeout {
+                    during: "connecting",
+                });
+            }
+            return;
+        }
+        if let (Some(since), Some(timer @ Timer::ExpectContinue(wait))) =
+            (self.continue_since, self.engine.timer())
+        {
+            if since + wait <= now {
+                self.engine.handle_timeout(timer);
+                self.flush(registry);
+            }
+        }
+        if self.engine.wants_read() && due(self.timeouts.read, self.progress) {
+            self.fail(Error::Timeout {
+                during: "reading the response",
+            });
+        } else if self.written < self.out.len() && due(self.timeouts.write, self.progress) {
+            self.fail(Error::Timeout {
+                during: "writing the request",
+            });
+        }
+    }
+
+    /// Queue a request (httplib's `request`): the head, and the body with
+    /// its `Content-Length` when there is one; then write what the socket
+    /// takes. Several may be in flight; responses come back in order.
+    pub fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        registry: &Registry,
+        method: &str,
+        target: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<RequestId, Error> {
+        self.check_alive()?;
+        if self.engine.unanswered().next().is_none() {
+            // Idle until now: the read timeout runs from here.
+            self.progress = Instant::now();
+        }
+        let id = self.engine.request(method, target, body, headers)?;
+        self.flush(registry);
+        Ok(id)
+    }
+
+    fn check_alive(&mut self) -> Result<(), Error> {
+        if self.dead {
+            return Err(httpcore::Error::NotConnected {
+                reason: "the connection failed",
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Write what the engine has to send (after the step-by-step commands
+    /// of [`engine_mut`](Self::engine_mut)), as far as the socket takes it;
+    /// the rest goes when the socket is writable again.
+    pub fn flush(&mut self, registry: &Registry) {
+        self.write_out();
+        self.update_interest(registry);
+    }
+
+    fn write_out(&mut self) {
+        if self.written == self.out.len() {
+            self.out.clear();
+            self.written = 0;
+        }
+        self.engine.transmit_into(&mut self.out);
+        if !self.connected || self.dead {
+            return;
+        }
+        let before = self.written;
+        let result = match &mut self.tls {
+            None => write_plain(&mut self.socket, &self.out, &mut self.written),
+            Some(tls) => write_tls(tls, &mut self.socket, &self.out, &mut self.written),
+        };
+        if self.written > before {
+            self.progress = Instant::now();
+        }
+        if let Err(e) = result {
+            // Nothing more can be sent; the responses already due may still
+            // be read, and the read side reports how the stream ended.
+            self.engine.handle_write_error();
+            self.out.clear();
+            self.written = 0;
+            self.readable = true;
+            if self.engine.unanswered().next().is_none() {
+                self.fail(Error::io("writing the request", e));
+            }
+        }
+        if self.written == self.out.len() {
+            self.out.clear();
+            self.written = 0;
+        }
+        self.continue_since = match (self.continue_since, self.engine.timer()) {
+            (None, Some(_)) if self.engine.send_state() == SendState::AwaitContinue => {
+                Some(Instant::now())
+            }
+            (since, Some(_)) => since,
+            (_, None) => None,
+        };
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.error.is_none() && !self.dead {
+            self.error = Some(e);
+        }
+    }
+
+    // ----- outputs ----------------------------------------------------------
+
+    /// The next piece of a response, reading from the socket as needed
+    /// without blocking. `Ok(None)`: nothing more until the next event or
+    /// timeout. An error is final: the connection is dead, and
+    /// [`unanswered`](Self::unanswered) names the requests that got no
+    /// (complete) response.
+    pub fn poll_output(&mut self, registry: &Registry) -> Result<Option<Output>, Error> {
+        loop {
+            if let Some(e) = self.error.take() {
+                self.dead = true;
+                self.shutdown();
+                return Err(e);
+            }
+            self.check_alive()?;
+            match self.engine_output() {
+                Ok(Some(out)) => return Ok(Some(out)),
+                Ok(None) => {}
+                Err(e) => {
+                    self.dead = true;
+                    self.shutdown();
+                    return Err(e.into());
+                }
+            }
+            if !self.readable || !self.connected {
+                // A `100 Continue` may have released the body.
+                if self.engine.wants_write() {
+                    self.flush(registry);
+                }
+                return Ok(None);
+            }
+            self.read_once(registry);
+        }
+    }
+
+    /// What the engine has parsed, as an `Output`.
+    fn engine_output(&mut self) -> Result<Option<Output>, httpcore::Error> {
+        let Some(id) = self.engine.current_request() else {
+            // Nothing expected: let the engine see what arrived (a close,
+            // or bytes nobody asked for) so that reuse is judged right.
+            self.engine.poll_event()?;
+            return Ok(None);
+        };
+        if !self.in_body {
+            loop {
+                let Some(h) = self.engine.poll_head()? else {
+                    return Ok(None);
+                };
+                if h.framing == Framing::Interim {
+                    continue;
+                }
+                let mut head = std::mem::take(&mut self.spare_head);
+                head.record_head(&h);
+                let framing = h.framing;
+                self.in_body = framing != Framing::Switched;
+                return Ok(Some(Output::Head { id, head, framing }));
+            }
+        }
+        loop {
+            match self.engine.poll_event()? {
+                None => return Ok(None),
+                Some(Event::BodyChunk(chunk)) => return Ok(Some(Output::Body { id, chunk })),
+                Some(Event::Trailer(h)) => self.trailers.push((
+                    Bytes::copy_from_slice(h.name),
+                    Bytes::copy_from_slice(h.value),
+                )),
+                Some(Event::Done(_)) => {
+                    self.in_body = false;
+                    let trailers = std::mem::take(&mut self.trailers);
+                    return Ok(Some(Output::Done { id, trailers }));
+                }
+                // The head was taken whole by `poll_head`.
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Give a head's buffers back once done with it, so the next response's
+    /// head reuses them instead of allocating.
+    pub fn recycle(&mut self, mut head: ResponseHead) {
+        head.clear();
+        self.spare_head = head;
+    }
+
+    /// One read from the socket (through rustls if any) into the engine.
+    fn read_once(&mut self, registry: &Registry) {
+        let result = match &mut self.tls {
+            None => read_plain(&mut self.socket, &mut self.engine),
+            Some(tls) => read_tls(tls, &mut self.socket, &mut self.engine, &mut self.tls_eof),
+        };
+        match result {
+            Ok(Read_::Data { drained }) => {
+                self.progress = Instant::now();
+                self.readable = !drained;
+            }
+            Ok(Read_::Eof) => {
+                self.readable = false;
+                self.engine.handle_eof();
+            }
+            Ok(Read_::Drained) => self.readable = false,
+            Err(e) => {
+                self.readable = false;
+                self.fail(Error::io("reading the response", e));
+            }
+        }
+        if self.tls.as_ref().is_some_and(|t| t.wants_write()) || self.engine.wants_write() {
+            // The TLS handshake (or a key update) has something to say.
+            self.flush(registry);
+        }
+    }
+
+    /// Close the connection (sending TLS's `close_notify` when it can).
+    /// Deregister it too if it is registered.
+    pub fn shutdown(&mut self) {
+        if let Some(tls) = &mut self.tls {
+            tls.send_close_notify();
+            let _ = tls.write_tls(&mut self.socket);
+        }
+        let _ = self.socket.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+#[cfg(unix)]
+const EINPROGRESS: i32 = 115;
+#[cfg(not(unix))]
+const EINPROGRESS: i32 = -1;
+
+/// How a read went.
+enum Read_ {
+    /// Bytes went to the engine; `drained`: the socket had no more.
+    Data { drained: bool },
+    /// The server closed its side.
+    Eof,
+    /// Nothing to read now.
+    Drained,
+}
+
+fn read_plain(socket: &mut TcpStream, engine: &mut httpcore::Connection) -> io::Result<Read_> {
+    loop {
+        let buf = engine.recv_buffer();
+        let room = buf.len();
+        return match socket.read(buf) {
+            Ok(0) => Ok(Read_::Eof),
+            Ok(n) => {
+                engine.handle_recv(n);
+                // A short read emptied the socket's queue: edge-triggered
+                // readiness fires again when more arrives.
+                Ok(Read_::Data { drained: n < room })
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Read_::Drained),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => Err(e),
+        };
+    }
+}
+
+fn read_tls(
+    tls: &mut ClientConnection,
+    socket: &mut TcpStream,
+    engine: &mut httpcore::Connection,
+    eof: &mut bool,
+) -> io::Result<Read_> {
+    loop {
+        match tls.reader().read(engine.recv_buffer()) {
+            Ok(0) => return Ok(Read_::Eof),
+            Ok(n) => {
+                engine.handle_recv(n);
+                return Ok(Read_::Data { drained: false });
+            }
+            // A server that closes without close_notify ends the stream all
+            // the same; the engine judges whether the message was complete.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Read_::Eof),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+        if *eof {
+            return Ok(Read_::Eof);
+        }
+        match tls.read_tls(socket) {
+            Ok(0) => *eof = true,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Read_::Drained),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = tls.process_new_packets() {
+            // Tell the server why, then report it.
+            let _ = tls.write_tls(socket);
+            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+        }
+    }
+}
+
+fn write_plain(socket: &mut TcpStream, out: &[u8], written: &mut usize) -> io::Result<()> {
+    while *written < out.len() {
+        match socket.write(&out[*written..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => *written += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn write_tls(
+    tls: &mut ClientConnection,
+    socket: &mut TcpStream,
+    out: &[u8],
+    written: &mut usize,
+) -> io::Result<()> {
+    loop {
+        // Plaintext into rustls (bounded by its buffer limit) ...
+        while *written < out.len() {
+            match tls.writer().write(&out[*written..])? {
+                0 => break,
+                n => *written += n,
+            }
+        }
+        // ... and records onto the socket.
+        let mut progressed = false;
+        while tls.wants_write() {
+            match tls.write_tls(socket) {
+                Ok(_) => progressed = true,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if *written == out.len() || !progressed {
+            return Ok(());
+        }
+    }
+}
