@@ -1,1 +1,203 @@
-fn main() {}
+//! Keep-alive GETs over one loopback connection to the in-process load
+//! server httpcore-std's bench uses (a 13-byte body), in interleaved
+//! rounds:
+//!
+//! * httpcore-mio, one request at a time, against a raw std socket loop
+//!   (blocking: a fixed request written, a fixed-length answer read) and
+//!   against a raw mio loop (the same, non-blocking, waiting in
+//!   `Poll::poll`);
+//! * httpcore-mio with 16 requests in flight (pipelined) against one at a
+//!   time.
+//!
+//! Prints `ratio mio_vs_raw_std <v>`, `ratio mio_vs_raw_mio <v>` and
+//! `ratio mio_pipelined_vs_sequential <v>`: requests per second of the
+//! first over the second, the median of the per-round ratios.
+//!
+//! `cargo bench -p httpcore-mio --bench roundtrip`
+
+use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, Instant};
+
+use httpcore_mio::mio::net::TcpStream as MioStream;
+use httpcore_mio::mio::{Events, Interest, Poll, Token};
+use httpcore_mio::{Connection, Output};
+use testkit::load::RESPONSE;
+
+const H: &[(&str, &str)] = &[];
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// httpcore-mio on its own `Poll`: `n` requests, `depth` in flight.
+struct Ours {
+    poll: Poll,
+    events: Events,
+    conn: Connection,
+}
+
+impl Ours {
+    fn new(addr: &str) -> Ours {
+        let poll = Poll::new().unwrap();
+        let mut conn = Connection::http(addr).unwrap();
+        conn.register(poll.registry(), Token(0)).unwrap();
+        Ours {
+            poll,
+            events: Events::with_capacity(64),
+            conn,
+        }
+    }
+
+    fn run(&mut self, n: usize, depth: usize) -> Duration {
+        let t = Instant::now();
+        let (mut sent, mut done) = (0, 0);
+        while done < n {
+            while sent < n && sent - done < depth {
+                let registry = self.poll.registry();
+                self.conn.request(registry, "GET", "/", None, H).unwrap();
+                sent += 1;
+            }
+            self.poll.poll(&mut self.events, None).unwrap();
+            let registry = self.poll.registry();
+            for event in self.events.iter() {
+                self.conn.handle_event(registry, event);
+            }
+            while let Some(out) = self.conn.poll_output(registry).unwrap() {
+                match out {
+                    Output::Head { head, .. } => {
+                        assert_eq!(head.status(), 200);
+                        self.conn.recycle(head);
+                    }
+                    Output::Body { chunk, .. } => assert_eq!(chunk.len(), 13),
+                    Output::Done { .. } => done += 1,
+                }
+            }
+        }
+        t.elapsed()
+    }
+}
+
+/// A raw mio loop: the fixed request written, the fixed-length answer read
+/// as readiness allows.
+struct RawMio {
+    poll: Poll,
+    events: Events,
+    socket: MioStream,
+    request: Vec<u8>,
+}
+
+impl RawMio {
+    fn new(addr: &str, request: &[u8]) -> RawMio {
+        let poll = Poll::new().unwrap();
+        let mut socket = MioStream::from_std(std::net::TcpStream::connect(addr).unwrap());
+        socket.set_nodelay(true).unwrap();
+        poll.registry()
+            .register(&mut socket, Token(0), Interest::READABLE)
+            .unwrap();
+        RawMio {
+            poll,
+            events: Events::with_capacity(64),
+            socket,
+            request: request.to_vec(),
+        }
+    }
+
+    fn run(&mut self, n: usize) -> Duration {
+        let t = Instant::now();
+        let mut answer = [0u8; RESPONSE.len()];
+        for _ in 0..n {
+            self.socket.write_all(&self.request).unwrap();
+            let mut got = 0;
+            while got < answer.len() {
+                match self.socket.read(&mut answer[got..]) {
+                    Ok(0) => panic!("closed"),
+                    Ok(k) => got += k,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        self.poll.poll(&mut self.events, None).unwrap()
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+        t.elapsed()
+    }
+}
+
+fn main() {
+    let addr = testkit::load::start(128);
+    let n = 300;
+    let rounds = 31;
+    let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: identity\r\n\r\n");
+
+    let mut ours = Ours::new(&addr);
+    let mut raw_mio = RawMio::new(&addr, request.as_bytes());
+    let mut raw_std = std::net::TcpStream::connect(&addr).unwrap();
+    raw_std.set_nodelay(true).unwrap();
+    let mut run_raw_std = |n: usize| {
+        let t = Instant::now();
+        let mut answer = [0u8; RESPONSE.len()];
+        for _ in 0..n {
+            raw_std.write_all(request.as_bytes()).unwrap();
+            raw_std.read_exact(&mut answer).unwrap();
+        }
+        t.elapsed()
+    };
+
+    // Warm up (connections open, caches warm).
+    ours.run(n, 1);
+    ours.run(n, 16);
+    raw_mio.run(n);
+    run_raw_std(n);
+
+    let (mut vs_std, mut vs_mio, mut piped) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut t_ours, mut t_std, mut t_mio, mut t_piped) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in 0..rounds {
+        let (a, b, c, d) = match r % 4 {
+            0 => {
+                let a = ours.run(n, 1);
+                (a, run_raw_std(n), raw_mio.run(n), ours.run(n, 16))
+            }
+            1 => {
+                let b = run_raw_std(n);
+                let c = raw_mio.run(n);
+                let d = ours.run(n, 16);
+                (ours.run(n, 1), b, c, d)
+            }
+            2 => {
+                let c = raw_mio.run(n);
+                let d = ours.run(n, 16);
+                let a = ours.run(n, 1);
+                (a, run_raw_std(n), c, d)
+            }
+            _ => {
+                let d = ours.run(n, 16);
+                let a = ours.run(n, 1);
+                let b = run_raw_std(n);
+                (a, b, raw_mio.run(n), d)
+            }
+        };
+        vs_std.push(b.as_secs_f64() / a.as_secs_f64());
+        vs_mio.push(c.as_secs_f64() / a.as_secs_f64());
+        piped.push(a.as_secs_f64() / d.as_secs_f64());
+        let per = |t: Duration| t.as_secs_f64() * 1e6 / n as f64;
+        t_ours.push(per(a));
+        t_std.push(per(b));
+        t_mio.push(per(c));
+        t_piped.push(per(d));
+    }
+    println!("ratio mio_vs_raw_std {:.3}", median(&mut vs_std));
+    println!("ratio mio_vs_raw_mio {:.3}", median(&mut vs_mio));
+    println!(
+        "ratio mio_pipelined_vs_sequential {:.3}",
+        median(&mut piped)
+    );
+    eprintln!(
+        "  per request (medians of {rounds} rounds of {n}): httpcore-mio {:.1} us, raw std {:.1} us, raw mio {:.1} us, httpcore-mio 16 in flight {:.1} us",
+        median(&mut t_ours),
+        median(&mut t_std),
+        median(&mut t_mio),
+        median(&mut t_piped)
+    );
+}

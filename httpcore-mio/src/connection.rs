@@ -104,6 +104,9 @@ pub struct Connection {
     engine: httpcore::Connection,
     socket: TcpStream,
     tls: Tls,
+    /// Where to connect again ([`reconnect`](Self::reconnect)), and with
+    /// which TLS configuration.
+    peer: Option<(SocketAddr, Option<Arc<ClientConfig>>)>,
     /// Where it is registered, and with what interest.
     registered: Option<(Token, Interest)>,
     /// Bytes taken from the engine and not yet accepted by the socket (or
@@ -151,6 +154,17 @@ impl std::fmt::Debug for Connection {
     }
 }
 
+/// A TLS session verifying `authority`'s host.
+fn tls_session(
+    tls: &Arc<ClientConfig>,
+    authority: &Authority,
+) -> Result<Box<ClientConnection>, Error> {
+    let name = server_name(authority.host())?;
+    Ok(Box::new(
+        ClientConnection::new(tls.clone(), name).map_err(Error::Tls)?,
+    ))
+}
+
 /// Resolve `host[:port]` (blocking: a name is looked up with the system
 /// resolver) to its first address.
 fn resolve(authority: &Authority) -> Result<SocketAddr, Error> {
@@ -176,7 +190,9 @@ impl Connection {
     /// the loop, after [`register`](Self::register).
     pub fn connect(addr: SocketAddr, authority: Authority, config: Config) -> Result<Self, Error> {
         let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
-        Ok(Connection::from_parts(socket, None, authority, config))
+        let mut conn = Connection::from_parts(socket, None, authority, config);
+        conn.peer = Some((addr, None));
+        Ok(conn)
     }
 
     /// Start a TLS connection to `addr` without blocking, verifying the
@@ -187,15 +203,11 @@ impl Connection {
         config: Config,
         tls: Arc<ClientConfig>,
     ) -> Result<Self, Error> {
-        let name = server_name(authority.host())?;
-        let session = ClientConnection::new(tls, name).map_err(Error::Tls)?;
+        let session = tls_session(&tls, &authority)?;
         let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
-        Ok(Connection::from_parts(
-            socket,
-            Some(Box::new(session)),
-            authority,
-            config,
-        ))
+        let mut conn = Connection::from_parts(socket, Some(session), authority, config);
+        conn.peer = Some((addr, Some(tls)));
+        Ok(conn)
     }
 
     /// The configuration [`http`](Self::http) and [`https`](Self::https)
@@ -245,6 +257,7 @@ impl Connection {
             engine: httpcore::Connection::new(authority, config),
             socket,
             tls,
+            peer: None,
             registered: None,
             out: Vec::new(),
             written: 0,
@@ -269,6 +282,44 @@ impl Connection {
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
+    }
+
+    /// Start over on a new socket to the same address (and a new TLS
+    /// session), registered under the same token: for a connection the
+    /// server closed, or one that failed. Requests that were in flight are
+    /// forgotten (see [`unanswered`](Self::unanswered) first). Only for
+    /// connections made by [`connect`](Self::connect) or
+    /// [`connect_tls`](Self::connect_tls) (and `http` / `https`).
+    pub fn reconnect(&mut self, registry: &Registry) -> Result<(), Error> {
+        let Some((addr, tls)) = self.peer.clone() else {
+            return Err(httpcore::Error::NotConnected {
+                reason: "made from parts: no address to connect to again",
+            }
+            .into());
+        };
+        let session = match &tls {
+            Some(config) => Some(tls_session(config, self.engine.authority())?),
+            None => None,
+        };
+        let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
+        let registered = self.registered;
+        if registered.is_some() {
+            let _ = self.deregister(registry);
+        }
+        self.shutdown();
+        let authority = self.engine.authority().clone();
+        let config = self.engine.config().clone();
+        let spare_head = std::mem::take(&mut self.spare_head);
+        let timeouts = self.timeouts;
+        *self = Connection::from_parts(socket, session, authority, config);
+        self.peer = Some((addr, tls));
+        self.spare_head = spare_head;
+        self.timeouts = timeouts;
+        if let Some((token, _)) = registered {
+            self.register(registry, token)
+                .map_err(|e| Error::io("registering", e))?;
+        }
+        Ok(())
     }
 
     /// Take the connection apart: the socket, the TLS session, and the

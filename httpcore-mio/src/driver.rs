@@ -113,7 +113,10 @@ impl Driver {
         self.poll.registry()
     }
 
-    /// Queue a request on a connection ([`Connection::request`]).
+    /// Queue a request on a connection ([`Connection::request`]). A
+    /// connection with nothing in flight that cannot carry another request
+    /// (the server closed it or asked to, or it failed) is first
+    /// [reconnected](Connection::reconnect).
     pub fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
         token: Token,
@@ -127,6 +130,9 @@ impl Driver {
                 reason: "no connection has this token",
             },
         )?;
+        if slot.in_flight == 0 && !slot.conn.is_reusable() {
+            slot.conn.reconnect(self.poll.registry())?;
+        }
         let id = slot
             .conn
             .request(self.poll.registry(), method, target, body, headers)?;
@@ -201,6 +207,10 @@ fn drain(
     registry: &mio::Registry,
     finished: &mut Vec<Finished>,
 ) -> usize {
+    if slot.conn.is_dead() {
+        // Its requests were reported when it failed.
+        return 0;
+    }
     let ended = collect(slot, token, registry, finished);
     slot.in_flight -= ended;
     ended

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use httpcore_std::httpcore::Config;
+use httpcore_std::httpcore::{Config, Url};
 use httpcore_std::{Error, HttpConnection, HttpsConnection, Response, Timeouts, TlsOptions};
 
 #[derive(Debug, Default)]
@@ -88,43 +88,8 @@ fn parse_args() -> Options {
     o
 }
 
-/// `http[s]://authority/path?query` split into its parts.
-struct Url {
-    https: bool,
-    authority: String,
-    target: String,
-}
-
 fn parse_url(url: &str) -> Result<Url, Error> {
-    let invalid = |reason| {
-        Error::Http(httpcore_std::httpcore::Error::InvalidURL {
-            url: url.to_string(),
-            reason,
-        })
-    };
-    let (https, rest) = if let Some(r) = url.strip_prefix("http://") {
-        (false, r)
-    } else if let Some(r) = url.strip_prefix("https://") {
-        (true, r)
-    } else {
-        return Err(invalid("only http:// and https:// URLs"));
-    };
-    let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(split);
-    let path = path.split('#').next().unwrap_or("");
-    let target = if path.starts_with('?') || path.is_empty() {
-        format!("/{path}")
-    } else {
-        path.to_string()
-    };
-    if authority.is_empty() {
-        return Err(invalid("no host"));
-    }
-    Ok(Url {
-        https,
-        authority: authority.to_string(),
-        target,
-    })
+    Ok(Url::parse(url)?)
 }
 
 /// A connection kept between URLs of the same scheme and authority.

@@ -16,34 +16,23 @@ use httpcore_std::{BodyLength, HttpConnection, HttpsConnection, TlsOptions};
 
 const H: &[(&str, &str)] = &[];
 
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: start nginx with `eval \"$(.ci/nginx.sh start DIR)\"`")
-    })
-}
-
 fn http() -> HttpConnection {
-    HttpConnection::new(&env("HTTPCORE_NGINX"))
+    HttpConnection::new(&testkit::nginx::http_addr())
         .unwrap()
         .with_timeout(Duration::from_secs(10))
 }
 
 fn https() -> HttpsConnection {
     let opts = TlsOptions {
-        ca_file: Some(env("HTTPCORE_NGINX_CA").into()),
+        ca_file: Some(testkit::nginx::ca_file().into()),
         ..TlsOptions::default()
     };
-    HttpsConnection::with_options(&env("HTTPCORE_NGINX_TLS"), &opts)
+    HttpsConnection::with_options(&testkit::nginx::https_addr(), &opts)
         .unwrap()
         .with_timeout(Duration::from_secs(10))
 }
 
-/// The file nginx serves as /big.bin (written by .ci/nginx.sh).
-fn big() -> Vec<u8> {
-    (0..(1u64 << 20))
-        .map(|i| ((i * 2_654_435_761) >> 24) as u8)
-        .collect()
-}
+use testkit::nginx::big;
 
 fn get(c: &mut HttpConnection, path: &str) -> (u16, Vec<u8>) {
     c.request("GET", path, None, H).unwrap();
@@ -172,7 +161,7 @@ fn put_uploads_with_content_length_and_chunked() {
 #[test]
 #[ignore = "needs nginx: run by .ci/run"]
 fn untrusted_by_default() {
-    let mut c = HttpsConnection::new(&env("HTTPCORE_NGINX_TLS"))
+    let mut c = HttpsConnection::new(&testkit::nginx::https_addr())
         .unwrap()
         .with_timeout(Duration::from_secs(10));
     let e = c.request("GET", "/", None, H).unwrap_err();

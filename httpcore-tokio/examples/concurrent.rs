@@ -12,19 +12,12 @@ use httpcore_tokio::{Error, TlsOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn fetch(url: String) -> Result<(String, u16, usize), Error> {
-    let (https, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
-        (Some(r), _) => (false, r),
-        (_, Some(r)) => (true, r),
-        _ => {
-            return Err(httpcore_tokio::httpcore::Error::InvalidURL {
-                url,
-                reason: "only http:// and https:// URLs",
-            }
-            .into())
-        }
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
+    let httpcore_tokio::httpcore::Url {
+        https,
+        authority,
+        target,
+    } = httpcore_tokio::httpcore::Url::parse(&url)?;
+    let (authority, path) = (authority.as_str(), target.as_str());
     let (status, len) = if https {
         let mut c = httpcore_tokio::connect_tls(authority, &TlsOptions::default()).await?;
         c.request("GET", path, None, &[] as &[(&str, &str)]).await?;

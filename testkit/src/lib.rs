@@ -6,6 +6,7 @@
 
 pub mod conformance;
 pub mod load;
+pub mod nginx;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
