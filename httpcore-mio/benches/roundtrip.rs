@@ -90,7 +90,10 @@ struct RawMio {
 impl RawMio {
     fn new(addr: &str, request: &[u8]) -> RawMio {
         let poll = Poll::new().unwrap();
-        let mut socket = MioStream::from_std(std::net::TcpStream::connect(addr).unwrap());
+        let std = std::net::TcpStream::connect(addr).unwrap();
+        // mio expects a non-blocking socket.
+        std.set_nonblocking(true).unwrap();
+        let mut socket = MioStream::from_std(std);
         socket.set_nodelay(true).unwrap();
         poll.registry()
             .register(&mut socket, Token(0), Interest::READABLE)

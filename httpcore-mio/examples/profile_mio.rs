@@ -47,7 +47,10 @@ fn main() {
             format!("GET / HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: identity\r\n\r\n");
         let mut poll = Poll::new().unwrap();
         let mut events = Events::with_capacity(64);
-        let mut s = MioStream::from_std(std::net::TcpStream::connect(&addr).unwrap());
+        let std = std::net::TcpStream::connect(&addr).unwrap();
+        // mio expects a non-blocking socket.
+        std.set_nonblocking(true).unwrap();
+        let mut s = MioStream::from_std(std);
         s.set_nodelay(true).unwrap();
         poll.registry()
             .register(&mut s, Token(0), Interest::READABLE)
