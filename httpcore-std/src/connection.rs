@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use httpcore::{
     Authority, BodyLength, Config, Connection, Event, Framing, ResponseHead, RetrySafety, Timer,
+    TunnelOpener,
 };
 use rustls::ClientConfig;
 
@@ -345,47 +346,29 @@ impl HttpConnection {
     /// Send CONNECT through `transport` with an engine of its own; the bytes
     /// after the proxy's 2xx head are returned, not lost.
     fn open_tunnel(&self, transport: &mut Transport, tunnel: Tunnel) -> Result<Bytes, Error> {
-        let mut engine = Connection::new(self.authority.clone(), self.config.clone());
-        let target = tunnel.target.socket_addr_string();
-        engine.put_request("CONNECT", &target, true, true)?;
-        engine.put_header("Host", &target)?;
-        for (n, v) in &tunnel.headers {
-            engine.put_header(n, v)?;
-        }
-        engine.end_headers()?;
-        while let Some(b) = engine.poll_transmit() {
+        let mut opener = TunnelOpener::new(
+            self.authority.clone(),
+            &tunnel.target,
+            &tunnel.headers,
+            self.config.clone(),
+        )?;
+        while let Some(b) = opener.poll_transmit() {
             self.debug_send(&b);
             transport
                 .write_all(&b)
                 .map_err(|e| Error::io("sending CONNECT", e))?;
         }
-        let mut head = ResponseHead::new();
         loop {
-            match engine.poll_head()? {
-                Some(h) if h.framing == Framing::Interim => continue,
-                Some(h) => {
-                    head.record_head(&h);
-                    let switched = h.framing == Framing::Switched;
-                    if !switched {
-                        return Err(Error::TunnelRefused {
-                            status: head.status(),
-                            reason: String::from_utf8_lossy(head.reason()).into_owned(),
-                        });
-                    }
-                    // Drain the Done event, then take what followed the head.
-                    while engine.poll_event()?.is_some() {}
-                    return Ok(engine.take_leftover());
-                }
-                None => {
-                    let n = transport
-                        .read(engine.recv_buffer())
-                        .map_err(|e| Error::io("reading the proxy's answer", e))?;
-                    if n == 0 {
-                        engine.handle_eof();
-                    } else {
-                        engine.handle_recv(n);
-                    }
-                }
+            if let Some(leftover) = opener.poll_established()? {
+                return Ok(leftover);
+            }
+            let n = transport
+                .read(opener.recv_buffer())
+                .map_err(|e| Error::io("reading the proxy's answer", e))?;
+            if n == 0 {
+                opener.handle_eof();
+            } else {
+                opener.handle_recv(n);
             }
         }
     }

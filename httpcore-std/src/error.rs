@@ -34,14 +34,6 @@ pub enum Error {
     /// invalid server name).
     #[error("TLS configuration: {0}")]
     TlsConfig(String),
-    /// The proxy refused to open a tunnel (`set_tunnel`).
-    #[error("proxy refused the tunnel: {status} {reason}")]
-    TunnelRefused {
-        /// The proxy's status code.
-        status: u16,
-        /// Its reason phrase.
-        reason: String,
-    },
 }
 
 impl Error {
@@ -62,7 +54,6 @@ impl Error {
             Error::Tls(rustls::Error::InvalidCertificate(_)) => "CertificateError",
             Error::Tls(_) => "TlsError",
             Error::TlsConfig(_) => "TlsConfigError",
-            Error::TunnelRefused { .. } => "TunnelRefused",
         }
     }
 

@@ -403,10 +403,10 @@ fn set_tunnel_sends_connect_then_the_request_through_it() {
     let mut c = conn(&server);
     c.set_tunnel("origin.example", None, &[]).unwrap();
     match c.request("GET", "/", None, H) {
-        Err(Error::TunnelRefused {
+        Err(Error::Http(httpcore_std::httpcore::Error::TunnelRefused {
             status: 407,
             reason,
-        }) => assert_eq!(reason, "Proxy Authentication Required"),
+        })) => assert_eq!(reason, "Proxy Authentication Required"),
         other => panic!("{other:?}"),
     }
 }

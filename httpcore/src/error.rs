@@ -160,6 +160,15 @@ pub enum Error {
         /// Why the connection cannot carry a request.
         reason: &'static str,
     },
+    /// The proxy answered a CONNECT with something other than 2xx
+    /// (httplib: "Tunnel connection failed").
+    #[error("proxy refused the tunnel: {status} {reason}")]
+    TunnelRefused {
+        /// The proxy's status code.
+        status: u16,
+        /// Its reason phrase (lossy UTF-8).
+        reason: String,
+    },
     /// A `host:port` string or URL could not be used.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidURL {
@@ -256,6 +265,7 @@ impl Error {
             Error::UnknownTransferEncoding { .. } => "UnknownTransferEncoding",
             Error::IncompleteRead { .. } => "IncompleteRead",
             Error::NotConnected { .. } => "NotConnected",
+            Error::TunnelRefused { .. } => "TunnelRefused",
             Error::InvalidURL { .. } => "InvalidURL",
             Error::CannotSendRequest { .. } => "CannotSendRequest",
             Error::CannotSendHeader { .. } => "CannotSendHeader",

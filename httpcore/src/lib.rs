@@ -57,6 +57,7 @@ mod response;
 mod response_head;
 mod section;
 pub mod status;
+mod tunnel;
 mod url;
 
 pub use authority::Authority;
@@ -65,4 +66,5 @@ pub use connection::{BodyLength, Connection, RecvStateKind, RequestId, SendState
 pub use error::{Error, Escaped, InvalidPart, LimitKind, RetrySafety};
 pub use event::{Done, Event, Framing, Head, Header, StatusLine, Version};
 pub use response_head::ResponseHead;
+pub use tunnel::TunnelOpener;
 pub use url::Url;
