@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use httpcore::{
-    Authority, BodyLength, Config, Connection, Event, Framing, ResponseHead, RetrySafety, Timer,
-    TunnelOpener,
+    Authority, BodyLength, Config, Connection, Event, Framing, ResponseHead, Timer, TunnelOpener,
 };
 use rustls::ClientConfig;
 
@@ -573,21 +572,10 @@ impl HttpConnection {
     }
 
     fn retry_is_safe(&self, e: &Error) -> bool {
-        let early = match e {
-            Error::Http(httpcore::Error::RemoteDisconnected { retry }) => {
-                matches!(retry, RetrySafety::NothingSent | RetrySafety::NoResponse)
-            }
-            Error::Io { source, .. } => {
-                matches!(
-                    source.kind(),
-                    io::ErrorKind::ConnectionReset
-                        | io::ErrorKind::BrokenPipe
-                        | io::ErrorKind::ConnectionAborted
-                ) && self.engine.retry_safety() != RetrySafety::PartialResponse
-            }
-            _ => false,
-        };
-        early && self.served > 0 && self.recipe.replayable && self.recipe.ended
+        e.allows_retry(&self.engine)
+            && self.served > 0
+            && self.recipe.replayable
+            && self.recipe.ended
     }
 
     /// Send the recorded request again on a new connection.

@@ -57,6 +57,29 @@ impl Error {
         }
     }
 
+    /// Whether the request that met this error may be sent again on a new
+    /// connection, as far as the exchange goes: nothing of a response
+    /// arrived (the server closed, or reset, a kept-alive connection before
+    /// answering). The adapters retry only on a connection that had
+    /// already been reused, and only requests they can send again whole.
+    pub fn allows_retry(&self, engine: &httpcore::Connection) -> bool {
+        use httpcore::RetrySafety::{NoResponse, NothingSent, PartialResponse};
+        match self {
+            Error::Http(httpcore::Error::RemoteDisconnected { retry }) => {
+                matches!(retry, NothingSent | NoResponse)
+            }
+            Error::Io { source, .. } => {
+                matches!(
+                    source.kind(),
+                    io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::BrokenPipe
+                        | io::ErrorKind::ConnectionAborted
+                ) && engine.retry_safety() != PartialResponse
+            }
+            _ => false,
+        }
+    }
+
     /// Sort an I/O error met while `during`: timeouts and TLS failures get
     /// their own variants (the async adapters share this).
     pub fn io(during: &'static str, e: io::Error) -> Error {

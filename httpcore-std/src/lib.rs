@@ -42,3 +42,4 @@ pub use httpcore;
 pub use httpcore::BodyLength;
 pub use response::Response;
 pub use tls::{provider, server_name, TlsOptions};
+pub use transport::peek_idle;

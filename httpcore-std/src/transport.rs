@@ -65,7 +65,7 @@ impl Transport {
     /// request: the server has not closed it and sent nothing unasked.
     /// Never blocks.
     pub(crate) fn idle_ok(&mut self) -> bool {
-        match peek_nonblocking(self.tcp()) {
+        match peek_idle(socket2::SockRef::from(self.tcp())) {
             // Nothing waiting: the common case, one system call.
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
             Err(_) | Ok(0) => return false,
@@ -109,19 +109,29 @@ impl Transport {
     }
 }
 
-/// Peek one byte without blocking: `WouldBlock` when nothing is waiting,
-/// `Ok(0)` when the peer closed.
+/// Whether an idle connection's socket has something waiting, without
+/// blocking and without reading it: `WouldBlock` when nothing is waiting
+/// (the connection can be reused), `Ok(0)` when the peer closed, `Ok(n)`
+/// when bytes arrived. One `recv(MSG_PEEK | MSG_DONTWAIT)` on unix; shared
+/// by the adapters' idle checks.
 #[cfg(unix)]
-fn peek_nonblocking(tcp: &TcpStream) -> io::Result<usize> {
+pub fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
     let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-    socket2::SockRef::from(tcp).recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT)
+    socket.recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT)
 }
 
+/// Whether an idle connection's socket has something waiting (see the unix
+/// version); here the socket is put in non-blocking mode for the peek and
+/// left so only if it already was.
 #[cfg(not(unix))]
-fn peek_nonblocking(tcp: &TcpStream) -> io::Result<usize> {
-    tcp.set_nonblocking(true)?;
-    let r = tcp.peek(&mut [0u8; 1]);
-    tcp.set_nonblocking(false)?;
+pub fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
+    let was = socket.nonblocking()?;
+    socket.set_nonblocking(true)?;
+    let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    let r = socket.peek(&mut byte);
+    if !was {
+        socket.set_nonblocking(false)?;
+    }
     r
 }
 

@@ -1,4 +1,6 @@
-//! httpcore-std against a real nginx on 127.0.0.1, over HTTP and HTTPS.
+//! httpcore-std against a real nginx on 127.0.0.1, over HTTP and HTTPS:
+//! what only httpcore-std's API does (step by step, `Read`, uploads). The
+//! cases every adapter shares are in `tests/behaviour.rs`.
 //!
 //! `.ci/run` starts a private nginx with `.ci/nginx.sh` and runs these with
 //! `--ignored`; by hand:
@@ -49,21 +51,6 @@ fn connection_id(c: &mut HttpConnection) -> (String, u32) {
         it.next().unwrap().to_string(),
         it.next().unwrap().parse().unwrap(),
     )
-}
-
-#[test]
-#[ignore = "needs nginx: run by .ci/run"]
-fn keep_alive_is_one_nginx_connection() {
-    for mut c in [http(), https().into_inner()] {
-        let (first, n1) = connection_id(&mut c);
-        let (second, n2) = connection_id(&mut c);
-        let (third, n3) = connection_id(&mut c);
-        assert_eq!(
-            (first.as_str(), second.as_str()),
-            (third.as_str(), third.as_str())
-        );
-        assert_eq!((n1, n2, n3), (1, 2, 3));
-    }
 }
 
 #[test]
@@ -158,12 +145,3 @@ fn put_uploads_with_content_length_and_chunked() {
     }
 }
 
-#[test]
-#[ignore = "needs nginx: run by .ci/run"]
-fn untrusted_by_default() {
-    let mut c = HttpsConnection::new(&testkit::nginx::https_addr())
-        .unwrap()
-        .with_timeout(Duration::from_secs(10));
-    let e = c.request("GET", "/", None, H).unwrap_err();
-    assert_eq!(e.name(), "CertificateError");
-}

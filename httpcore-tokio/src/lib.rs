@@ -40,6 +40,9 @@ use httpcore::{Authority, BodyLength, Config, Event, Framing, ResponseHead, Vers
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
+mod client;
+
+pub use client::{Client, Rewind, Stream};
 pub use httpcore;
 pub use httpcore_std::{Error, Timeouts, TlsOptions};
 
@@ -360,10 +363,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// Wait for the response head (httplib's `getresponse`); 1xx interim
     /// responses are skipped.
     pub async fn get_response(&mut self) -> Result<Response<'_, S>, Error> {
-        self.enter()?;
-        let r = self.read_head().await;
-        let r = self.leave(r);
-        let (head, framing) = r?;
+        let (head, framing) = self.response_head().await?;
         Ok(Response {
             conn: self,
             head,
@@ -371,6 +371,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             pending: Bytes::new(),
             done: false,
         })
+    }
+
+    /// The head of the next response, as one guarded operation.
+    async fn response_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
+        self.enter()?;
+        let r = self.read_head().await;
+        self.leave(r)
     }
 
     async fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {

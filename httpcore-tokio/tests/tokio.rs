@@ -16,6 +16,16 @@ const OK_HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 /// A connection over a duplex whose far end writes `response` (after the
 /// request arrives) in pieces of `piece` bytes.
 async fn over_duplex(response: &'static [u8], piece: usize) -> Connection<tokio::io::DuplexStream> {
+    let cuts = (piece..response.len()).step_by(piece.max(1)).collect();
+    over_duplex_cut(response, cuts).await
+}
+
+/// A connection over a duplex whose far end writes `response` (after the
+/// request arrives) cut at `cuts`, yielding between the pieces.
+async fn over_duplex_cut(
+    response: &'static [u8],
+    cuts: Vec<usize>,
+) -> Connection<tokio::io::DuplexStream> {
     let (client, mut server) = tokio::io::duplex(64);
     tokio::spawn(async move {
         let mut req = Vec::new();
@@ -27,9 +37,11 @@ async fn over_duplex(response: &'static [u8], piece: usize) -> Connection<tokio:
             }
             req.extend_from_slice(&buf[..n]);
         }
-        for p in response.chunks(piece) {
-            server.write_all(p).await.unwrap();
+        let mut from = 0;
+        for to in cuts.into_iter().chain([response.len()]) {
+            server.write_all(&response[from..to]).await.unwrap();
             tokio::task::yield_now().await;
+            from = to;
         }
         // Keep the far end open until the client is done.
         let _ = server.read(&mut buf).await;
@@ -70,6 +82,45 @@ async fn duplex_whole_and_one_byte_at_a_time_agree() {
             "{method}: {results:?}"
         );
         assert!(results[0].3, "reusable after a complete response");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_exchange_split_at_every_byte() {
+    let cases: [(&str, &'static [u8]); 3] = [
+        ("GET", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n3\r\nabc\r\n2;x=\"y\"\r\nde\r\n0\r\nX-T: 1\r\n\r\n"),
+        ("GET", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"),
+        ("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"),
+    ];
+    for (method, response) in cases {
+        let mut seen = None;
+        for cut in 1..response.len() {
+            let mut c = over_duplex_cut(response, vec![cut]).await;
+            c.request(method, "/", None, H).await.unwrap();
+            let mut r = c.get_response().await.unwrap();
+            let headers: Vec<(Vec<u8>, Vec<u8>)> = r
+                .head()
+                .headers()
+                .map(|(n, v)| (n.to_vec(), v.to_vec()))
+                .collect();
+            let body = r.read_all().await.unwrap();
+            let trailers: Vec<(Vec<u8>, Vec<u8>)> = r
+                .head()
+                .trailers()
+                .map(|(n, v)| (n.to_vec(), v.to_vec()))
+                .collect();
+            let status = r.status();
+            drop(r);
+            let got = (status, headers, body, trailers, c.engine().is_reusable());
+            match &seen {
+                None => seen = Some(got),
+                Some(first) => assert_eq!(first, &got, "{method}, cut at {cut}"),
+            }
+        }
+        let (status, _, body, _, reusable) = seen.unwrap();
+        assert_eq!(status, 200);
+        assert!(reusable);
+        assert_eq!(body.is_empty(), method == "HEAD");
     }
 }
 

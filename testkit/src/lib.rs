@@ -4,6 +4,7 @@
 //! the scripts it was given and stops; every read has a timeout.
 #![allow(missing_docs)]
 
+pub mod behaviour;
 pub mod conformance;
 pub mod load;
 pub mod nginx;

@@ -1,0 +1,69 @@
+//! The behaviour suite shared with the other adapters (`testkit::behaviour`),
+//! run on httpcore-std's `HttpConnection` / `HttpsConnection`: against the
+//! scripted server, and (with `--ignored`, nginx started by
+//! `.ci/nginx.sh`) against nginx.
+
+use httpcore_std::{Error, HttpConnection, HttpsConnection, Timeouts, TlsOptions};
+use testkit::behaviour::{Client, Failure, Options, Reply};
+
+struct Std(HttpConnection);
+
+impl Std {
+    fn run(
+        &mut self,
+        method: &str,
+        target: &str,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, Error> {
+        self.0.request(method, target, body, headers)?;
+        let mut r = self.0.get_response()?;
+        let body = r.read_all()?;
+        Ok(Reply::new(r.head(), body))
+    }
+}
+
+impl Client for Std {
+    fn exchange(
+        &mut self,
+        method: &str,
+        target: &str,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, Failure> {
+        self.run(method, target, body, headers)
+            .map_err(|e| Failure {
+                name: e.name().to_string(),
+                message: e.to_string(),
+            })
+    }
+}
+
+fn make(addr: &str, options: &Options) -> Box<dyn Client> {
+    let mut c = if options.https {
+        let tls = TlsOptions {
+            ca_file: options.ca_file.clone(),
+            ..TlsOptions::default()
+        };
+        HttpsConnection::with_options(addr, &tls)
+            .unwrap()
+            .into_inner()
+    } else {
+        HttpConnection::new(addr).unwrap()
+    };
+    c.set_timeouts(Timeouts {
+        read: options.read_timeout,
+        ..Timeouts::default()
+    });
+    if let Some((host, port, headers)) = &options.tunnel {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        c.set_tunnel(host, Some(*port), &headers).unwrap();
+    }
+    Box::new(Std(c))
+}
+
+testkit::behaviour_tests!(make);
+testkit::nginx_tests!(make);

@@ -1,0 +1,376 @@
+//! `Client`: a connection to one server that keeps itself usable — it
+//! reuses the kept-alive connection after the idle check, opens a new one
+//! when the server closed it, retries a request when the engine says that
+//! is safe, and can run through a proxy's CONNECT tunnel. httpcore-std's
+//! `HttpConnection` on Tokio.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use httpcore::{Authority, Config, TunnelOpener};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::ClientConfig;
+
+use crate::{tcp, within, Connection, Error, Response, Timeouts, TlsOptions};
+
+/// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
+/// put back in front.
+#[derive(Debug)]
+pub struct Rewind {
+    prefix: Bytes,
+    inner: TcpStream,
+}
+
+impl AsyncRead for Rewind {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.prefix.is_empty() {
+            let n = this.prefix.len().min(buf.remaining());
+            buf.put_slice(&this.prefix.split_to(n));
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Rewind {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// The stream under a [`Client`]'s connection: TCP, or TLS over TCP (either
+/// possibly through a proxy's tunnel).
+#[derive(Debug)]
+pub enum Stream {
+    /// Plain TCP.
+    Plain(Rewind),
+    /// rustls over TCP.
+    Tls(Box<tokio_rustls::client::TlsStream<Rewind>>),
+}
+
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self.get_mut() {
+            Stream::Plain($s) => $e,
+            Stream::Tls($s) => $e,
+        }
+    };
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        each!(self, s => Pin::new(s).poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        each!(self, s => Pin::new(s).poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        each!(self, s => Pin::new(s).poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        each!(self, s => Pin::new(s).poll_shutdown(cx))
+    }
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => &s.inner,
+            Stream::Tls(s) => &s.get_ref().0.inner,
+        }
+    }
+
+    /// The idle check: nothing has arrived on the socket since the last
+    /// response (a close, bytes nobody asked for, a TLS record), asked of
+    /// the socket itself in one system call — Tokio's readiness may not
+    /// have seen it yet. Anything waiting means a new connection.
+    fn is_quiet(&self) -> bool {
+        let pending_prefix = matches!(self, Stream::Plain(r) if !r.prefix.is_empty());
+        !pending_prefix
+            && matches!(
+                httpcore_std::peek_idle(socket2::SockRef::from(self.tcp())),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock
+            )
+    }
+}
+
+/// A CONNECT tunnel to run the connection through.
+#[derive(Debug, Clone)]
+struct Tunnel {
+    target: Authority,
+    headers: Vec<(String, String)>,
+}
+
+/// One server (or a proxy and a tunnel to one), reconnecting as needed.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), httpcore_tokio::Error> {
+/// use httpcore_tokio::Client;
+///
+/// let mut client = Client::http("127.0.0.1:8080")?;
+/// for path in ["/a", "/b"] {
+///     // One connection for both unless the server closes it; a request on
+///     // a connection the server closed under it is sent again.
+///     let mut resp = client.request("GET", path, None, &[] as &[(&str, &str)]).await?;
+///     println!("{} {} bytes", resp.status(), resp.read_all().await?.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Client {
+    /// Where the TCP connection goes: the server, or the proxy.
+    authority: Authority,
+    tls: Option<Arc<ClientConfig>>,
+    config: Config,
+    timeouts: Timeouts,
+    tunnel: Option<Tunnel>,
+    conn: Option<Connection<Stream>>,
+    /// Responses read on the current connection.
+    served: u64,
+}
+
+impl Client {
+    /// `http://host[:port]` (port 80 by default). Nothing is opened before
+    /// the first request.
+    pub fn http(host: &str) -> Result<Client, Error> {
+        Ok(Client::new(
+            Authority::parse(host, httpcore::status::HTTP_PORT)?,
+            None,
+        ))
+    }
+
+    /// `https://host[:port]` (port 443 by default), certificates verified
+    /// as `options` say (by default against the built-in roots).
+    pub fn https(host: &str, options: &TlsOptions) -> Result<Client, Error> {
+        Ok(Client::new(
+            Authority::parse(host, httpcore::status::HTTPS_PORT)?,
+            Some(options.build()?),
+        ))
+    }
+
+    fn new(authority: Authority, tls: Option<Arc<ClientConfig>>) -> Client {
+        Client {
+            authority,
+            tls,
+            config: Config::default(),
+            timeouts: Timeouts::default(),
+            tunnel: None,
+            conn: None,
+            served: 0,
+        }
+    }
+
+    /// The engine configuration for the connections it opens.
+    pub fn with_config(mut self, config: Config) -> Client {
+        self.config = config;
+        self
+    }
+
+    /// Connect, read and write timeouts; each is `Error::Timeout` when it
+    /// fires.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Client {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Talk to `host[:port]` through the proxy this client was made for,
+    /// with a CONNECT tunnel (httplib's `set_tunnel`); `headers` go with
+    /// the CONNECT (`Proxy-Authorization`). The default port is 443 for an
+    /// HTTPS client, 80 otherwise; TLS, if any, runs end to end inside the
+    /// tunnel, verified for `host`.
+    pub fn set_tunnel(
+        &mut self,
+        host: &str,
+        port: Option<u16>,
+        headers: &[(&str, &str)],
+    ) -> Result<(), Error> {
+        let default = if self.tls.is_some() {
+            httpcore::status::HTTPS_PORT
+        } else {
+            httpcore::status::HTTP_PORT
+        };
+        let mut target = Authority::parse(host, default)?;
+        if let Some(p) = port {
+            target = Authority::new(target.host(), p, default);
+        }
+        let headers = headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        self.tunnel = Some(Tunnel { target, headers });
+        self.close();
+        Ok(())
+    }
+
+    /// The open connection, if any (for the step-by-step API and the
+    /// engine's getters).
+    pub fn connection(&mut self) -> Option<&mut Connection<Stream>> {
+        self.conn.as_mut()
+    }
+
+    /// Close the connection; the next request opens a new one.
+    pub fn close(&mut self) {
+        self.conn = None;
+        self.served = 0;
+    }
+
+    /// Send a request (a body with its `Content-Length`) and wait for the
+    /// response head, on the kept-alive connection when the idle check
+    /// passes, on a new one otherwise. When a reused connection fails
+    /// before any of the response arrived, the request goes once more on a
+    /// new connection.
+    pub async fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<Response<'_, Stream>, Error> {
+        let reused = self.ready().await?;
+        let conn = self.conn.as_mut().expect("ready() opened it");
+        let first = exchange(conn, method, url, body, headers).await;
+        let (head, framing) = match first {
+            Ok(r) => r,
+            Err(e) if reused && e.allows_retry(conn.engine()) => {
+                self.close();
+                self.ready().await?;
+                let conn = self.conn.as_mut().expect("ready() opened it");
+                exchange(conn, method, url, body, headers).await?
+            }
+            Err(e) => return Err(e),
+        };
+        self.served += 1;
+        let conn = self.conn.as_mut().expect("open");
+        Ok(Response {
+            conn,
+            head,
+            framing,
+            pending: Bytes::new(),
+            done: false,
+        })
+    }
+
+    /// An open connection that can carry a request: the kept-alive one if
+    /// the idle check passes (true), else a new one (false).
+    async fn ready(&mut self) -> Result<bool, Error> {
+        if let Some(conn) = &self.conn {
+            if !conn.broken && conn.engine.is_reusable() && conn.io.is_quiet() {
+                return Ok(true);
+            }
+        }
+        self.close();
+        self.conn = Some(self.open().await?);
+        Ok(false)
+    }
+
+    async fn open(&self) -> Result<Connection<Stream>, Error> {
+        let mut tcp = tcp(&self.authority, self.timeouts.connect).await?;
+        let (prefix, origin) = match &self.tunnel {
+            None => (Bytes::new(), self.authority.clone()),
+            Some(t) => {
+                let opened = self.open_tunnel(&mut tcp, t);
+                let prefix = match self.timeouts.connect {
+                    None => opened.await?,
+                    Some(limit) => tokio::time::timeout(limit, opened).await.unwrap_or(Err(
+                        Error::Timeout {
+                            during: "opening the tunnel",
+                        },
+                    ))?,
+                };
+                (prefix, t.target.clone())
+            }
+        };
+        let rewind = Rewind { prefix, inner: tcp };
+        let stream = match &self.tls {
+            None => Stream::Plain(rewind),
+            Some(config) => {
+                let connector = tokio_rustls::TlsConnector::from(config.clone());
+                let name = httpcore_std::server_name(origin.host())?;
+                let tls = within(
+                    self.timeouts.connect,
+                    "TLS handshake",
+                    connector.connect(name, rewind),
+                )
+                .await?;
+                Stream::Tls(Box::new(tls))
+            }
+        };
+        Ok(Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts))
+    }
+
+    /// Send CONNECT and read the proxy's answer (the engine does both);
+    /// the bytes that followed it.
+    async fn open_tunnel(&self, tcp: &mut TcpStream, tunnel: &Tunnel) -> Result<Bytes, Error> {
+        let mut opener = TunnelOpener::new(
+            self.authority.clone(),
+            &tunnel.target,
+            &tunnel.headers,
+            self.config.clone(),
+        )?;
+        while let Some(b) = opener.poll_transmit() {
+            tcp.write_all(&b)
+                .await
+                .map_err(|e| Error::io("sending CONNECT", e))?;
+        }
+        loop {
+            if let Some(leftover) = opener.poll_established()? {
+                return Ok(leftover);
+            }
+            let n = tcp
+                .read(opener.recv_buffer())
+                .await
+                .map_err(|e| Error::io("reading the proxy's answer", e))?;
+            if n == 0 {
+                opener.handle_eof();
+            } else {
+                opener.handle_recv(n);
+            }
+        }
+    }
+}
+
+/// The request, then the head of its response.
+async fn exchange<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    conn: &mut Connection<Stream>,
+    method: &str,
+    url: &str,
+    body: Option<&[u8]>,
+    headers: &[(N, V)],
+) -> Result<(httpcore::ResponseHead, httpcore::Framing), Error> {
+    conn.request(method, url, body, headers).await?;
+    conn.response_head().await
+}

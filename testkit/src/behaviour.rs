@@ -1,0 +1,452 @@
+//! The behaviour suite the adapters share: one copy of the cases, each a
+//! scripted server and a check of what the client got and what the server
+//! saw. An adapter implements [`Client`] (a blocking facade over its own
+//! API) and instantiates every case as a test with
+//! [`behaviour_tests!`](crate::behaviour_tests).
+
+use std::time::{Duration, Instant};
+
+use httpcore::ResponseHead;
+
+use crate::{answer, Action, Server};
+
+/// A whole response as a client got it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub trailers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// From a head (trailers included) and the body.
+    pub fn new(head: &ResponseHead, body: Vec<u8>) -> Reply {
+        let text = |(n, v): (&[u8], &[u8])| {
+            (
+                String::from_utf8_lossy(n).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        };
+        Reply {
+            status: head.status(),
+            reason: String::from_utf8_lossy(head.reason()).into_owned(),
+            headers: head.headers().map(text).collect(),
+            trailers: head.trailers().map(text).collect(),
+            body,
+        }
+    }
+}
+
+/// A failed exchange: the error's name (`Error::name()`) and its message.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub name: String,
+    pub message: String,
+}
+
+/// A CONNECT tunnel: target host, port, and the headers for the proxy.
+pub type Tunnel = (String, u16, Vec<(String, String)>);
+
+/// How a case wants its client made.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A read timeout.
+    pub read_timeout: Option<Duration>,
+    /// Talk through the server as a proxy, with a CONNECT tunnel to this
+    /// `(host, port)` and these headers.
+    pub tunnel: Option<Tunnel>,
+    /// HTTPS (verified against the built-in roots, plus `ca_file`).
+    pub https: bool,
+    /// Extra trusted roots, PEM.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// A client of one server, kept-alive between exchanges, as an adapter
+/// offers it (reconnecting and retrying as the adapter does).
+pub trait Client {
+    /// One request and its whole response.
+    fn exchange(
+        &mut self,
+        method: &str,
+        target: &str,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, Failure>;
+}
+
+/// Makes an adapter's client for `host:port` with `Options`.
+pub type Make<'a> = &'a dyn Fn(&str, &Options) -> Box<dyn Client>;
+
+const OK_HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+fn get(c: &mut dyn Client, target: &str) -> Result<Reply, Failure> {
+    c.exchange("GET", target, None, &[])
+}
+
+/// Two requests, one connection.
+pub fn keep_alive_reuses_one_connection(make: Make) {
+    let script = [answer(OK_HELLO), answer(OK_HELLO)].concat();
+    let server = Server::start(vec![script]);
+    let mut c = make(&server.addr, &Options::default());
+    for path in ["/1", "/2"] {
+        assert_eq!(get(&mut *c, path).unwrap().body, b"hello");
+    }
+    drop(c);
+    assert_eq!(server.connections(), 1);
+}
+
+/// The server answers and closes while idle: the next request notices and
+/// opens a new connection, without an error.
+pub fn a_closed_idle_connection_is_replaced(make: Make) {
+    let first = vec![
+        Action::Read,
+        Action::Write(OK_HELLO.to_vec()),
+        Action::Sleep(Duration::from_millis(50)),
+        Action::Close,
+    ];
+    let server = Server::start(vec![first, answer(OK_HELLO)]);
+    let mut c = make(&server.addr, &Options::default());
+    assert_eq!(get(&mut *c, "/1").unwrap().body, b"hello");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(get(&mut *c, "/2").unwrap().body, b"hello");
+    drop(c);
+    assert_eq!(server.connections(), 2);
+}
+
+/// The server reads the second request on a reused connection and closes
+/// without a byte of answer: the request (body and all) goes again on a
+/// new connection.
+pub fn a_reused_connection_closed_under_the_request_is_retried(make: Make) {
+    let first = vec![
+        Action::Read,
+        Action::Write(OK_HELLO.to_vec()),
+        Action::Read,
+        Action::Close,
+    ];
+    let server = Server::start(vec![first, answer(OK_HELLO)]);
+    let mut c = make(&server.addr, &Options::default());
+    get(&mut *c, "/1").unwrap();
+    let r = c.exchange("POST", "/2", Some(b"body"), &[]).unwrap();
+    assert_eq!(r.body, b"hello");
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(
+        (requests[2].connection, &requests[2].body[..]),
+        (1, &b"body"[..])
+    );
+}
+
+/// Part of a response arrived before the close: no retry, a typed error
+/// (there is no second connection to retry on: the server takes one).
+pub fn a_partial_response_is_not_retried(make: Make) {
+    let script = vec![
+        Action::Read,
+        Action::Write(OK_HELLO.to_vec()),
+        Action::Read,
+        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".to_vec()),
+        Action::Close,
+    ];
+    let server = Server::start(vec![script]);
+    let mut c = make(&server.addr, &Options::default());
+    get(&mut *c, "/1").unwrap();
+    let e = get(&mut *c, "/2").unwrap_err();
+    assert_eq!(e.name, "IncompleteRead", "{}", e.message);
+    drop(c);
+    assert_eq!(server.connections(), 1);
+}
+
+/// Bytes that arrive while idle are never served as the next response.
+pub fn unsolicited_bytes_make_the_next_request_use_a_new_connection(make: Make) {
+    let first = vec![
+        Action::Read,
+        Action::Write(OK_HELLO.to_vec()),
+        Action::Sleep(Duration::from_millis(100)),
+        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison".to_vec()),
+    ];
+    let server = Server::start(vec![first, answer(OK_HELLO)]);
+    let mut c = make(&server.addr, &Options::default());
+    get(&mut *c, "/1").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        get(&mut *c, "/2").unwrap().body,
+        b"hello",
+        "poison was served"
+    );
+    drop(c);
+    assert_eq!(server.connections(), 2);
+}
+
+/// A chunked body with extensions and trailers, one byte at a time.
+pub fn chunked_with_trailers_one_byte_at_a_time(make: Make) {
+    let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n\
+        5\r\nhello\r\n7;ext=\"q\"\r\n, world\r\n0\r\nX-Sum: 12\r\n\r\n"
+        .to_vec();
+    let server = Server::start(vec![vec![Action::Read, Action::WriteSlowly(response)]]);
+    let mut c = make(&server.addr, &Options::default());
+    let r = get(&mut *c, "/").unwrap();
+    assert_eq!(r.body, b"hello, world");
+    assert!(r.headers.contains(&("X-A".into(), "1".into())));
+    assert_eq!(r.trailers, [("X-Sum".to_string(), "12".to_string())]);
+}
+
+/// HEAD, 204 and 304 have no body, whatever their headers say; the
+/// connection carries on.
+pub fn head_204_and_304_have_no_body(make: Make) {
+    let script = [
+        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
+        answer(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"),
+        answer(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n"),
+        answer(OK_HELLO),
+    ]
+    .concat();
+    let server = Server::start(vec![script]);
+    let mut c = make(&server.addr, &Options::default());
+    let r = c.exchange("HEAD", "/", None, &[]).unwrap();
+    assert_eq!((r.status, r.body.len()), (200, 0));
+    assert_eq!(get(&mut *c, "/nc").unwrap().status, 204);
+    assert_eq!(get(&mut *c, "/nm").unwrap().status, 304);
+    assert_eq!(get(&mut *c, "/").unwrap().body, b"hello");
+    drop(c);
+    assert_eq!(server.connections(), 1);
+}
+
+/// 1xx interim responses are skipped.
+pub fn interim_responses_are_skipped(make: Make) {
+    let response = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n\
+        HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    let server = Server::start(vec![answer(response)]);
+    let mut c = make(&server.addr, &Options::default());
+    let r = get(&mut *c, "/").unwrap();
+    assert_eq!((r.status, &r.body[..]), (200, &b"hello"[..]));
+}
+
+/// An HTTP/1.0 body read to the close; the next request opens a new
+/// connection.
+pub fn a_close_delimited_body_then_a_new_connection(make: Make) {
+    let first = vec![
+        Action::Read,
+        Action::Write(b"HTTP/1.0 200 OK\r\n\r\nuntil the end".to_vec()),
+        Action::Close,
+    ];
+    let server = Server::start(vec![first, answer(OK_HELLO)]);
+    let mut c = make(&server.addr, &Options::default());
+    assert_eq!(get(&mut *c, "/1").unwrap().body, b"until the end");
+    assert_eq!(get(&mut *c, "/2").unwrap().body, b"hello");
+    drop(c);
+    assert_eq!(server.connections(), 2);
+}
+
+/// A body cut short is `IncompleteRead`; a garbled status line is
+/// `BadStatusLine`.
+pub fn broken_responses_are_typed_errors(make: Make) {
+    let server = Server::start(vec![
+        vec![
+            Action::Read,
+            Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort".to_vec()),
+            Action::Close,
+        ],
+        vec![
+            Action::Read,
+            Action::Write(b"HTTP/1.1 2x0 OK\r\n\r\n".to_vec()),
+            Action::Close,
+        ],
+    ]);
+    let mut c = make(&server.addr, &Options::default());
+    assert_eq!(get(&mut *c, "/1").unwrap_err().name, "IncompleteRead");
+    drop(c);
+    let mut c = make(&server.addr, &Options::default());
+    assert_eq!(get(&mut *c, "/2").unwrap_err().name, "BadStatusLine");
+}
+
+/// A server that does not answer in time: `Timeout`, promptly.
+pub fn a_read_timeout_is_a_timeout(make: Make) {
+    let server = Server::start(vec![vec![
+        Action::Read,
+        Action::Sleep(Duration::from_secs(2)),
+    ]]);
+    let options = Options {
+        read_timeout: Some(Duration::from_millis(200)),
+        ..Options::default()
+    };
+    let mut c = make(&server.addr, &options);
+    let started = Instant::now();
+    let e = get(&mut *c, "/").unwrap_err();
+    assert_eq!(e.name, "Timeout", "{}", e.message);
+    assert!(started.elapsed() < Duration::from_millis(1500));
+}
+
+/// CONNECT through a proxy, then the request inside the tunnel; the
+/// proxy's refusal is `TunnelRefused`.
+pub fn a_tunnel_through_a_proxy(make: Make) {
+    let server = Server::start(vec![
+        vec![
+            Action::Read,
+            Action::Write(b"HTTP/1.1 200 Connection established\r\n\r\n".to_vec()),
+            Action::Read,
+            Action::Write(OK_HELLO.to_vec()),
+        ],
+        answer(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"),
+    ]);
+    let options = Options {
+        tunnel: Some((
+            "origin.example".into(),
+            8080,
+            vec![("Proxy-Authorization".into(), "Basic eDp5".into())],
+        )),
+        ..Options::default()
+    };
+    let mut c = make(&server.addr, &options);
+    assert_eq!(get(&mut *c, "/inside").unwrap().body, b"hello");
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(
+        requests[0].head.starts_with(
+            "CONNECT origin.example:8080 HTTP/1.1\r\nHost: origin.example:8080\r\nProxy-Authorization: Basic eDp5\r\n"
+        ),
+        "{}",
+        requests[0].head
+    );
+    assert!(
+        requests[1]
+            .head
+            .starts_with("GET /inside HTTP/1.1\r\nHost: origin.example:8080\r\n"),
+        "{}",
+        requests[1].head
+    );
+    drop(c);
+    let mut c = make(&server.addr, &options);
+    let e = get(&mut *c, "/").unwrap_err();
+    assert_eq!(e.name, "TunnelRefused", "{}", e.message);
+    assert!(e.message.contains("407"), "{}", e.message);
+}
+
+/// The cases against the private nginx of `.ci/nginx.sh` (see
+/// [`crate::nginx`]).
+pub mod nginx {
+    use super::{get, Make, Options};
+    use crate::nginx::{big, ca_file, http_addr, https_addr};
+
+    fn trusted() -> Options {
+        Options {
+            https: true,
+            ca_file: Some(ca_file().into()),
+            ..Options::default()
+        }
+    }
+
+    /// nginx's `$connection $connection_requests` for a request.
+    fn connection_id(c: &mut dyn super::Client) -> (String, u32) {
+        let body = get(c, "/connection").unwrap().body;
+        let text = String::from_utf8(body).unwrap();
+        let mut it = text.split_whitespace();
+        (
+            it.next().unwrap().to_string(),
+            it.next().unwrap().parse().unwrap(),
+        )
+    }
+
+    /// Five requests over HTTP and over HTTPS: one nginx connection each.
+    pub fn nginx_keep_alive_is_one_connection(make: Make) {
+        for (addr, options) in [(http_addr(), Options::default()), (https_addr(), trusted())] {
+            let mut c = make(&addr, &options);
+            let ids: Vec<(String, u32)> = (0..5).map(|_| connection_id(&mut *c)).collect();
+            assert!(ids.iter().all(|(id, _)| *id == ids[0].0), "{ids:?}");
+            assert_eq!(ids.iter().map(|i| i.1).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+        }
+    }
+
+    /// The 1 MiB file, byte for byte, over HTTP and HTTPS; HEAD and 204
+    /// without bodies on the same connection.
+    pub fn nginx_mebibytes_head_and_no_content(make: Make) {
+        let want = big();
+        for (addr, options) in [(http_addr(), Options::default()), (https_addr(), trusted())] {
+            let mut c = make(&addr, &options);
+            let r = get(&mut *c, "/big.bin").unwrap();
+            assert_eq!(r.status, 200);
+            assert!(r.body == want, "body differs");
+            let r = c.exchange("HEAD", "/big.bin", None, &[]).unwrap();
+            assert_eq!((r.status, r.body.len()), (200, 0));
+            assert_eq!(get(&mut *c, "/nocontent").unwrap().status, 204);
+            assert!(get(&mut *c, "/big.bin").unwrap().body == want);
+        }
+    }
+
+    /// nginx's gzip answer is chunked; the body arrives whole.
+    pub fn nginx_chunked_gzip(make: Make) {
+        let mut c = make(&http_addr(), &Options::default());
+        let r = c
+            .exchange("GET", "/text.txt", None, &[("Accept-Encoding", "gzip")])
+            .unwrap();
+        assert_eq!(r.status, 200);
+        assert!(r
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v == "chunked"));
+        assert_eq!(&r.body[..2], b"\x1f\x8b", "a gzip stream");
+    }
+
+    /// The certificate is not trusted without the CA file.
+    pub fn nginx_https_is_untrusted_by_default(make: Make) {
+        let options = Options {
+            https: true,
+            ..Options::default()
+        };
+        let mut c = make(&https_addr(), &options);
+        let e = get(&mut *c, "/").unwrap_err();
+        assert_eq!(e.name, "CertificateError", "{}", e.message);
+    }
+}
+
+/// One `#[test]` per nginx case, ignored unless asked for (`--ignored`,
+/// with nginx started by `.ci/nginx.sh`).
+#[macro_export]
+macro_rules! nginx_tests {
+    ($make:expr) => {
+        $crate::nginx_tests!(@each $make;
+            nginx_keep_alive_is_one_connection,
+            nginx_mebibytes_head_and_no_content,
+            nginx_chunked_gzip,
+            nginx_https_is_untrusted_by_default
+        );
+    };
+    (@each $make:expr; $($case:ident),*) => {
+        $(
+            #[test]
+            #[ignore = "needs nginx: eval \"$(.ci/nginx.sh start DIR)\""]
+            fn $case() {
+                $crate::behaviour::nginx::$case(&$make);
+            }
+        )*
+    };
+}
+
+/// One `#[test]` per case of the suite, each calling `$make` (an
+/// `fn(&str, &Options) -> Box<dyn Client>`).
+#[macro_export]
+macro_rules! behaviour_tests {
+    ($make:expr) => {
+        $crate::behaviour_tests!(@each $make;
+            keep_alive_reuses_one_connection,
+            a_closed_idle_connection_is_replaced,
+            a_reused_connection_closed_under_the_request_is_retried,
+            a_partial_response_is_not_retried,
+            unsolicited_bytes_make_the_next_request_use_a_new_connection,
+            chunked_with_trailers_one_byte_at_a_time,
+            head_204_and_304_have_no_body,
+            interim_responses_are_skipped,
+            a_close_delimited_body_then_a_new_connection,
+            broken_responses_are_typed_errors,
+            a_read_timeout_is_a_timeout,
+            a_tunnel_through_a_proxy
+        );
+    };
+    (@each $make:expr; $($case:ident),*) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::behaviour::$case(&$make);
+            }
+        )*
+    };
+}
