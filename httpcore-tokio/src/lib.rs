@@ -17,6 +17,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! [`Client`] adds what one stream cannot: it reconnects when the server
+//! closed the kept-alive connection (checked on the socket itself), retries
+//! a request when the engine says nothing of the response arrived, and runs
+//! through a proxy's CONNECT tunnel.
+//!
 //! ## Cancellation
 //!
 //! Every async method may be cancelled by dropping its future (a
@@ -166,6 +171,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// True when another request can go on this connection now: nothing
     /// outstanding, no cancelled operation, and — checked without waiting —
     /// the server has neither closed it nor sent bytes nobody asked for.
+    /// Best effort: the stream is polled once, and Tokio's readiness may
+    /// not have seen bytes that arrived while no task ran; [`Client`] asks
+    /// the socket itself.
     pub fn is_reusable(&mut self) -> bool {
         if self.broken || !self.engine.is_reusable() {
             return false;
