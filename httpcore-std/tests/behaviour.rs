@@ -55,12 +55,9 @@ fn make(addr: &str, options: &Options) -> Box<dyn Client> {
         read: options.read_timeout,
         ..Timeouts::default()
     });
-    if let Some((host, port, headers)) = &options.tunnel {
-        let headers: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        c.set_tunnel(host, Some(*port), &headers).unwrap();
+    if let Some((host, port, _)) = &options.tunnel {
+        c.set_tunnel(host, Some(*port), &options.tunnel_headers())
+            .unwrap();
     }
     Box::new(Std(c))
 }

@@ -1,7 +1,8 @@
-//! httpcore-std against scripted servers on 127.0.0.1: keep-alive reuse,
-//! bodies both ways, chunked responses with trailers, HEAD, truncation on
-//! every read path, timeouts, reconnecting after an idle close, unsolicited
-//! bytes, responses one byte at a time, and httplib's misuse errors.
+//! httpcore-std against scripted servers on 127.0.0.1: what only its own API
+//! does — bodies both ways, step by step, truncation on every read path,
+//! 100-continue, responses one byte at a time, httplib's misuse errors. The
+//! cases every adapter shares (reuse, reconnect, retry, unsolicited bytes,
+//! tunnels, ...) are in `tests/behaviour.rs`.
 
 mod support;
 
@@ -183,74 +184,6 @@ fn a_server_that_never_answers_times_out() {
 }
 
 #[test]
-fn a_closed_idle_connection_is_replaced_without_error() {
-    // The server answers one request and closes: the next request notices
-    // (idle check) and opens a new connection.
-    let first = vec![
-        Action::Read,
-        Action::Write(OK_HELLO.to_vec()),
-        Action::Sleep(Duration::from_millis(50)),
-        Action::Close,
-    ];
-    let server = Server::start(vec![first, answer(OK_HELLO)]);
-    let mut c = conn(&server);
-    c.request("GET", "/1", None, H).unwrap();
-    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"hello");
-    std::thread::sleep(Duration::from_millis(300));
-    c.request("GET", "/2", None, H).unwrap();
-    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"hello");
-    drop(c);
-    assert_eq!(server.connections(), 2);
-}
-
-#[test]
-fn a_reused_connection_closed_under_the_request_is_retried() {
-    // The server reads the second request and closes without answering:
-    // nothing of a response came back, so the request goes again.
-    let first = vec![
-        Action::Read,
-        Action::Write(OK_HELLO.to_vec()),
-        Action::Read,
-        Action::Close,
-    ];
-    let server = Server::start(vec![first, answer(OK_HELLO)]);
-    let mut c = conn(&server);
-    c.request("GET", "/1", None, H).unwrap();
-    c.get_response().unwrap().read_all().unwrap();
-    c.request("POST", "/2", Some(b"body"), H).unwrap();
-    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"hello");
-    let requests = server.requests.lock().unwrap().clone();
-    assert_eq!(requests.len(), 3);
-    assert_eq!(
-        (requests[2].connection, &requests[2].body[..]),
-        (1, &b"body"[..])
-    );
-}
-
-#[test]
-fn unsolicited_bytes_make_the_next_request_use_a_new_connection() {
-    let first = vec![
-        Action::Read,
-        Action::Write(OK_HELLO.to_vec()),
-        Action::Sleep(Duration::from_millis(100)),
-        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison".to_vec()),
-    ];
-    let server = Server::start(vec![first, answer(OK_HELLO)]);
-    let mut c = conn(&server);
-    c.request("GET", "/1", None, H).unwrap();
-    c.get_response().unwrap().read_all().unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    c.request("GET", "/2", None, H).unwrap();
-    assert_eq!(
-        c.get_response().unwrap().read_all().unwrap(),
-        b"hello",
-        "poison was served"
-    );
-    drop(c);
-    assert_eq!(server.connections(), 2);
-}
-
-#[test]
 fn responses_one_byte_at_a_time() {
     let chunked =
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".to_vec();
@@ -355,58 +288,4 @@ fn connection_refused_is_a_typed_error() {
         .with_timeout(Duration::from_secs(2));
     let e = c.request("GET", "/", None, H).unwrap_err();
     assert_eq!(e.name(), "ConnectionRefused");
-}
-
-#[test]
-fn set_tunnel_sends_connect_then_the_request_through_it() {
-    let script = vec![
-        Action::Read,
-        Action::Write(b"HTTP/1.1 200 Connection Established\r\nProxy-Agent: test\r\n\r\n".to_vec()),
-        Action::Read,
-        Action::Write(OK_HELLO.to_vec()),
-    ];
-    let refused = vec![
-        Action::Read,
-        Action::Write(
-            b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n".to_vec(),
-        ),
-    ];
-    let server = Server::start(vec![script, refused]);
-    let mut c = conn(&server);
-    c.set_tunnel(
-        "origin.example",
-        Some(8080),
-        &[("Proxy-Authorization", "Basic dGVzdDp0ZXN0")],
-    )
-    .unwrap();
-    c.request("GET", "/inside", None, H).unwrap();
-    assert_eq!(c.get_response().unwrap().read_all().unwrap(), b"hello");
-    let requests = server.requests.lock().unwrap().clone();
-    assert!(
-        requests[0]
-            .head
-            .starts_with("CONNECT origin.example:8080 HTTP/1.1\r\nHost: origin.example:8080\r\n"),
-        "{}",
-        requests[0].head
-    );
-    assert!(requests[0]
-        .head
-        .contains("Proxy-Authorization: Basic dGVzdDp0ZXN0\r\n"));
-    assert!(
-        requests[1]
-            .head
-            .starts_with("GET /inside HTTP/1.1\r\nHost: origin.example:8080\r\n"),
-        "{}",
-        requests[1].head
-    );
-    // A proxy that refuses says so.
-    let mut c = conn(&server);
-    c.set_tunnel("origin.example", None, &[]).unwrap();
-    match c.request("GET", "/", None, H) {
-        Err(Error::Http(httpcore_std::httpcore::Error::TunnelRefused {
-            status: 407,
-            reason,
-        })) => assert_eq!(reason, "Proxy Authentication Required"),
-        other => panic!("{other:?}"),
-    }
 }

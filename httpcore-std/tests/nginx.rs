@@ -144,4 +144,3 @@ fn put_uploads_with_content_length_and_chunked() {
         assert!(get(&mut c, &path).1 == data);
     }
 }
-

@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::{tcp, within, Connection, Error, Response, Timeouts, TlsOptions};
+use crate::{copy_out, tcp, within, Connection, Error, Response, Timeouts, TlsOptions};
 
 /// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
 /// put back in front.
@@ -33,8 +33,7 @@ impl AsyncRead for Rewind {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if !this.prefix.is_empty() {
-            let n = this.prefix.len().min(buf.remaining());
-            buf.put_slice(&this.prefix.split_to(n));
+            copy_out(&mut this.prefix, buf);
             return Poll::Ready(Ok(()));
         }
         Pin::new(&mut this.inner).poll_read(cx, buf)

@@ -556,9 +556,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Response<'_, S> {
                 }
             }
         }
-        let n = buf.remaining().min(this.pending.len());
-        buf.put_slice(&this.pending[..n]);
-        bytes::Buf::advance(&mut this.pending, n);
+        copy_out(&mut this.pending, buf);
         Poll::Ready(Ok(()))
     }
+}
+
+/// Move as much of `pending` as fits into `buf`.
+fn copy_out(pending: &mut Bytes, buf: &mut ReadBuf<'_>) {
+    let n = buf.remaining().min(pending.len());
+    buf.put_slice(&pending.split_to(n));
 }

@@ -54,12 +54,10 @@ fn make(addr: &str, options: &Options) -> Box<dyn testkit::behaviour::Client> {
         read: options.read_timeout,
         ..Timeouts::default()
     });
-    if let Some((host, port, headers)) = &options.tunnel {
-        let headers: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        client.set_tunnel(host, Some(*port), &headers).unwrap();
+    if let Some((host, port, _)) = &options.tunnel {
+        client
+            .set_tunnel(host, Some(*port), &options.tunnel_headers())
+            .unwrap();
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

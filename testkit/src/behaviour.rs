@@ -63,6 +63,17 @@ pub struct Options {
     pub ca_file: Option<std::path::PathBuf>,
 }
 
+impl Options {
+    /// The tunnel's headers as `(&str, &str)` pairs, for `set_tunnel`.
+    pub fn tunnel_headers(&self) -> Vec<(&str, &str)> {
+        self.tunnel
+            .iter()
+            .flat_map(|t| &t.2)
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
 /// A client of one server, kept-alive between exchanges, as an adapter
 /// offers it (reconnecting and retrying as the adapter does).
 pub trait Client {
