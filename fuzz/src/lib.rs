@@ -126,8 +126,14 @@ pub fn feed(conn: &mut Connection, mut piece: &[u8], via_recv_buffer: bool) {
         conn.handle_data(piece);
         return;
     }
+    // A read that would block: the space is offered, scribbled on, and
+    // never reported. None of it may ever be parsed.
+    conn.recv_buffer().fill(b'\n');
     while !piece.is_empty() {
         let buf = conn.recv_buffer();
+        // Past what a read reports, the buffer holds whatever it held:
+        // junk that would change the parse if it were ever read.
+        buf.fill(b'\n');
         let n = buf.len().min(piece.len());
         buf[..n].copy_from_slice(&piece[..n]);
         conn.handle_recv(n);

@@ -53,6 +53,7 @@ mod event;
 mod framing;
 #[cfg(feature = "http")]
 mod http_compat;
+mod recv_buf;
 mod response;
 mod response_head;
 mod section;

@@ -6,12 +6,13 @@
 //! index, borrowing the buffer. Body chunks are split off the buffer as
 //! zero-copy `Bytes`.
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::config::{Leniency, Limits};
 use crate::error::{Error, LimitKind, RetrySafety};
 use crate::event::{Done, Event, Framing, Header, StatusLine, Version};
 use crate::framing::{self, RequestKind};
+use crate::recv_buf::RecvBuf;
 use crate::section::{Field, Kind, Progress, Section};
 
 /// Where the reader is in the current response.
@@ -55,7 +56,7 @@ pub(crate) enum State {
 /// The incremental response parser.
 #[derive(Debug)]
 pub(crate) struct Reader {
-    pub(crate) buf: BytesMut,
+    pub(crate) buf: RecvBuf,
     /// Bytes at the front of `buf` that the last event borrowed.
     consumed: usize,
     /// Search for the current chunk-size line's LF resumes here.
@@ -75,7 +76,7 @@ pub(crate) struct Reader {
     ext_bytes: usize,
     /// Bytes of the current response received so far (for retry safety).
     pub(crate) response_started: bool,
-    /// `read_space` handed out the buffer past this length; not yet filled.
+    /// `read_space` offered this much room; not yet filled.
     pending_read: Option<usize>,
     /// How much space the next `read_space` offers.
     window: usize,
@@ -89,7 +90,7 @@ type Step<'a> = Result<Option<Event<'a>>, Error>;
 impl Reader {
     pub(crate) fn new(limits: Limits, leniency: Leniency) -> Self {
         Reader {
-            buf: BytesMut::new(),
+            buf: RecvBuf::default(),
             consumed: 0,
             scan: 0,
             state: State::Idle,
@@ -128,10 +129,8 @@ impl Reader {
     /// Drop what the previous event borrowed.
     #[inline]
     pub(crate) fn release(&mut self) {
-        if let Some(filled) = self.pending_read.take() {
-            // A read into `recv_buffer` that was never reported: no bytes.
-            self.buf.truncate(filled);
-        }
+        // A read into `recv_buffer` that was never reported: no bytes.
+        self.pending_read = None;
         if self.consumed > 0 {
             self.buf.advance(self.consumed);
             self.scan = self.scan.saturating_sub(self.consumed);
@@ -145,51 +144,41 @@ impl Reader {
 
     /// Bytes buffered and not yet parsed.
     pub(crate) fn buffered(&self) -> &[u8] {
-        let end = self.pending_read.unwrap_or(self.buf.len());
-        &self.buf[self.consumed..end]
+        &self.buf[self.consumed..]
     }
 
     /// Free space at the end of the buffer for a read of at least `want`
     /// bytes; report the read with [`Reader::filled`].
     pub(crate) fn read_space(&mut self, want: usize) -> &mut [u8] {
-        if let Some(filled) = self.pending_read {
-            if self.consumed == 0 && !self.head_due && self.buf.len() - filled >= want {
-                // The space offered last time was not used (a read that
-                // would block): offer it again rather than zero it again.
-                return &mut self.buf[filled..];
-            }
-        }
         self.release();
-        let filled = self.buf.len();
-        // The space is zeroed (no `unsafe` here): offer `want` bytes, more
-        // while reads keep filling it (large bodies), back down when not.
+        // Offer `want` bytes, more while reads keep filling it (large
+        // bodies), back down when not. The room stays initialised between
+        // reads (see `RecvBuf`): offering it again costs nothing.
         let window = self.window.clamp(want, want.max(MAX_READ_WINDOW));
-        self.buf.resize(filled + window, 0);
-        self.pending_read = Some(filled);
-        &mut self.buf[filled..]
+        self.pending_read = Some(window);
+        self.buf.spare(window)
     }
 
     /// `n` bytes were read into the space [`Reader::read_space`] gave.
     pub(crate) fn filled(&mut self, n: usize) {
-        let filled = self
+        let offered = self
             .pending_read
             .take()
             .expect("handle_recv without recv_buffer");
-        let offered = self.buf.len() - filled;
         let n = n.min(offered);
         self.window = if n == offered {
             offered * 2
         } else {
             offered / 2
         };
-        self.buf.truncate(filled + n);
+        self.buf.commit(n);
     }
 
     /// Take every byte buffered and not yet parsed.
     pub(crate) fn take_buffered(&mut self) -> Bytes {
         self.release();
         self.scan = 0;
-        self.buf.split().freeze()
+        self.buf.take_all()
     }
 
     /// The next event of the response to a request of kind `req`.
@@ -446,7 +435,7 @@ impl Reader {
     fn body_bytes(&mut self, n: usize) -> Event<'static> {
         self.body_received += n as u64;
         self.scan = 0;
-        Event::BodyChunk(self.buf.split_to(n).freeze())
+        Event::BodyChunk(self.buf.split_to(n))
     }
 
     /// `rem` more bytes of a `Content-Length` body, or of a chunk's data.
