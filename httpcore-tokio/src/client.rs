@@ -287,7 +287,7 @@ impl Client {
     /// the idle check passes (true), else a new one (false).
     async fn ready(&mut self) -> Result<bool, Error> {
         if let Some(conn) = &self.conn {
-            if !conn.broken && conn.engine.is_reusable() && conn.io.is_quiet() {
+            if !conn.busy && !conn.broken && conn.engine.is_reusable() && conn.io.is_quiet() {
                 return Ok(true);
             }
         }

@@ -334,3 +334,33 @@ async fn step_by_step_like_httplib() {
     assert!(requests[1].head.contains("Transfer-Encoding: chunked\r\n"));
     assert_eq!(requests[1].body, b"part one, part two");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_client_whose_request_was_cancelled_opens_a_new_connection() {
+    // The first answer stalls mid-body and the caller gives up: the client
+    // never reuses that connection, and the next request goes on a new one.
+    let stalled = vec![
+        Action::Read,
+        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab".to_vec()),
+        Action::Sleep(Duration::from_secs(2)),
+    ];
+    let server = Server::start(vec![stalled, answer(OK_HELLO)]);
+    let mut client = httpcore_tokio::Client::http(&server.addr).unwrap();
+    let cancelled = tokio::time::timeout(Duration::from_millis(150), async {
+        let mut r = client.request("GET", "/1", None, H).await.unwrap();
+        r.read_all().await
+    })
+    .await;
+    assert!(
+        cancelled.is_err(),
+        "the read should still have been waiting"
+    );
+    let mut r = client.request("GET", "/2", None, H).await.unwrap();
+    assert_eq!(r.read_all().await.unwrap(), b"hello");
+    drop(r);
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(
+        requests.iter().map(|r| r.connection).collect::<Vec<_>>(),
+        [0, 1]
+    );
+}
