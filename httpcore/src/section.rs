@@ -181,32 +181,21 @@ impl Section {
                 });
             }
         }
-        loop {
-            let status_line = self.kind == Kind::Head && self.status.is_none();
-            let (bounds, max_count, count_kind) = self.bounds(limits);
-            // The common case inline: the next control byte is the CR of a CRLF.
-            let (end, next) = match find_ctl(buf, self.scan) {
-                Some(p) if buf[p] == b'\r' && buf.get(p + 1) == Some(&b'\n') => (p, p + 2),
-                None => {
-                    self.scan = buf.len();
-                    bounds.check(self.line_start, buf.len())?;
-                    return Ok(Progress::NeedMore);
-                }
-                Some(_) => match self.line_end(buf, lenient, bounds)? {
-                    Some(x) => x,
-                    None => return Ok(Progress::NeedMore),
-                },
+        if self.kind == Kind::Head && self.status.is_none() {
+            let (bounds, _, _) = self.bounds(limits);
+            let Some((start, end)) = self.next_line(buf, lenient, bounds)? else {
+                return Ok(Progress::NeedMore);
             };
-            let start = self.line_start;
-            bounds.check(start, next)?;
-            self.line_start = next;
-            self.scan = next;
-            if status_line {
-                self.status = Some(parse_status(&buf[start..end], start, lenient)?);
-                continue;
-            }
+            self.status = Some(parse_status(&buf[start..end], start, lenient)?);
+        }
+        // The field lines: their bounds do not change from line to line.
+        let (bounds, max_count, count_kind) = self.bounds(limits);
+        loop {
+            let Some((start, end)) = self.next_line(buf, lenient, bounds)? else {
+                return Ok(Progress::NeedMore);
+            };
             if end == start {
-                return Ok(Progress::Complete(next));
+                return Ok(Progress::Complete(self.line_start));
             }
             self.lines += 1;
             if self.lines > max_count {
@@ -217,6 +206,36 @@ impl Section {
             }
             self.index_field(buf, start, end, lenient)?;
         }
+    }
+
+    /// The next complete line within `bounds`: its start and its content
+    /// end (terminator excluded); the line after it starts at `line_start`
+    /// from now on. `None` when the line is not complete yet.
+    #[inline(always)]
+    fn next_line(
+        &mut self,
+        buf: &[u8],
+        lenient: &Leniency,
+        bounds: Bounds,
+    ) -> Result<Option<(usize, usize)>, Error> {
+        // The common case inline: the next control byte is the CR of a CRLF.
+        let (end, next) = match find_ctl(buf, self.scan) {
+            Some(p) if buf[p] == b'\r' && buf.get(p + 1) == Some(&b'\n') => (p, p + 2),
+            None => {
+                self.scan = buf.len();
+                bounds.check(self.line_start, buf.len())?;
+                return Ok(None);
+            }
+            Some(_) => match self.line_end(buf, lenient, bounds)? {
+                Some(x) => x,
+                None => return Ok(None),
+            },
+        };
+        let start = self.line_start;
+        bounds.check(start, next)?;
+        self.line_start = next;
+        self.scan = next;
+        Ok(Some((start, end)))
     }
 
     /// Find the end of the line at `line_start` when the next control byte
