@@ -171,7 +171,10 @@ impl Section {
             };
             let avail = &buf[lead..];
             let n = avail.len().min(5);
-            if avail[..n] != b"HTTP/"[..n] {
+            if let Some(i) = (0..n).find(|&i| avail[i] != b"HTTP/"[i]) {
+                // The byte at `lead + i` decides; a limit crossed before it
+                // wins, as it does when the bytes come in pieces.
+                self.bounds(limits).0.check(0, lead + i + 1)?;
                 if lenient.http09_responses {
                     return Ok(Progress::Http09);
                 }

@@ -544,3 +544,58 @@ fn the_limit_crossed_first_is_the_one_reported() {
         );
     }
 }
+
+#[test]
+fn not_http_decided_past_the_status_line_limit_is_too_long_whatever_the_split() {
+    // Found by the response_stream fuzz target (lenient, tiny limits): 100
+    // bytes of leading whitespace, then a byte that is not "HTTP/". Whole,
+    // the answer was HTTP/0.9; in pieces, the whitespace alone crossed the
+    // 64-byte status-line limit first (LineTooLong). The limit comes first
+    // in the stream, so it wins either way.
+    let config = Config {
+        limits: Limits {
+            max_status_line: 64,
+            ..Limits::default()
+        },
+        ..Config::lenient()
+    };
+    let mut input = vec![b'\t'; 100];
+    input.extend_from_slice(b"\x03HTTP/1.1 200 OK\r\n\r\nbody");
+    let whole = run_whole("GET", config.clone(), &input, true);
+    assert!(
+        matches!(
+            whole.error,
+            Some(httpcore::Error::LineTooLong {
+                kind: httpcore::LimitKind::StatusLine,
+                limit: 64
+            })
+        ),
+        "{:?}",
+        whole.error
+    );
+    for cuts in [
+        vec![4],
+        vec![64],
+        vec![65],
+        vec![100],
+        (1..input.len()).collect(),
+    ] {
+        assert_eq!(
+            run_cuts("GET", config.clone(), &input, &cuts, true).key(),
+            whole.key(),
+            "{cuts:?}"
+        );
+    }
+    // Decided inside the limit: still HTTP/0.9 (lenient), whatever the split.
+    let mut input = vec![b'\t'; 10];
+    input.extend_from_slice(b"<html>hello");
+    let whole = run_whole("GET", config.clone(), &input, true);
+    assert_eq!(whole.error, None);
+    for cuts in [vec![4], vec![10], (1..input.len()).collect()] {
+        assert_eq!(
+            run_cuts("GET", config.clone(), &input, &cuts, true).key(),
+            whole.key(),
+            "{cuts:?}"
+        );
+    }
+}
