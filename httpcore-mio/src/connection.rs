@@ -281,6 +281,7 @@ impl Connection {
     /// to be written, each measured from the last progress.
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
+        self.progress = Instant::now();
         self
     }
 
@@ -546,7 +547,7 @@ impl Connection {
         self.check_alive()?;
         if self.engine.unanswered().next().is_none() {
             // Idle until now: the read timeout runs from here.
-            self.progress = Instant::now();
+            self.mark_progress();
         }
         let id = self.engine.request(method, target, body, headers)?;
         self.flush(registry);
@@ -586,7 +587,7 @@ impl Connection {
             Some(tls) => write_tls(tls, &mut self.socket, &self.out, &mut self.written),
         };
         if self.written > before {
-            self.progress = Instant::now();
+            self.mark_progress();
         }
         if let Err(e) = result {
             // Nothing more can be sent; the responses already due may still
@@ -610,6 +611,15 @@ impl Connection {
             (since, Some(_)) => since,
             (_, None) => None,
         };
+    }
+
+    /// The connection made progress now (for the read and write
+    /// timeouts; without them, no clock is read).
+    #[inline]
+    fn mark_progress(&mut self) {
+        if self.timeouts.read.is_some() || self.timeouts.write.is_some() {
+            self.progress = Instant::now();
+        }
     }
 
     fn fail(&mut self, e: Error) {
@@ -710,7 +720,7 @@ impl Connection {
         };
         match result {
             Ok(Read_::Data { drained }) => {
-                self.progress = Instant::now();
+                self.mark_progress();
                 self.readable = !drained;
             }
             Ok(Read_::Eof) => {

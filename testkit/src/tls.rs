@@ -75,13 +75,15 @@ pub fn tls_server(names: &[&str], requests: usize, body: Vec<u8>) -> TlsServer {
     }
 }
 
-/// Write `pem` to a temporary file and return its path.
+/// Write `pem` to a temporary file and return its path. Each call gets a
+/// file of its own: tests run in parallel, and two certificates' PEM texts
+/// often have the same length (a name built from it once let one test
+/// overwrite another's CA file mid-handshake).
 pub fn ca_file(pem: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "httpcore-std-test-ca-{}-{}.pem",
-        std::process::id(),
-        pem.len()
-    ));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path =
+        std::env::temp_dir().join(format!("httpcore-test-ca-{}-{n}.pem", std::process::id()));
     std::fs::write(&path, pem).unwrap();
     path
 }
