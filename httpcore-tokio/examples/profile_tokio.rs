@@ -8,34 +8,12 @@
 use std::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
-const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, world!";
+#[path = "../benches/server/mod.rs"]
+mod server;
 
-async fn server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    tokio::spawn(async move {
-        let (mut s, _) = listener.accept().await.unwrap();
-        s.set_nodelay(true).unwrap();
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut pending = Vec::new();
-        loop {
-            let n = match s.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => n,
-            };
-            pending.extend_from_slice(&buf[..n]);
-            while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                pending.drain(..end + 4);
-                if s.write_all(RESPONSE).await.is_err() {
-                    return;
-                }
-            }
-        }
-    });
-    addr
-}
+use server::{server, RESPONSE};
 
 fn main() {
     let mode = std::env::args().nth(1).unwrap_or_else(|| "ours".into());
