@@ -31,6 +31,23 @@ pub(crate) static TOKEN: [bool; 256] = table!(|b| is_tchar(b));
 /// field value, a reason phrase or a chunk extension may hold in strict mode.
 pub(crate) static FIELD_VALUE: [bool; 256] = table!(|b| b == b'\t' || (b >= 0x20 && b != 0x7f));
 
+/// The value of a hex digit, or 0xff for any other byte.
+pub(crate) static HEX_VALUE: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => 0xff,
+        };
+        i += 1;
+    }
+    t
+};
+
 /// Bytes allowed in a request target: VCHAR only (no SP, no CTL, no obs-text).
 pub(crate) static TARGET: [bool; 256] = table!(|b| b > 0x20 && b < 0x7f);
 

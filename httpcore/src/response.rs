@@ -481,6 +481,34 @@ impl Reader {
 
     fn chunk_size(&mut self) -> Step<'_> {
         let limit = self.limits.max_chunk_line;
+        // Fast path: a complete "<hex>\r\n" line, no extension, at most 15
+        // digits (no overflow possible), within the limit. Anything else
+        // takes the general path below, which accepts the same lines with
+        // the same result, so the outcome never depends on the split.
+        {
+            let b = &self.buf[..];
+            let mut size: u64 = 0;
+            let mut i = 0;
+            while i < b.len().min(15) {
+                let v = crate::chars::HEX_VALUE[b[i] as usize];
+                if v > 15 {
+                    break;
+                }
+                size = size << 4 | u64::from(v);
+                i += 1;
+            }
+            if i > 0 && i + 2 <= limit && b.get(i) == Some(&b'\r') && b.get(i + 1) == Some(&b'\n') {
+                self.buf.advance(i + 2);
+                self.scan = 0;
+                if size == 0 {
+                    self.state = State::Trailers;
+                    self.section.reset(Kind::Trailers);
+                    return self.trailers();
+                }
+                self.state = State::ChunkData(size);
+                return self.counted_body(size, true);
+            }
+        }
         // Size lines are short: look at the first bytes directly, and hand
         // longer lines (extensions) to memchr.
         let near = self.buf.len().min(self.scan + 16);
