@@ -498,15 +498,7 @@ impl Reader {
                 i += 1;
             }
             if i > 0 && i + 2 <= limit && b.get(i) == Some(&b'\r') && b.get(i + 1) == Some(&b'\n') {
-                self.buf.advance(i + 2);
-                self.scan = 0;
-                if size == 0 {
-                    self.state = State::Trailers;
-                    self.section.reset(Kind::Trailers);
-                    return self.trailers();
-                }
-                self.state = State::ChunkData(size);
-                return self.counted_body(size, true);
+                return self.size_line_done(i + 2, size);
             }
         }
         // Size lines are short: look at the first bytes directly, and hand
@@ -585,7 +577,14 @@ impl Reader {
                 });
             }
         }
-        self.buf.advance(lf + 1);
+        self.size_line_done(lf + 1, size)
+    }
+
+    /// A chunk-size line of `line_len` bytes announced `size`: drop the
+    /// line, then the chunk's data, or the trailers after the last chunk.
+    #[inline]
+    fn size_line_done(&mut self, line_len: usize, size: u64) -> Step<'_> {
+        self.buf.advance(line_len);
         self.scan = 0;
         if size == 0 {
             self.state = State::Trailers;
