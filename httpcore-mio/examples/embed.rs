@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut poll = Poll::new()?;
     let mut events = Events::with_capacity(256);
-    let mut conns = vec![Connection::http(&a)?, Connection::http(&b)?];
+    let mut conns = [Connection::http(&a)?, Connection::http(&b)?];
     for (i, c) in conns.iter_mut().enumerate() {
         c.register(poll.registry(), Token(i))?;
     }
