@@ -719,15 +719,15 @@ impl Connection {
             Some(tls) => read_tls(tls, &mut self.socket, &mut self.engine, &mut self.tls_eof),
         };
         match result {
-            Ok(Read_::Data { drained }) => {
+            Ok(ReadOutcome::Data { drained }) => {
                 self.mark_progress();
                 self.readable = !drained;
             }
-            Ok(Read_::Eof) => {
+            Ok(ReadOutcome::Eof) => {
                 self.readable = false;
                 self.engine.handle_eof();
             }
-            Ok(Read_::Drained) => self.readable = false,
+            Ok(ReadOutcome::Drained) => self.readable = false,
             Err(e) => {
                 self.readable = false;
                 self.fail(Error::io("reading the response", e));
@@ -750,13 +750,15 @@ impl Connection {
     }
 }
 
+/// The platform's "connect in progress" error number (mio: `peer_addr`
+/// may answer it while the connect is under way).
 #[cfg(unix)]
-const EINPROGRESS: i32 = 115;
+const EINPROGRESS: i32 = libc::EINPROGRESS;
 #[cfg(not(unix))]
 const EINPROGRESS: i32 = -1;
 
 /// How a read went.
-enum Read_ {
+enum ReadOutcome {
     /// Bytes went to the engine; `drained`: the socket had no more.
     Data { drained: bool },
     /// The server closed its side.
@@ -765,19 +767,22 @@ enum Read_ {
     Drained,
 }
 
-fn read_plain(socket: &mut TcpStream, engine: &mut httpcore::Connection) -> io::Result<Read_> {
+fn read_plain(
+    socket: &mut TcpStream,
+    engine: &mut httpcore::Connection,
+) -> io::Result<ReadOutcome> {
     loop {
         let buf = engine.recv_buffer();
         let room = buf.len();
         return match socket.read(buf) {
-            Ok(0) => Ok(Read_::Eof),
+            Ok(0) => Ok(ReadOutcome::Eof),
             Ok(n) => {
                 engine.handle_recv(n);
                 // A short read emptied the socket's queue: edge-triggered
                 // readiness fires again when more arrives.
-                Ok(Read_::Data { drained: n < room })
+                Ok(ReadOutcome::Data { drained: n < room })
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Read_::Drained),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(ReadOutcome::Drained),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => Err(e),
         };
@@ -789,27 +794,27 @@ fn read_tls(
     socket: &mut TcpStream,
     engine: &mut httpcore::Connection,
     eof: &mut bool,
-) -> io::Result<Read_> {
+) -> io::Result<ReadOutcome> {
     loop {
         match tls.reader().read(engine.recv_buffer()) {
-            Ok(0) => return Ok(Read_::Eof),
+            Ok(0) => return Ok(ReadOutcome::Eof),
             Ok(n) => {
                 engine.handle_recv(n);
-                return Ok(Read_::Data { drained: false });
+                return Ok(ReadOutcome::Data { drained: false });
             }
             // A server that closes without close_notify ends the stream all
             // the same; the engine judges whether the message was complete.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Read_::Eof),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(ReadOutcome::Eof),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),
         }
         if *eof {
-            return Ok(Read_::Eof);
+            return Ok(ReadOutcome::Eof);
         }
         match tls.read_tls(socket) {
             Ok(0) => *eof = true,
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Read_::Drained),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(ReadOutcome::Drained),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }

@@ -88,10 +88,6 @@ fn parse_args() -> Options {
     o
 }
 
-fn parse_url(url: &str) -> Result<Url, Error> {
-    Ok(Url::parse(url)?)
-}
-
 /// A connection kept between URLs of the same scheme and authority.
 struct Open {
     key: (bool, String),
@@ -146,7 +142,7 @@ struct Fetched {
 }
 
 fn fetch_one(url_str: &str, o: &Options, open_conn: &mut Option<Open>) -> Result<Fetched, Error> {
-    let url = parse_url(url_str)?;
+    let url = Url::parse(url_str)?;
     let key = (url.https, url.authority.clone());
     if open_conn.as_ref().is_none_or(|c| c.key != key) {
         *open_conn = Some(Open {

@@ -364,11 +364,7 @@ impl HttpConnection {
             let n = transport
                 .read(opener.recv_buffer())
                 .map_err(|e| Error::io("reading the proxy's answer", e))?;
-            if n == 0 {
-                opener.handle_eof();
-            } else {
-                opener.handle_recv(n);
-            }
+            opener.handle_read(n);
         }
     }
 
@@ -542,8 +538,7 @@ impl HttpConnection {
     pub(crate) fn fill(&mut self) -> Result<(), Error> {
         let t = connected(&mut self.transport)?;
         match t.read(self.engine.recv_buffer()) {
-            Ok(0) => self.engine.handle_eof(),
-            Ok(n) => self.engine.handle_recv(n),
+            Ok(n) => self.engine.handle_read(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Error::io("reading the response", e)),
         }

@@ -51,7 +51,7 @@ impl<'c> Response<'c> {
     /// The reason phrase (bytes that are not UTF-8 are replaced; see
     /// [`reason_bytes`](Self::reason_bytes)).
     pub fn reason(&self) -> String {
-        String::from_utf8_lossy(self.head.reason()).into_owned()
+        self.head.reason_text()
     }
 
     /// The reason phrase as received.
@@ -67,9 +67,7 @@ impl<'c> Response<'c> {
     /// The value of header `name` (case-insensitive), repeated fields joined
     /// with `", "`, as httplib's `getheader`.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.head
-            .header(name)
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
+        self.head.header_text(name)
     }
 
     /// The header fields in received order and case, as bytes.

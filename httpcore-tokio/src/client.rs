@@ -15,7 +15,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::{copy_out, tcp, within, Connection, Error, Response, Timeouts, TlsOptions};
+use crate::{
+    copy_out, deadline, tcp, tls_handshake, Connection, Error, Response, Timeouts, TlsOptions,
+};
 
 /// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
 /// put back in front.
@@ -302,31 +304,16 @@ impl Client {
             None => (Bytes::new(), self.authority.clone()),
             Some(t) => {
                 let opened = self.open_tunnel(&mut tcp, t);
-                let prefix = match self.timeouts.connect {
-                    None => opened.await?,
-                    Some(limit) => tokio::time::timeout(limit, opened).await.unwrap_or(Err(
-                        Error::Timeout {
-                            during: "opening the tunnel",
-                        },
-                    ))?,
-                };
+                let prefix = deadline(self.timeouts.connect, "opening the tunnel", opened).await?;
                 (prefix, t.target.clone())
             }
         };
         let rewind = Rewind { prefix, inner: tcp };
         let stream = match &self.tls {
             None => Stream::Plain(rewind),
-            Some(config) => {
-                let connector = tokio_rustls::TlsConnector::from(config.clone());
-                let name = httpcore_std::server_name(origin.host())?;
-                let tls = within(
-                    self.timeouts.connect,
-                    "TLS handshake",
-                    connector.connect(name, rewind),
-                )
-                .await?;
-                Stream::Tls(Box::new(tls))
-            }
+            Some(config) => Stream::Tls(Box::new(
+                tls_handshake(config.clone(), &origin, rewind, self.timeouts.connect).await?,
+            )),
         };
         Ok(Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts))
     }
@@ -353,11 +340,7 @@ impl Client {
                 .read(opener.recv_buffer())
                 .await
                 .map_err(|e| Error::io("reading the proxy's answer", e))?;
-            if n == 0 {
-                opener.handle_eof();
-            } else {
-                opener.handle_recv(n);
-            }
+            opener.handle_read(n);
         }
     }
 }

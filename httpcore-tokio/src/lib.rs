@@ -85,15 +85,20 @@ pub async fn connect_tls_with(
 ) -> Result<Connection<TlsStream>, Error> {
     let authority = Authority::parse(host, httpcore::status::HTTPS_PORT)?;
     let tcp = tcp(&authority, timeouts.connect).await?;
-    let connector = tokio_rustls::TlsConnector::from(options.build()?);
-    let name = httpcore_std::server_name(authority.host())?;
-    let tls = within(
-        timeouts.connect,
-        "TLS handshake",
-        connector.connect(name, tcp),
-    )
-    .await?;
+    let tls = tls_handshake(options.build()?, &authority, tcp, timeouts.connect).await?;
     Ok(Connection::new(tls, authority, config).with_timeouts(timeouts))
+}
+
+/// TLS over `io`, verifying `authority`'s host with `config`.
+async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
+    authority: &Authority,
+    io: S,
+    timeout: Option<Duration>,
+) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
+    let name = httpcore_std::server_name(authority.host())?;
+    let connector = tokio_rustls::TlsConnector::from(config);
+    within(timeout, "TLS handshake", connector.connect(name, io)).await
 }
 
 async fn tcp(authority: &Authority, timeout: Option<Duration>) -> Result<TcpStream, Error> {
@@ -114,12 +119,24 @@ async fn within<T>(
     during: &'static str,
     fut: impl std::future::Future<Output = io::Result<T>>,
 ) -> Result<T, Error> {
+    deadline(timeout, during, async {
+        fut.await.map_err(|e| Error::io(during, e))
+    })
+    .await
+}
+
+/// Run `fut` under an optional timeout: `Error::Timeout { during }` when
+/// it runs out.
+async fn deadline<T>(
+    timeout: Option<Duration>,
+    during: &'static str,
+    fut: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
     match timeout {
-        None => fut.await.map_err(|e| Error::io(during, e)),
-        Some(t) => match tokio::time::timeout(t, fut).await {
-            Ok(r) => r.map_err(|e| Error::io(during, e)),
-            Err(_) => Err(Error::Timeout { during }),
-        },
+        None => fut.await,
+        Some(t) => tokio::time::timeout(t, fut)
+            .await
+            .unwrap_or(Err(Error::Timeout { during })),
     }
 }
 
@@ -180,24 +197,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         // Poll the stream once with a waker that does nothing: `Pending`
         // means quiet; a close or unsolicited bytes go to the engine.
-        let mut cx = Context::from_waker(Waker::noop());
-        let mut buf = ReadBuf::new(self.engine.recv_buffer());
-        match Pin::new(&mut self.io).poll_read(&mut cx, &mut buf) {
-            Poll::Pending => {
-                self.engine.handle_recv(0);
-                true
-            }
-            Poll::Ready(Ok(())) => {
-                let n = buf.filled().len();
-                if n == 0 {
-                    self.engine.handle_eof();
-                } else {
-                    self.engine.handle_recv(n);
-                }
-                false
-            }
+        match self.poll_fill(&mut Context::from_waker(Waker::noop())) {
+            Poll::Pending => true,
+            Poll::Ready(Ok(())) => false,
             Poll::Ready(Err(_)) => {
-                self.engine.handle_recv(0);
                 self.broken = true;
                 false
             }
@@ -329,11 +332,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Poll::Ready(Err(e)) => Poll::Ready(Err(Error::io("reading the response", e))),
             Poll::Ready(Ok(())) => {
                 let n = buf.filled().len();
-                if n == 0 {
-                    self.engine.handle_eof();
-                } else {
-                    self.engine.handle_recv(n);
-                }
+                self.engine.handle_read(n);
                 Poll::Ready(Ok(()))
             }
         }
@@ -397,20 +396,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let mut head = std::mem::take(&mut self.spare_head);
         loop {
             let timeout = self.timeouts.read;
-            let framing = {
-                let fut = poll_fn(|cx| self.poll_head(cx, &mut head));
-                match timeout {
-                    None => fut.await?,
-                    Some(t) => match tokio::time::timeout(t, fut).await {
-                        Ok(r) => r?,
-                        Err(_) => {
-                            return Err(Error::Timeout {
-                                during: "waiting for the response",
-                            })
-                        }
-                    },
-                }
-            };
+            let framing = deadline(
+                timeout,
+                "waiting for the response",
+                poll_fn(|cx| self.poll_head(cx, &mut head)),
+            )
+            .await?;
             if framing == Framing::Interim {
                 self.flush().await?;
                 continue;
@@ -461,7 +452,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
 
     /// The reason phrase (lossy UTF-8; `head().reason()` has the bytes).
     pub fn reason(&self) -> String {
-        String::from_utf8_lossy(self.head.reason()).into_owned()
+        self.head.reason_text()
     }
 
     /// The version.
@@ -471,9 +462,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
 
     /// Header `name`, repeated fields joined with `", "`.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.head
-            .header(name)
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
+        self.head.header_text(name)
     }
 
     /// The whole head (fields in received order, trailers once read).
@@ -498,15 +487,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
         self.conn.enter()?;
         let timeout = self.conn.timeouts.read;
         let (conn, head) = (&mut *self.conn, &mut self.head);
-        let fut = poll_fn(|cx| conn.poll_body_event(cx, head));
-        let r = match timeout {
-            None => fut.await,
-            Some(t) => tokio::time::timeout(t, fut)
-                .await
-                .unwrap_or(Err(Error::Timeout {
-                    during: "reading the body",
-                })),
-        };
+        let r = deadline(
+            timeout,
+            "reading the body",
+            poll_fn(|cx| conn.poll_body_event(cx, head)),
+        )
+        .await;
         let r = self.conn.leave(r);
         if matches!(r, Ok(None)) {
             self.done = true;

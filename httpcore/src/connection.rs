@@ -430,6 +430,17 @@ impl Connection {
         }
     }
 
+    /// A read from a stream transport wrote `n` bytes into
+    /// [`recv_buffer`](Self::recv_buffer), `0` meaning the stream ended:
+    /// [`handle_recv`](Self::handle_recv) or [`handle_eof`](Self::handle_eof).
+    pub fn handle_read(&mut self, n: usize) {
+        if n == 0 {
+            self.handle_eof();
+        } else {
+            self.handle_recv(n);
+        }
+    }
+
     /// The server closed its side of the connection.
     pub fn handle_eof(&mut self) {
         self.reader.release();

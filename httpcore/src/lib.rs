@@ -25,7 +25,7 @@
 //! let mut done = false;
 //! while !done {
 //!     let n = transport_read(conn.recv_buffer());
-//!     if n == 0 { conn.handle_eof() } else { conn.handle_recv(n) }
+//!     conn.handle_read(n); // 0: the stream ended
 //!     while let Some(event) = conn.poll_event()? {
 //!         match event {
 //!             Event::StatusLine(s) => println!("{} {}", s.status, String::from_utf8_lossy(s.reason)),

@@ -105,6 +105,11 @@ impl ResponseHead {
         &self.bytes[self.reason.0..self.reason.1]
     }
 
+    /// The reason phrase as text (bytes that are not UTF-8 replaced).
+    pub fn reason_text(&self) -> String {
+        String::from_utf8_lossy(self.reason()).into_owned()
+    }
+
     fn split(&self) -> usize {
         self.trailers.min(self.fields.len())
     }
@@ -139,6 +144,13 @@ impl ResponseHead {
             }
         }
         out
+    }
+
+    /// [`header`](Self::header) as text (bytes that are not UTF-8
+    /// replaced): what the adapters' `Response::header` returns.
+    pub fn header_text(&self, name: &str) -> Option<String> {
+        self.header(name)
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
     }
 
     /// The values of every header `name` (case-insensitive), in order.

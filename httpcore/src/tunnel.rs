@@ -61,6 +61,12 @@ impl TunnelOpener {
         self.conn.handle_recv(n)
     }
 
+    /// A stream read wrote `n` bytes into [`recv_buffer`](Self::recv_buffer),
+    /// `0` meaning the proxy closed the connection.
+    pub fn handle_read(&mut self, n: usize) {
+        self.conn.handle_read(n)
+    }
+
     /// Bytes from the proxy (copied).
     pub fn handle_data(&mut self, data: &[u8]) {
         self.conn.handle_data(data)
