@@ -70,39 +70,69 @@ const KNOWN_CODINGS: &[&[u8]] = &[
 ];
 
 impl FramingFacts {
-    /// Take note of one header field.
-    #[inline]
+    /// Take note of one header field. Called for every field of every
+    /// head: the length and the first letter turn most names away before
+    /// any comparison.
+    #[inline(always)]
     pub(crate) fn observe(&mut self, name: &[u8], value: &[u8]) {
-        match name.len() {
-            10 if chars::token_eq_lower(name, b"connection") => {
-                for token in chars::list_elements(value) {
-                    if token.eq_ignore_ascii_case(b"close") {
-                        self.close = true;
-                    } else if token.eq_ignore_ascii_case(b"keep-alive") {
-                        self.keep_alive = true;
-                    }
-                }
+        match (name.len(), name[0] | 0x20) {
+            (10, b'c') if chars::token_eq_lower(name, b"connection") => {
+                self.observe_connection(value)
             }
-            14 if chars::token_eq_lower(name, b"content-length") => self.observe_length(value),
-            17 if chars::token_eq_lower(name, b"transfer-encoding") => self.observe_te(value),
+            (14, b'c') if chars::token_eq_lower(name, b"content-length") => {
+                self.observe_length(value)
+            }
+            (17, b't') if chars::token_eq_lower(name, b"transfer-encoding") => {
+                self.observe_te(value)
+            }
             _ => {}
         }
     }
 
-    fn observe_length(&mut self, value: &[u8]) {
-        if matches!(self.content_length, ContentLength::Invalid(..)) {
-            return;
+    #[inline]
+    fn observe_connection(&mut self, value: &[u8]) {
+        // The usual values whole, then any list. `token_eq_lower` is exact
+        // here though a value is not a token: folding bit 0x20 matches a
+        // letter with its capital only, and `-` with CR, which never
+        // reaches a value (it ends the line or is refused).
+        if value.len() == 10 && chars::token_eq_lower(value, b"keep-alive") {
+            self.keep_alive = true;
+        } else if value.len() == 5 && chars::token_eq_lower(value, b"close") {
+            self.close = true;
+        } else {
+            self.observe_connection_list(value);
         }
+    }
+
+    #[inline(never)]
+    fn observe_connection_list(&mut self, value: &[u8]) {
+        for token in chars::list_elements(value) {
+            if token.eq_ignore_ascii_case(b"close") {
+                self.close = true;
+            } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                self.keep_alive = true;
+            }
+        }
+    }
+
+    #[inline]
+    fn observe_length(&mut self, value: &[u8]) {
         // Fast path: one plain number, the first time.
-        if self.content_length == ContentLength::Absent
-            && !value.is_empty()
-            && value.len() <= 19
-            && value.iter().all(u8::is_ascii_digit)
-        {
-            let n = value
-                .iter()
-                .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-            self.content_length = ContentLength::Valid(n);
+        if let ContentLength::Absent = self.content_length {
+            if !value.is_empty() && value.len() <= 19 && value.iter().all(u8::is_ascii_digit) {
+                let n = value
+                    .iter()
+                    .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+                self.content_length = ContentLength::Valid(n);
+                return;
+            }
+        }
+        self.observe_length_list(value)
+    }
+
+    #[inline(never)]
+    fn observe_length_list(&mut self, value: &[u8]) {
+        if matches!(self.content_length, ContentLength::Invalid(..)) {
             return;
         }
         let invalid = |why| {
@@ -140,6 +170,7 @@ impl FramingFacts {
         }
     }
 
+    #[inline(never)]
     fn observe_te(&mut self, value: &[u8]) {
         if self.te.is_none() {
             self.te = Some(Bytes::copy_from_slice(value));

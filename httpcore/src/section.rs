@@ -194,6 +194,14 @@ impl Section {
         // The field lines: their bounds do not change from line to line.
         let (bounds, max_count, count_kind) = self.bounds(limits);
         loop {
+            // Plain lines first, in one tight loop; whatever it stops at
+            // (an incomplete line, a tab, a limit, a fold, an error) goes
+            // through the general path below, one line at a time.
+            if self.scan == self.line_start {
+                if let Some(len) = self.plain_lines(buf, bounds, max_count) {
+                    return Ok(Progress::Complete(len));
+                }
+            }
             let Some((start, end)) = self.next_line(buf, lenient, bounds)? else {
                 return Ok(Progress::NeedMore);
             };
@@ -208,6 +216,73 @@ impl Section {
                 });
             }
             self.index_field(buf, start, end, lenient)?;
+        }
+    }
+
+    /// Index the plain field lines at `line_start` — `name ":" OWS value
+    /// OWS CRLF`, with no control byte in the value, within the limits —
+    /// until the first line that is anything else. `Some(len)` when that
+    /// line is the blank line ending a section of `len` bytes (blank line
+    /// included). Never an
+    /// error: a line it stops at is judged by the general path, so the
+    /// outcome is the same whichever path indexed what. Each byte is
+    /// looked at once; a line that is not complete yet leaves `scan` at
+    /// the end of the buffer, so it is not scanned again.
+    #[inline]
+    fn plain_lines(&mut self, buf: &[u8], bounds: Bounds, max_count: usize) -> Option<usize> {
+        let mut start = self.line_start;
+        loop {
+            let rest = &buf[start..];
+            if let [b'\r', b'\n', ..] = rest {
+                if start + 2 > bounds.first_crossing(start) {
+                    return None;
+                }
+                self.line_start = start + 2;
+                self.scan = start + 2;
+                return Some(start + 2);
+            }
+            let name_len = token_prefix_len(rest);
+            if name_len == 0 || rest.get(name_len) != Some(&b':') {
+                return None;
+            }
+            // OWS: almost always one SP.
+            let mut v = name_len + 1;
+            if rest.get(v) == Some(&b' ') {
+                v += 1;
+            }
+            while let Some(b' ' | b'\t') = rest.get(v) {
+                v += 1;
+            }
+            let Some(cr) = find_ctl(rest, v) else {
+                // Every byte up to the end is allowed: resume there.
+                self.scan = buf.len();
+                return None;
+            };
+            if rest[cr] != b'\r' || rest.get(cr + 1) != Some(&b'\n') {
+                return None;
+            }
+            let next = start + cr + 2;
+            if next > bounds.first_crossing(start) || self.lines >= max_count {
+                return None;
+            }
+            let mut end = cr;
+            if end > v && rest[end - 1] <= b' ' {
+                // SP or HTAB: the only bytes up to SP a value can hold.
+                end = v + chars::trim_ows(&rest[v..end]).len();
+            }
+            self.lines += 1;
+            if self.kind == Kind::Head {
+                self.facts.observe(&rest[..name_len], &rest[v..end]);
+            }
+            self.skipping = false;
+            self.fields.push(Field {
+                name: (start as u32, (start + name_len) as u32),
+                value: ((start + v) as u32, (start + end) as u32),
+                folded: false,
+            });
+            start = next;
+            self.line_start = next;
+            self.scan = next;
         }
     }
 
