@@ -66,25 +66,6 @@ fn compare(
     ratio
 }
 
-/// Read every response: each head at once with `poll_head` (what
-/// `httparse::Response::parse` gives), then its events up to `Done`.
-fn drain(c: &mut Connection) -> usize {
-    let mut n = 0;
-    while let Some(head) = c.poll_head().unwrap() {
-        for h in head.headers() {
-            n += h.value.len();
-        }
-        black_box(&head);
-        while let Some(ev) = c.poll_event().unwrap() {
-            n += 1;
-            if matches!(black_box(ev), Event::Done(_)) {
-                break;
-            }
-        }
-    }
-    n
-}
-
 /// httpcore: `n` complete heads waiting in the receive buffer (as after a
 /// socket read), parsed to their last event; time per head.
 fn httpcore_heads(head: &[u8], n: usize) -> Duration {
@@ -95,7 +76,7 @@ fn httpcore_heads(head: &[u8], n: usize) -> Duration {
     }
     c.handle_data(&wire);
     let t = Instant::now();
-    black_box(drain(&mut c));
+    black_box(support::drain(&mut c));
     let d = t.elapsed() / n as u32;
     assert!(c.is_reusable());
     d
@@ -122,7 +103,7 @@ fn httpcore_reads(head: &[u8], n: usize, read: usize) -> Duration {
     for _ in 0..n {
         for piece in head.chunks(read) {
             c.handle_data(piece);
-            black_box(drain(&mut c));
+            black_box(support::drain(&mut c));
         }
     }
     t.elapsed() / n as u32
@@ -191,11 +172,9 @@ fn httpcore_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
             c.put_header(name, value).unwrap();
         }
         c.end_headers().unwrap();
-        // The head is built in the engine's reused buffer; hand it out as
-        // the transport would take it.
-        while let Some(bytes) = c.poll_transmit() {
-            black_box(&bytes);
-        }
+        // Into the caller's reused buffer, as the reference writes.
+        c.transmit_into(out);
+        black_box(&out);
     }
     let d = t.elapsed() / n as u32;
     out.clear();

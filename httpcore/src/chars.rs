@@ -77,6 +77,34 @@ pub(crate) fn find_invalid_value_byte(s: &[u8], table: &[bool; 256]) -> Option<u
     None
 }
 
+/// True when every byte of `s` may stand in a field value (strict):
+/// the SIMD control-byte scan, with only a tab sending it to the table.
+#[inline]
+pub(crate) fn is_field_value(s: &[u8]) -> bool {
+    match find_ctl(s, 0) {
+        None => true,
+        Some(p) => find_invalid_value_byte(&s[p..], &FIELD_VALUE).is_none(),
+    }
+}
+
+/// True when `s` is a request target: not empty, VCHAR only (no SP, no
+/// control byte, no obs-text). Eight bytes per step: a byte below 0x21,
+/// from 0x80 up, or DEL, sets its high bit in `bad`; the test is exact
+/// for "is there any", which is all a validity check needs.
+#[inline]
+pub(crate) fn is_target(s: &[u8]) -> bool {
+    let (words, rest) = s.as_chunks::<8>();
+    let mut bad = 0;
+    for word in words {
+        let w = u64::from_le_bytes(*word);
+        let below = w.wrapping_sub(LO * 0x21) & !w;
+        let x = w ^ (LO * 0x7f);
+        let del = x.wrapping_sub(LO) & !x;
+        bad |= (below | del | w) & HI;
+    }
+    !s.is_empty() && bad == 0 && rest.iter().all(|&b| TARGET[b as usize])
+}
+
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
@@ -148,6 +176,7 @@ mod sse2 {
     }
 
     #[target_feature(enable = "sse2")]
+    #[inline]
     fn scan(s: &[u8]) -> (usize, Option<usize>) {
         let (blocks, _) = s.as_chunks::<16>();
         let space = _mm_set1_epi8(0x20);
@@ -177,6 +206,7 @@ mod sse2 {
     }
 
     #[target_feature(enable = "sse2")]
+    #[inline]
     fn name_scan(s: &[u8]) -> usize {
         let (blocks, _) = s.as_chunks::<16>();
         for (n, block) in blocks.iter().enumerate() {
@@ -368,6 +398,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn target_and_value_checks_match_their_tables() {
+        for len in 0..40 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut v: Vec<u8> = (0..len).map(|i| b"/a?=%~"[i % 6]).collect();
+                    v[at] = b;
+                    let target = v.iter().all(|&b| TARGET[b as usize]);
+                    assert_eq!(is_target(&v), target, "len {len} at {at} byte {b}");
+                    let value = v.iter().all(|&b| FIELD_VALUE[b as usize]);
+                    assert_eq!(is_field_value(&v), value, "len {len} at {at} byte {b}");
+                }
+            }
+        }
+        assert!(!is_target(b""));
+        assert!(is_field_value(b""));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::authority::{host_from_absolute_target, Authority};
-use crate::chars::{self, FIELD_VALUE, TARGET};
+use crate::chars;
 use crate::config::Config;
 use crate::error::{Error, InvalidPart, RetrySafety};
 use crate::event::{Done, Event, Framing, Head};
@@ -176,6 +176,15 @@ impl Sender {
     fn on_switched(&mut self) {
         self.send = SendState::Closed;
         self.switched = true;
+    }
+
+    /// Bytes waiting in the transmit queue.
+    #[inline]
+    fn queued_len(&self) -> u64 {
+        if self.queue.is_empty() {
+            return 0;
+        }
+        self.queue.iter().map(|b| b.len() as u64).sum()
     }
 
     /// Move sealed bytes of `out` to the queue, then queue `b` behind them.
@@ -617,7 +626,7 @@ impl Connection {
             return Err(invalid(InvalidPart::Method, m));
         }
         let t = target.as_bytes();
-        if t.is_empty() || t.iter().any(|&b| !TARGET[b as usize]) {
+        if !chars::is_target(t) {
             return Err(invalid(InvalidPart::Target, t));
         }
         let start = self.sender.out.len();
@@ -639,9 +648,10 @@ impl Connection {
         if !skip_host {
             let a = out.len();
             out.put_slice(b"Host: ");
-            match host_from_absolute_target(target) {
-                Some(h) => out.put_slice(h.as_bytes()),
-                None => out.put_slice(self.host_header.as_bytes()),
+            // Origin-form (the usual `/path`) cannot name another host.
+            match (t[0] != b'/').then(|| host_from_absolute_target(target)) {
+                Some(Some(h)) => out.put_slice(h.as_bytes()),
+                _ => out.put_slice(self.host_header.as_bytes()),
             }
             out.put_slice(b"\r\n");
             self.sender.head.auto_host = Some((a - start, out.len() - start));
@@ -656,14 +666,7 @@ impl Connection {
         self.pending.push_back(Pending {
             id,
             kind: self.sender.head.kind,
-            starts_at: self.transmitted
-                + self
-                    .sender
-                    .queue
-                    .iter()
-                    .map(|b| b.len() as u64)
-                    .sum::<u64>()
-                + self.sender.sealed as u64,
+            starts_at: self.transmitted + self.sender.queued_len() + self.sender.sealed as u64,
         });
         if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
             self.reader.start_response();
@@ -717,21 +720,38 @@ impl Connection {
         name: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        let (name, value) = (name.as_ref(), value.as_ref());
-        if self.sender.send != SendState::Head {
-            return Err(Error::CannotSendHeader {
-                state: self.sender.send.name(),
-            });
+        self.put_field(name.as_ref(), value.as_ref())
+    }
+
+    /// [`put_header`](Self::put_header) for the bytes: every check in one
+    /// condition, the error worked out only when one fails.
+    fn put_field(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
+        if self.sender.send != SendState::Head
+            || !chars::is_token_str(name)
+            || !chars::is_field_value(value)
+        {
+            return Err(self.field_error(name, value));
         }
-        if !chars::is_token_str(name) {
-            return Err(invalid(InvalidPart::HeaderName, name));
+        if header_matters(name) {
+            self.note_header(name, value)?;
         }
-        if chars::find_invalid_value_byte(value, &FIELD_VALUE).is_some() {
-            return Err(invalid(InvalidPart::HeaderValue, value));
-        }
-        self.note_header(name, value)?;
         write_field(&mut self.sender.out, name, value);
         Ok(())
+    }
+
+    /// Why `put_field` refused `name: value`.
+    #[cold]
+    #[inline(never)]
+    fn field_error(&self, name: &[u8], value: &[u8]) -> Error {
+        if self.sender.send != SendState::Head {
+            Error::CannotSendHeader {
+                state: self.sender.send.name(),
+            }
+        } else if !chars::is_token_str(name) {
+            invalid(InvalidPart::HeaderName, name)
+        } else {
+            invalid(InvalidPart::HeaderValue, value)
+        }
     }
 
     /// Add a header field with several values, joined with `", "` (never
@@ -752,7 +772,7 @@ impl Connection {
         }
         for v in values {
             let v = v.as_ref();
-            if chars::find_invalid_value_byte(v, &FIELD_VALUE).is_some() {
+            if !chars::is_field_value(v) {
                 return Err(invalid(InvalidPart::HeaderValue, v));
             }
         }
@@ -773,7 +793,8 @@ impl Connection {
         Ok(())
     }
 
-    #[inline]
+    /// Take note of a header that [`header_matters`] picked out.
+    #[inline(never)]
     fn note_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
         // One comparison at most: the names that matter differ in length.
         let head = &mut self.sender.head;
@@ -1049,7 +1070,7 @@ impl Connection {
             if !chars::is_token_str(n.as_ref()) {
                 return Err(invalid(InvalidPart::HeaderName, n.as_ref()));
             }
-            if chars::find_invalid_value_byte(v.as_ref(), &FIELD_VALUE).is_some() {
+            if !chars::is_field_value(v.as_ref()) {
                 return Err(invalid(InvalidPart::HeaderValue, v.as_ref()));
             }
         }
@@ -1209,6 +1230,16 @@ fn parse_decimal(v: &[u8]) -> Option<u64> {
         }
         n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
+}
+
+/// Whether the request header `name` may be one `note_header` acts on:
+/// its length and first letter are those of one of them.
+#[inline(always)]
+fn header_matters(name: &[u8]) -> bool {
+    matches!(
+        (name.len(), name[0] | 0x20),
+        (4, b'h') | (15, b'a') | (14, b'c') | (17, b't') | (10, b'c') | (7, b'u') | (6, b'e')
+    )
 }
 
 /// `name: value\r\n`, with one capacity check.

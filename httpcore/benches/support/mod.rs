@@ -1,6 +1,8 @@
 //! Set-up shared by the benches and `examples/profile_parse.rs`.
 
-use httpcore::{Authority, Config, Connection};
+use std::hint::black_box;
+
+use httpcore::{Authority, Config, Connection, Event};
 
 /// A connection with `n` HEAD requests outstanding (pipelined, so `n`
 /// responses can wait in the buffer and each has no body to read).
@@ -16,4 +18,26 @@ pub fn pipelined_heads(n: usize) -> Connection {
     }
     while c.poll_transmit().is_some() {}
     c
+}
+
+/// Read every response waiting: each head at once with `poll_head` (what
+/// `httparse::Response::parse` gives), then its events up to `Done`.
+/// Returns a count that depends on every header value, so that nothing
+/// is optimised away.
+#[allow(dead_code)] // not every bench target uses it
+pub fn drain(c: &mut Connection) -> usize {
+    let mut n = 0;
+    while let Some(head) = c.poll_head().unwrap() {
+        for h in head.headers() {
+            n += h.value.len();
+        }
+        black_box(&head);
+        while let Some(ev) = c.poll_event().unwrap() {
+            n += 1;
+            if matches!(black_box(ev), Event::Done(_)) {
+                break;
+            }
+        }
+    }
+    n
 }
