@@ -576,8 +576,17 @@ impl Connection {
 
     /// Before parsing: a stored error, the start of the next response.
     /// `Ok(None)` when no response is expected.
-    #[inline]
+    #[inline(always)]
     fn prepare_poll(&mut self) -> Result<Option<RequestKind>, Error> {
+        if self.error.is_some() || self.start_next {
+            return self.prepare_poll_slow();
+        }
+        Ok(self.pending.front().map(|p| p.kind))
+    }
+
+    /// [`prepare_poll`](Self::prepare_poll) after an error or a response.
+    #[inline(never)]
+    fn prepare_poll_slow(&mut self) -> Result<Option<RequestKind>, Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }

@@ -13,8 +13,11 @@ use bytes::{Buf, Bytes, BytesMut};
 
 #[derive(Debug, Default)]
 pub(crate) struct RecvBuf {
-    /// `[..filled]` received bytes; `[filled..]` spare room, initialised.
+    /// `[start..filled]` received bytes; `[filled..]` spare room,
+    /// initialised; `[..start]` dropped, given back to `buf` at the next
+    /// split or read (one `BytesMut::advance` for many dropped heads).
     buf: BytesMut,
+    start: usize,
     filled: usize,
 }
 
@@ -23,7 +26,7 @@ impl Deref for RecvBuf {
 
     #[inline]
     fn deref(&self) -> &[u8] {
-        &self.buf[..self.filled]
+        &self.buf[self.start..self.filled]
     }
 }
 
@@ -31,14 +34,24 @@ impl RecvBuf {
     /// Drop `n` received bytes from the front.
     #[inline]
     pub(crate) fn advance(&mut self, n: usize) {
-        debug_assert!(n <= self.filled);
-        self.buf.advance(n);
-        self.filled -= n;
+        debug_assert!(self.start + n <= self.filled);
+        self.start += n;
+    }
+
+    /// Give the dropped bytes back to the underlying buffer.
+    #[inline]
+    fn settle(&mut self) {
+        if self.start > 0 {
+            self.buf.advance(self.start);
+            self.filled -= self.start;
+            self.start = 0;
+        }
     }
 
     /// Hand out the first `n` received bytes (no copy).
     #[inline]
     pub(crate) fn split_to(&mut self, n: usize) -> Bytes {
+        self.settle();
         debug_assert!(n <= self.filled);
         self.filled -= n;
         self.buf.split_to(n).freeze()
@@ -46,11 +59,13 @@ impl RecvBuf {
 
     /// Hand out every received byte (no copy).
     pub(crate) fn take_all(&mut self) -> Bytes {
+        self.settle();
         self.split_to(self.filled)
     }
 
     /// Append received bytes (copied).
     pub(crate) fn extend_from_slice(&mut self, data: &[u8]) {
+        self.settle();
         let end = self.filled + data.len();
         if end <= self.buf.len() {
             self.buf[self.filled..end].copy_from_slice(data);
@@ -66,6 +81,7 @@ impl RecvBuf {
     /// offered before is zero-filled.
     #[inline]
     pub(crate) fn spare(&mut self, n: usize) -> &mut [u8] {
+        self.settle();
         let end = self.filled + n;
         if self.buf.len() < end {
             self.buf.resize(end, 0);
@@ -106,6 +122,30 @@ mod tests {
         assert!(b.is_empty());
         b.extend_from_slice(&[7; 100]);
         assert_eq!(&b[..], &[7; 100][..]);
+    }
+
+    #[test]
+    fn dropped_bytes_are_given_back_before_the_buffer_grows() {
+        let mut b = RecvBuf::default();
+        b.extend_from_slice(b"head one|head two|rest");
+        b.advance(9);
+        assert_eq!(&b[..], b"head two|rest");
+        b.advance(9);
+        assert_eq!(&b[..], b"rest");
+        // Still in the underlying buffer until the next read or split.
+        assert_eq!(b.buf.len(), 22);
+        b.extend_from_slice(b"!");
+        assert_eq!(b.buf.len(), 5);
+        assert_eq!(&b[..], b"rest!");
+        b.advance(1);
+        assert_eq!(b.split_to(3), &b"est"[..]);
+        assert_eq!(&b[..], b"!");
+        b.advance(1);
+        let room = b.spare(4);
+        assert_eq!(room.len(), 4);
+        room[..2].copy_from_slice(b"ok");
+        b.commit(2);
+        assert_eq!(b.take_all(), &b"ok"[..]);
     }
 
     #[test]

@@ -182,13 +182,28 @@ impl Reader {
     }
 
     /// The next event of the response to a request of kind `req`.
+    #[inline]
     pub(crate) fn poll(&mut self, req: RequestKind) -> Step<'_> {
         self.release();
         match self.state {
             State::EmitHead { next, len, framing } => Ok(Some(self.emit_head(next, len, framing))),
             State::Length(rem) => self.counted_body(rem, false),
+            State::Finish => Ok(Some(self.finish())),
             _ => self.step(req),
         }
+    }
+
+    /// The message is complete: its `Done`.
+    #[inline]
+    fn finish(&mut self) -> Event<'static> {
+        self.state = if self.switched {
+            State::Switched
+        } else {
+            State::Idle
+        };
+        Event::Done(Done {
+            reusable: self.reusable,
+        })
     }
 
     fn step(&mut self, req: RequestKind) -> Step<'_> {
@@ -216,16 +231,7 @@ impl Reader {
             State::ChunkDataEnd => self.chunk_data_end(),
             State::Trailers => self.trailers(),
             State::EmitTrailers { next, len } => Ok(Some(self.emit_trailer(next, len))),
-            State::Finish => {
-                self.state = if self.switched {
-                    State::Switched
-                } else {
-                    State::Idle
-                };
-                Ok(Some(Event::Done(Done {
-                    reusable: self.reusable,
-                })))
-            }
+            State::Finish => Ok(Some(self.finish())),
         }
     }
 
@@ -319,6 +325,7 @@ impl Reader {
     /// code, framing and length of the head, for [`Reader::head_view`].
     /// `Ok(None)` while incomplete; `Err(None)`-like misuse is reported as
     /// `ResponseNotReady` when the reader is past a head.
+    #[inline]
     pub(crate) fn prepare_head(
         &mut self,
         req: RequestKind,
@@ -354,6 +361,7 @@ impl Reader {
     }
 
     /// The head [`prepare_head`](Self::prepare_head) just completed.
+    #[inline]
     pub(crate) fn head_view(&self, framing: Framing, len: usize) -> crate::event::Head<'_> {
         let status = match self.section.status {
             Some(s) if len > 0 => StatusLine {

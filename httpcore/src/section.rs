@@ -156,7 +156,28 @@ impl Section {
     }
 
     /// Index every complete line of `buf` not indexed yet.
+    #[inline(always)]
     pub(crate) fn advance(
+        &mut self,
+        buf: &[u8],
+        limits: &Limits,
+        lenient: &Leniency,
+    ) -> Result<Progress, Error> {
+        // Past the status line, plain lines go through one tight loop;
+        // whatever it stops at (a tab, a fold, a limit, an error, ...)
+        // goes through the general path, one line at a time.
+        if self.status.is_some() || self.kind == Kind::Trailers {
+            let (bounds, max_count, _) = self.bounds(limits);
+            if let Some(progress) = self.plain_lines(buf, bounds, max_count) {
+                return Ok(progress);
+            }
+        }
+        self.advance_general(buf, limits, lenient)
+    }
+
+    /// [`advance`](Self::advance) for every line the plain path leaves.
+    #[inline(never)]
+    fn advance_general(
         &mut self,
         buf: &[u8],
         limits: &Limits,
@@ -194,13 +215,8 @@ impl Section {
         // The field lines: their bounds do not change from line to line.
         let (bounds, max_count, count_kind) = self.bounds(limits);
         loop {
-            // Plain lines first, in one tight loop; whatever it stops at
-            // (an incomplete line, a tab, a limit, a fold, an error) goes
-            // through the general path below, one line at a time.
-            if self.scan == self.line_start {
-                if let Some(len) = self.plain_lines(buf, bounds, max_count) {
-                    return Ok(Progress::Complete(len));
-                }
+            if let Some(progress) = self.plain_lines(buf, bounds, max_count) {
+                return Ok(progress);
             }
             let Some((start, end)) = self.next_line(buf, lenient, bounds)? else {
                 return Ok(Progress::NeedMore);
@@ -221,44 +237,60 @@ impl Section {
 
     /// Index the plain field lines at `line_start` — `name ":" OWS value
     /// OWS CRLF`, with no control byte in the value, within the limits —
-    /// until the first line that is anything else. `Some(len)` when that
-    /// line is the blank line ending a section of `len` bytes (blank line
-    /// included). Never an
-    /// error: a line it stops at is judged by the general path, so the
-    /// outcome is the same whichever path indexed what. Each byte is
-    /// looked at once; a line that is not complete yet leaves `scan` at
-    /// the end of the buffer, so it is not scanned again.
+    /// until the section ends (`Complete`, its length with the blank line),
+    /// the bytes end inside a line within the limits (`NeedMore`), or a
+    /// line is anything else (`None`: the general path judges it, so the
+    /// outcome is the same whichever path indexed what). Each byte is
+    /// looked at once: a line begun in an earlier read resumes its scan at
+    /// `scan`, and one not complete yet leaves `scan` at the end.
     #[inline]
-    fn plain_lines(&mut self, buf: &[u8], bounds: Bounds, max_count: usize) -> Option<usize> {
-        let mut start = self.line_start;
+    fn plain_lines(&mut self, buf: &[u8], bounds: Bounds, max_count: usize) -> Option<Progress> {
         loop {
+            let start = self.line_start;
             let rest = &buf[start..];
-            if let [b'\r', b'\n', ..] = rest {
-                if start + 2 > bounds.first_crossing(start) {
+            let (name_len, v, cr);
+            if self.scan > start {
+                // Bytes up to `scan` were scanned in an earlier call.
+                let Some(p) = find_ctl(buf, self.scan) else {
+                    self.scan = buf.len();
+                    return (buf.len() <= bounds.first_crossing(start))
+                        .then_some(Progress::NeedMore);
+                };
+                cr = p - start;
+                if rest[cr] != b'\r' {
                     return None;
                 }
-                self.line_start = start + 2;
-                self.scan = start + 2;
-                return Some(start + 2);
+                name_len = token_prefix_len(&rest[..cr]);
+                if name_len == 0 || rest[name_len] != b':' {
+                    return None;
+                }
+                v = skip_ows(rest, name_len + 1);
+            } else {
+                if let [b'\r', b'\n', ..] = rest {
+                    if start + 2 > bounds.first_crossing(start) {
+                        return None;
+                    }
+                    self.line_start = start + 2;
+                    self.scan = start + 2;
+                    return Some(Progress::Complete(start + 2));
+                }
+                name_len = token_prefix_len(rest);
+                if name_len == 0 || rest.get(name_len) != Some(&b':') {
+                    return None;
+                }
+                v = skip_ows(rest, name_len + 1);
+                let Some(p) = find_ctl(rest, v) else {
+                    // Every byte up to the end is allowed: resume there.
+                    self.scan = buf.len();
+                    return (buf.len() <= bounds.first_crossing(start))
+                        .then_some(Progress::NeedMore);
+                };
+                cr = p;
+                if rest[cr] != b'\r' {
+                    return None;
+                }
             }
-            let name_len = token_prefix_len(rest);
-            if name_len == 0 || rest.get(name_len) != Some(&b':') {
-                return None;
-            }
-            // OWS: almost always one SP.
-            let mut v = name_len + 1;
-            if rest.get(v) == Some(&b' ') {
-                v += 1;
-            }
-            while let Some(b' ' | b'\t') = rest.get(v) {
-                v += 1;
-            }
-            let Some(cr) = find_ctl(rest, v) else {
-                // Every byte up to the end is allowed: resume there.
-                self.scan = buf.len();
-                return None;
-            };
-            if rest[cr] != b'\r' || rest.get(cr + 1) != Some(&b'\n') {
+            if rest.get(cr + 1) != Some(&b'\n') {
                 return None;
             }
             let next = start + cr + 2;
@@ -280,7 +312,6 @@ impl Section {
                 value: ((start + v) as u32, (start + end) as u32),
                 folded: false,
             });
-            start = next;
             self.line_start = next;
             self.scan = next;
         }
@@ -480,6 +511,19 @@ impl Section {
         }
         Ok(())
     }
+}
+
+/// The offset of the first byte at or after `i` that is not SP or HTAB
+/// (OWS: almost always one SP).
+#[inline(always)]
+fn skip_ows(s: &[u8], mut i: usize) -> usize {
+    if s.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    while let Some(b' ' | b'\t') = s.get(i) {
+        i += 1;
+    }
+    i
 }
 
 /// The two limits a line is held to: its own length, and the section's
