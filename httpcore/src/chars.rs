@@ -110,16 +110,28 @@ const HI: u64 = 0x8080_8080_8080_8080;
 
 /// Offset of the first control byte (< 0x20) or DEL in `s` at or after
 /// `from`: sixteen bytes per step with SSE2, eight with SWAR elsewhere.
-#[inline]
+#[inline(always)]
 pub(crate) fn find_ctl(s: &[u8], from: usize) -> Option<usize> {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         let tail = s.get(from..)?;
-        let (n, found) = sse2::find_ctl_blocks(tail);
-        if let Some(p) = found {
+        let whole = tail.len() & !15;
+        let p = sse2::find_ctl_blocks(tail);
+        if p < whole {
             return Some(from + p);
         }
-        find_ctl_swar(s, from + n)
+        let done = from + whole;
+        if done == s.len() {
+            return None;
+        }
+        // Fewer than 16 bytes left: one more block, the last 16 bytes of
+        // `s`, with the bits of the bytes already scanned shifted out.
+        if let Some(last) = s.len().checked_sub(16) {
+            let block: &[u8; 16] = s[last..].try_into().expect("16 bytes");
+            let hits = sse2::ctl_mask(block) >> (done - last);
+            return (hits != 0).then(|| done + hits.trailing_zeros() as usize);
+        }
+        find_ctl_swar(s, done)
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     find_ctl_swar(s, from)
@@ -163,11 +175,12 @@ mod sse2 {
         _mm_set_epi64x, _mm_sub_epi8,
     };
 
-    /// Scan whole 16-byte blocks of `s` for a control byte or DEL: how many
-    /// bytes were scanned, and the offset of the first hit if any.
+    /// Scan whole 16-byte blocks of `s` for a control byte or DEL: the
+    /// offset of the first hit, or the length of the whole blocks if none
+    /// (a hit is always inside them, so the two cannot be confused).
     #[inline]
     #[allow(unsafe_code)]
-    pub(super) fn find_ctl_blocks(s: &[u8]) -> (usize, Option<usize>) {
+    pub(super) fn find_ctl_blocks(s: &[u8]) -> usize {
         // SAFETY: this module only exists when the compilation target
         // enables SSE2 (the `cfg` above), so the CPU running this code has
         // the feature `scan` is compiled for; `scan` touches no memory but
@@ -177,22 +190,34 @@ mod sse2 {
 
     #[target_feature(enable = "sse2")]
     #[inline]
-    fn scan(s: &[u8]) -> (usize, Option<usize>) {
+    fn scan(s: &[u8]) -> usize {
         let (blocks, _) = s.as_chunks::<16>();
-        let space = _mm_set1_epi8(0x20);
-        let del = _mm_set1_epi8(0x7f);
         for (n, block) in blocks.iter().enumerate() {
-            let x = u128::from_le_bytes(*block);
-            let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
-            // 0xff where v >= 0x20 (unsigned), and where v == 0x7f.
-            let printable = _mm_cmpeq_epi8(_mm_max_epu8(v, space), v);
-            let is_del = _mm_cmpeq_epi8(v, del);
-            let hits = (!_mm_movemask_epi8(printable) | _mm_movemask_epi8(is_del)) & 0xffff;
+            let hits = block_ctl_mask(block);
             if hits != 0 {
-                return (n * 16, Some(n * 16 + hits.trailing_zeros() as usize));
+                return n * 16 + hits.trailing_zeros() as usize;
             }
         }
-        (blocks.len() * 16, None)
+        blocks.len() * 16
+    }
+
+    /// Bit `i` set where byte `i` of `block` is a control byte or DEL.
+    #[inline]
+    #[allow(unsafe_code)]
+    pub(super) fn ctl_mask(block: &[u8; 16]) -> u32 {
+        // SAFETY: as for `find_ctl_blocks`: SSE2 is enabled for the build.
+        unsafe { block_ctl_mask(block) }
+    }
+
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn block_ctl_mask(block: &[u8; 16]) -> u32 {
+        let x = u128::from_le_bytes(*block);
+        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
+        // 0xff where v >= 0x20 (unsigned), and where v == 0x7f.
+        let printable = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), v);
+        let is_del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+        ((!_mm_movemask_epi8(printable) | _mm_movemask_epi8(is_del)) & 0xffff) as u32
     }
 
     /// Length of the run of ASCII letters, digits and `-` at the start of

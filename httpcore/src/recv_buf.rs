@@ -48,13 +48,19 @@ impl RecvBuf {
         }
     }
 
-    /// Hand out the first `n` received bytes (no copy).
+    /// Hand out the first `n` received bytes (no copy). Dropped bytes in
+    /// front go out with them and are skipped in the `Bytes` (a pointer
+    /// bump), not advanced over in the `BytesMut` first.
     #[inline]
     pub(crate) fn split_to(&mut self, n: usize) -> Bytes {
-        self.settle();
-        debug_assert!(n <= self.filled);
-        self.filled -= n;
-        self.buf.split_to(n).freeze()
+        let skip = std::mem::take(&mut self.start);
+        debug_assert!(skip + n <= self.filled);
+        self.filled -= skip + n;
+        let mut b = self.buf.split_to(skip + n).freeze();
+        if skip > 0 {
+            b.advance(skip);
+        }
+        b
     }
 
     /// Hand out every received byte (no copy).

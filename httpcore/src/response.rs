@@ -189,6 +189,7 @@ impl Reader {
             State::EmitHead { next, len, framing } => Ok(Some(self.emit_head(next, len, framing))),
             State::Length(rem) => self.counted_body(rem, false),
             State::Finish => Ok(Some(self.finish())),
+            State::ChunkDataEnd => self.chunk_data_end(),
             _ => self.step(req),
         }
     }
@@ -440,6 +441,7 @@ impl Reader {
         };
     }
 
+    #[inline]
     fn body_bytes(&mut self, n: usize) -> Event<'static> {
         self.body_received += n as u64;
         self.scan = 0;
@@ -447,7 +449,7 @@ impl Reader {
     }
 
     /// `rem` more bytes of a `Content-Length` body, or of a chunk's data.
-    #[inline]
+    #[inline(always)]
     fn counted_body(&mut self, rem: u64, chunk: bool) -> Step<'_> {
         if self.buf.is_empty() {
             if self.eof {
@@ -487,28 +489,34 @@ impl Reader {
         }
     }
 
+    #[inline]
     fn chunk_size(&mut self) -> Step<'_> {
         let limit = self.limits.max_chunk_line;
         // Fast path: a complete "<hex>\r\n" line, no extension, at most 15
         // digits (no overflow possible), within the limit. Anything else
-        // takes the general path below, which accepts the same lines with
-        // the same result, so the outcome never depends on the split.
-        {
-            let b = &self.buf[..];
-            let mut size: u64 = 0;
-            let mut i = 0;
-            while i < b.len().min(15) {
-                let v = crate::chars::HEX_VALUE[b[i] as usize];
-                if v > 15 {
-                    break;
-                }
-                size = size << 4 | u64::from(v);
-                i += 1;
+        // takes the general path, which accepts the same lines with the
+        // same result, so the outcome never depends on the split.
+        let b = &self.buf[..];
+        let mut size: u64 = 0;
+        let mut i = 0;
+        while i < b.len().min(15) {
+            let v = crate::chars::HEX_VALUE[b[i] as usize];
+            if v > 15 {
+                break;
             }
-            if i > 0 && i + 2 <= limit && b.get(i) == Some(&b'\r') && b.get(i + 1) == Some(&b'\n') {
-                return self.size_line_done(i + 2, size);
-            }
+            size = size << 4 | u64::from(v);
+            i += 1;
         }
+        if i > 0 && i + 2 <= limit && b.get(i..i + 2) == Some(b"\r\n") {
+            return self.size_line_done(i + 2, size);
+        }
+        self.chunk_size_general()
+    }
+
+    /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.
+    #[inline(never)]
+    fn chunk_size_general(&mut self) -> Step<'_> {
+        let limit = self.limits.max_chunk_line;
         // Size lines are short: look at the first bytes directly, and hand
         // longer lines (extensions) to memchr.
         let near = self.buf.len().min(self.scan + 16);
@@ -603,6 +611,7 @@ impl Reader {
         self.counted_body(size, true)
     }
 
+    #[inline]
     fn chunk_data_end(&mut self) -> Step<'_> {
         let n = match self.buf[..] {
             [b'\r', b'\n', ..] => 2,

@@ -245,64 +245,67 @@ impl Section {
     /// `scan`, and one not complete yet leaves `scan` at the end.
     #[inline]
     fn plain_lines(&mut self, buf: &[u8], bounds: Bounds, max_count: usize) -> Option<Progress> {
-        loop {
-            let start = self.line_start;
+        // Kept in registers through the loop, stored once at the end.
+        let mut start = self.line_start;
+        let mut scan = self.scan;
+        let mut lines = self.lines;
+        let outcome = loop {
             let rest = &buf[start..];
             let (name_len, v, cr);
-            if self.scan > start {
+            if scan > start {
                 // Bytes up to `scan` were scanned in an earlier call.
-                let Some(p) = find_ctl(buf, self.scan) else {
-                    self.scan = buf.len();
-                    return (buf.len() <= bounds.first_crossing(start))
+                let Some(p) = find_ctl(buf, scan) else {
+                    scan = buf.len();
+                    break (buf.len() <= bounds.first_crossing(start))
                         .then_some(Progress::NeedMore);
                 };
                 cr = p - start;
                 if rest[cr] != b'\r' {
-                    return None;
+                    break None;
                 }
                 name_len = token_prefix_len(&rest[..cr]);
                 if name_len == 0 || rest[name_len] != b':' {
-                    return None;
+                    break None;
                 }
                 v = skip_ows(rest, name_len + 1);
             } else {
                 if let [b'\r', b'\n', ..] = rest {
                     if start + 2 > bounds.first_crossing(start) {
-                        return None;
+                        break None;
                     }
-                    self.line_start = start + 2;
-                    self.scan = start + 2;
-                    return Some(Progress::Complete(start + 2));
+                    start += 2;
+                    scan = start;
+                    break Some(Progress::Complete(start));
                 }
                 name_len = token_prefix_len(rest);
                 if name_len == 0 || rest.get(name_len) != Some(&b':') {
-                    return None;
+                    break None;
                 }
                 v = skip_ows(rest, name_len + 1);
                 let Some(p) = find_ctl(rest, v) else {
                     // Every byte up to the end is allowed: resume there.
-                    self.scan = buf.len();
-                    return (buf.len() <= bounds.first_crossing(start))
+                    scan = buf.len();
+                    break (buf.len() <= bounds.first_crossing(start))
                         .then_some(Progress::NeedMore);
                 };
                 cr = p;
                 if rest[cr] != b'\r' {
-                    return None;
+                    break None;
                 }
             }
             if rest.get(cr + 1) != Some(&b'\n') {
-                return None;
+                break None;
             }
             let next = start + cr + 2;
-            if next > bounds.first_crossing(start) || self.lines >= max_count {
-                return None;
+            if next > bounds.first_crossing(start) || lines >= max_count {
+                break None;
             }
             let mut end = cr;
             if end > v && rest[end - 1] <= b' ' {
                 // SP or HTAB: the only bytes up to SP a value can hold.
                 end = v + chars::trim_ows(&rest[v..end]).len();
             }
-            self.lines += 1;
+            lines += 1;
             if self.kind == Kind::Head {
                 self.facts.observe(&rest[..name_len], &rest[v..end]);
             }
@@ -312,9 +315,13 @@ impl Section {
                 value: ((start + v) as u32, (start + end) as u32),
                 folded: false,
             });
-            self.line_start = next;
-            self.scan = next;
-        }
+            start = next;
+            scan = next;
+        };
+        self.line_start = start;
+        self.scan = scan;
+        self.lines = lines;
+        outcome
     }
 
     /// The next complete line within `bounds`: its start and its content
