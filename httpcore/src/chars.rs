@@ -112,29 +112,62 @@ const HI: u64 = 0x8080_8080_8080_8080;
 /// `from`: sixteen bytes per step with SSE2, eight with SWAR elsewhere.
 #[inline(always)]
 pub(crate) fn find_ctl(s: &[u8], from: usize) -> Option<usize> {
+    if from > s.len() {
+        return None;
+    }
+    let p = ctl_from(s, from);
+    (p < s.len()).then_some(p)
+}
+
+/// [`find_ctl`] for `from <= s.len()`, answering `s.len()` when there is
+/// no control byte (no `Option` to build and take apart in hot loops).
+#[inline(always)]
+pub(crate) fn ctl_from(s: &[u8], from: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        let tail = s.get(from..)?;
-        let whole = tail.len() & !15;
-        let p = sse2::find_ctl_blocks(tail);
-        if p < whole {
-            return Some(from + p);
+        let (blocks, _) = s[from..].as_chunks::<16>();
+        for (n, block) in blocks.iter().enumerate() {
+            let hits = sse2::ctl_mask(block);
+            if hits != 0 {
+                return from + n * 16 + hits.trailing_zeros() as usize;
+            }
         }
-        let done = from + whole;
-        if done == s.len() {
-            return None;
+        let i = from + blocks.len() * 16;
+        if i >= s.len() {
+            return s.len();
         }
         // Fewer than 16 bytes left: one more block, the last 16 bytes of
         // `s`, with the bits of the bytes already scanned shifted out.
         if let Some(last) = s.len().checked_sub(16) {
             let block: &[u8; 16] = s[last..].try_into().expect("16 bytes");
-            let hits = sse2::ctl_mask(block) >> (done - last);
-            return (hits != 0).then(|| done + hits.trailing_zeros() as usize);
+            let hits = sse2::ctl_mask(block) >> (i - last);
+            return if hits != 0 {
+                i + hits.trailing_zeros() as usize
+            } else {
+                s.len()
+            };
         }
-        find_ctl_swar(s, done)
+        find_ctl_swar(s, i).unwrap_or(s.len())
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    find_ctl_swar(s, from)
+    find_ctl_swar(s, from).unwrap_or(s.len())
+}
+
+/// The end of the run of tchar starting at `from` in `s` (a field name):
+/// one SSE2 block answers for names shorter than 16 bytes that end in a
+/// byte that is not tchar, as nearly all do; the table does the rest.
+#[inline(always)]
+pub(crate) fn name_end(s: &[u8], from: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = s.get(from..from + 16) {
+        let ok = sse2::name_mask(block.try_into().expect("16 bytes"));
+        let e = from + (!ok).trailing_zeros() as usize;
+        if e < from + 16 && !is_token(s[e]) {
+            return e;
+        }
+        return from + token_prefix_len_from(&s[from..], e - from);
+    }
+    from + token_prefix_len_from(&s[from..], 0)
 }
 
 /// [`find_ctl`] eight bytes per step: a byte below 0x20 or equal to 0x7f
@@ -162,12 +195,13 @@ fn find_ctl_swar(s: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Sixteen bytes per step with SSE2, part of every x86-64 CPU (the build
-/// only takes this path where the target enables SSE2). The bytes reach the
-/// register by value, so no pointer is involved; the one `unsafe` is the
-/// call into a `#[target_feature]` function, which Rust requires even when
-/// the feature is enabled for the whole build. Measured: 12 % fewer
-/// instructions for a `cdn` head than the SWAR scan alone
-/// (`docs/architecture.md`); `find_ctl_is_exact_on_both_paths` tests both.
+/// only takes this path where the target enables SSE2): one 16-byte block
+/// in, a 16-bit mask out. The bytes reach the register by value, so no
+/// pointer is involved; the only `unsafe` is the call into a
+/// `#[target_feature]` function, which Rust requires even when the feature
+/// is enabled for the whole build. Measured in `docs/benchmarks.md`;
+/// `find_ctl_is_exact_on_both_paths` and
+/// `token_prefix_is_exact_on_both_paths` test both paths.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
     use core::arch::x86_64::{
@@ -175,37 +209,14 @@ mod sse2 {
         _mm_set_epi64x, _mm_sub_epi8,
     };
 
-    /// Scan whole 16-byte blocks of `s` for a control byte or DEL: the
-    /// offset of the first hit, or the length of the whole blocks if none
-    /// (a hit is always inside them, so the two cannot be confused).
-    #[inline]
-    #[allow(unsafe_code)]
-    pub(super) fn find_ctl_blocks(s: &[u8]) -> usize {
-        // SAFETY: this module only exists when the compilation target
-        // enables SSE2 (the `cfg` above), so the CPU running this code has
-        // the feature `scan` is compiled for; `scan` touches no memory but
-        // the slice it is given.
-        unsafe { scan(s) }
-    }
-
-    #[target_feature(enable = "sse2")]
-    #[inline]
-    fn scan(s: &[u8]) -> usize {
-        let (blocks, _) = s.as_chunks::<16>();
-        for (n, block) in blocks.iter().enumerate() {
-            let hits = block_ctl_mask(block);
-            if hits != 0 {
-                return n * 16 + hits.trailing_zeros() as usize;
-            }
-        }
-        blocks.len() * 16
-    }
-
     /// Bit `i` set where byte `i` of `block` is a control byte or DEL.
     #[inline]
     #[allow(unsafe_code)]
     pub(super) fn ctl_mask(block: &[u8; 16]) -> u32 {
-        // SAFETY: as for `find_ctl_blocks`: SSE2 is enabled for the build.
+        // SAFETY: this module only exists when the compilation target
+        // enables SSE2 (the `cfg` above), so the CPU running this code has
+        // the feature `block_ctl_mask` is compiled for; it touches no
+        // memory but the block it is given.
         unsafe { block_ctl_mask(block) }
     }
 
@@ -220,40 +231,32 @@ mod sse2 {
         ((!_mm_movemask_epi8(printable) | _mm_movemask_epi8(is_del)) & 0xffff) as u32
     }
 
-    /// Length of the run of ASCII letters, digits and `-` at the start of
-    /// `s`, found in whole 16-byte blocks (shorter if `s` ends first: the
-    /// caller finishes with the table).
+    /// Bit `i` set where byte `i` of `block` is an ASCII letter, digit or
+    /// `-`: the bytes field names are made of.
     #[inline]
     #[allow(unsafe_code)]
-    pub(super) fn name_bytes(s: &[u8]) -> usize {
-        // SAFETY: as for `find_ctl_blocks`: SSE2 is enabled for the build.
-        unsafe { name_scan(s) }
+    pub(super) fn name_mask(block: &[u8; 16]) -> u32 {
+        // SAFETY: as for `ctl_mask`: SSE2 is enabled for the build.
+        unsafe { block_name_mask(block) }
     }
 
     #[target_feature(enable = "sse2")]
     #[inline]
-    fn name_scan(s: &[u8]) -> usize {
-        let (blocks, _) = s.as_chunks::<16>();
-        for (n, block) in blocks.iter().enumerate() {
-            let x = u128::from_le_bytes(*block);
-            let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
-            // `v - lo <= hi - lo` (unsigned) is `lo <= v <= hi`: the
-            // minimum with `hi - lo` leaves exactly those bytes unchanged.
-            let in_range = |v, lo: i8, span: i8| {
-                let d = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-                _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(span)), d)
-            };
-            // Setting bit 0x20 maps capitals onto small letters, and
-            // nothing else onto them.
-            let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a' as i8, 25);
-            let digit = in_range(v, b'0' as i8, 9);
-            let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
-            let ok = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash));
-            if ok != 0xffff {
-                return n * 16 + (!ok).trailing_zeros() as usize;
-            }
-        }
-        blocks.len() * 16
+    fn block_name_mask(block: &[u8; 16]) -> u32 {
+        let x = u128::from_le_bytes(*block);
+        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
+        // `v - lo <= hi - lo` (unsigned) is `lo <= v <= hi`: the minimum
+        // with `hi - lo` leaves exactly those bytes unchanged.
+        let in_range = |v, lo: i8, span: i8| {
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+            _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(span)), d)
+        };
+        // Setting bit 0x20 maps capitals onto small letters, and nothing
+        // else onto them.
+        let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a' as i8, 25);
+        let digit = in_range(v, b'0' as i8, 9);
+        let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
+        (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)) & 0xffff) as u32
     }
 }
 
@@ -262,18 +265,7 @@ mod sse2 {
 /// the table for the rest (other tchars, the last bytes of the buffer).
 #[inline]
 pub(crate) fn token_prefix_len(s: &[u8]) -> usize {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        let i = sse2::name_bytes(s);
-        match s.get(i) {
-            // Usually the colon: the name ends here.
-            Some(&b) if !is_token(b) => i,
-            None => i,
-            Some(_) => token_prefix_len_from(s, i),
-        }
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    token_prefix_len_from(s, 0)
+    name_end(s, 0)
 }
 
 /// [`token_prefix_len`] with the table alone, from `i` (whose prefix is

@@ -245,31 +245,29 @@ impl Section {
     /// `scan`, and one not complete yet leaves `scan` at the end.
     #[inline]
     fn plain_lines(&mut self, buf: &[u8], bounds: Bounds, max_count: usize) -> Option<Progress> {
-        // Kept in registers through the loop, stored once at the end.
+        // Absolute offsets into `buf`, kept in registers through the loop
+        // and stored once at the end.
         let mut start = self.line_start;
         let mut scan = self.scan;
         let mut lines = self.lines;
+        let head = self.kind == Kind::Head;
         let outcome = loop {
-            let rest = &buf[start..];
-            let (name_len, v, cr);
+            let (name_end, v, cr);
             if scan > start {
-                // Bytes up to `scan` were scanned in an earlier call.
-                let Some(p) = find_ctl(buf, scan) else {
-                    scan = buf.len();
-                    break (buf.len() <= bounds.first_crossing(start))
-                        .then_some(Progress::NeedMore);
-                };
-                cr = p - start;
-                if rest[cr] != b'\r' {
+                // A line begun in an earlier call: bytes up to `scan` were
+                // scanned then.
+                cr = chars::ctl_from(buf, scan);
+                if cr == buf.len() {
+                    scan = cr;
+                    break (cr <= bounds.first_crossing(start)).then_some(Progress::NeedMore);
+                }
+                name_end = chars::name_end(&buf[..cr], start);
+                if name_end == start || buf[name_end] != b':' {
                     break None;
                 }
-                name_len = token_prefix_len(&rest[..cr]);
-                if name_len == 0 || rest[name_len] != b':' {
-                    break None;
-                }
-                v = skip_ows(rest, name_len + 1);
+                v = skip_ows(buf, name_end + 1);
             } else {
-                if let [b'\r', b'\n', ..] = rest {
+                if buf.get(start..start + 2) == Some(b"\r\n") {
                     if start + 2 > bounds.first_crossing(start) {
                         break None;
                     }
@@ -277,47 +275,45 @@ impl Section {
                     scan = start;
                     break Some(Progress::Complete(start));
                 }
-                name_len = token_prefix_len(rest);
-                if name_len == 0 || rest.get(name_len) != Some(&b':') {
+                name_end = chars::name_end(buf, start);
+                if name_end == start || buf.get(name_end) != Some(&b':') {
                     break None;
                 }
-                v = skip_ows(rest, name_len + 1);
-                let Some(p) = find_ctl(rest, v) else {
+                v = skip_ows(buf, name_end + 1);
+                cr = chars::ctl_from(buf, v);
+                if cr == buf.len() {
                     // Every byte up to the end is allowed: resume there.
-                    scan = buf.len();
-                    break (buf.len() <= bounds.first_crossing(start))
-                        .then_some(Progress::NeedMore);
-                };
-                cr = p;
-                if rest[cr] != b'\r' {
-                    break None;
+                    scan = cr;
+                    break (cr <= bounds.first_crossing(start)).then_some(Progress::NeedMore);
                 }
             }
-            if rest.get(cr + 1) != Some(&b'\n') {
+            if buf.get(cr..cr + 2) != Some(b"\r\n") {
                 break None;
             }
-            let next = start + cr + 2;
+            let next = cr + 2;
             if next > bounds.first_crossing(start) || lines >= max_count {
                 break None;
             }
             let mut end = cr;
-            if end > v && rest[end - 1] <= b' ' {
+            if end > v && buf[end - 1] <= b' ' {
                 // SP or HTAB: the only bytes up to SP a value can hold.
-                end = v + chars::trim_ows(&rest[v..end]).len();
+                end = v + chars::trim_ows(&buf[v..end]).len();
             }
             lines += 1;
-            if self.kind == Kind::Head {
-                self.facts.observe(&rest[..name_len], &rest[v..end]);
+            if head {
+                self.facts.observe(&buf[start..name_end], &buf[v..end]);
             }
-            self.skipping = false;
             self.fields.push(Field {
-                name: (start as u32, (start + name_len) as u32),
-                value: ((start + v) as u32, (start + end) as u32),
+                name: (start as u32, name_end as u32),
+                value: (v as u32, end as u32),
                 folded: false,
             });
             start = next;
             scan = next;
         };
+        if lines > self.lines {
+            self.skipping = false;
+        }
         self.line_start = start;
         self.scan = scan;
         self.lines = lines;
