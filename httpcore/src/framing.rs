@@ -200,6 +200,7 @@ pub(crate) struct Decision {
 
 /// Decide how the body of the head described by `facts` is framed, and
 /// whether the connection persists after it.
+#[inline]
 pub(crate) fn decide(facts: &FramingFacts, req: RequestKind) -> Result<Decision, Error> {
     let version = facts.version.unwrap_or(Version::Http11);
     let persistent = !req.close

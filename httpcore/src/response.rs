@@ -362,7 +362,7 @@ impl Reader {
     }
 
     /// The head [`prepare_head`](Self::prepare_head) just completed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn head_view(&self, framing: Framing, len: usize) -> crate::event::Head<'_> {
         let status = match self.section.status {
             Some(s) if len > 0 => StatusLine {

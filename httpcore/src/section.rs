@@ -98,6 +98,7 @@ impl Section {
     }
 
     /// Start indexing a new section at the front of the buffer.
+    #[inline]
     pub(crate) fn reset(&mut self, kind: Kind) {
         self.kind = kind;
         self.line_start = 0;
