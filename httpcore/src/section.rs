@@ -1,11 +1,15 @@
 //! Indexing a header section (a response head, or the trailer section of a
 //! chunked body) line by line as its bytes arrive.
 //!
-//! Each byte is looked at once: one SWAR pass per line both finds the line's
-//! end and rejects control bytes, resuming where the previous read left off;
-//! then the field name (a few bytes) is checked against the token table and
-//! the line is recorded as offsets. Events are served from the finished
-//! index, so a head that trickles in is neither rescanned nor re-parsed.
+//! Each byte is looked at once. Plain field lines (`name: value` ending in
+//! CRLF, nothing unusual) go through one tight loop: the name checked and
+//! the value scanned for control bytes 16 bytes at a time, the line
+//! recorded as offsets. Everything else — the status line, tabs, folds,
+//! bare LF, limits, errors — goes through the general path one line at a
+//! time; the loop never decides an error, so both paths give the same
+//! outcome. Scans resume where the previous read left off, and events are
+//! served from the finished index, so a head that trickles in is neither
+//! rescanned nor re-parsed.
 
 use bytes::Bytes;
 
@@ -184,7 +188,11 @@ impl Section {
         limits: &Limits,
         lenient: &Leniency,
     ) -> Result<Progress, Error> {
-        if self.kind == Kind::Head && self.status.is_none() && self.line_start == 0 {
+        if self.kind == Kind::Head
+            && self.status.is_none()
+            && self.line_start == 0
+            && buf.get(..5) != Some(b"HTTP/")
+        {
             // Detect a non-HTTP answer (TLS alert, HTML, garbage) before any LF.
             let lead = if lenient.loose_status_line {
                 buf.iter().take_while(|&&b| b == b' ' || b == b'\t').count()
