@@ -160,12 +160,16 @@ pub(crate) fn ctl_from(s: &[u8], from: usize) -> usize {
 pub(crate) fn name_end(s: &[u8], from: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Some(block) = s.get(from..from + 16) {
-        let ok = sse2::name_mask(block.try_into().expect("16 bytes"));
-        let e = from + (!ok).trailing_zeros() as usize;
-        if e < from + 16 && !is_token(s[e]) {
-            return e;
+        let block: &[u8; 16] = block.try_into().expect("16 bytes");
+        let ok = sse2::name_mask(block);
+        let i = (!ok).trailing_zeros() as usize;
+        if let Some(&b) = block.get(i) {
+            // Usually the colon.
+            if b == b':' || !is_token(b) {
+                return from + i;
+            }
         }
-        return from + token_prefix_len_from(&s[from..], e - from);
+        return from + token_prefix_len_from(&s[from..], i);
     }
     from + token_prefix_len_from(&s[from..], 0)
 }

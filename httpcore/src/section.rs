@@ -276,8 +276,9 @@ impl Section {
                 }
                 v = skip_ows(buf, name_end + 1);
             } else {
-                if buf.get(start..start + 2) == Some(b"\r\n") {
-                    if start + 2 > bounds.first_crossing(start) {
+                if buf.get(start) == Some(&b'\r') {
+                    if buf.get(start + 1) != Some(&b'\n') || start + 2 > bounds.first_crossing(start)
+                    {
                         break None;
                     }
                     start += 2;
@@ -528,10 +529,8 @@ impl Section {
 /// The offset of the first byte at or after `i` that is not SP or HTAB
 /// (OWS: almost always one SP).
 #[inline(always)]
-fn skip_ows(s: &[u8], mut i: usize) -> usize {
-    if s.get(i) == Some(&b' ') {
-        i += 1;
-    }
+fn skip_ows(s: &[u8], i: usize) -> usize {
+    let mut i = i + usize::from(s.get(i) == Some(&b' '));
     while let Some(b' ' | b'\t') = s.get(i) {
         i += 1;
     }
