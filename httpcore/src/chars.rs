@@ -297,21 +297,23 @@ pub(crate) fn token_eq_lower(token: &[u8], lower: &[u8]) -> bool {
     if token.len() != lower.len() {
         return false;
     }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let n = token.len();
+    if n < 8 {
+        return token.iter().zip(lower).all(|(&t, &l)| t | 0x20 == l);
+    }
+    // Whole words, the last one overlapping the one before it.
     let mut i = 0;
-    while i + 8 <= token.len() {
-        let mut a = [0u8; 8];
-        let mut b = [0u8; 8];
-        a.copy_from_slice(&token[i..i + 8]);
-        b.copy_from_slice(&lower[i..i + 8]);
-        if u64::from_le_bytes(a) | 0x2020_2020_2020_2020 != u64::from_le_bytes(b) {
+    loop {
+        let at = i.min(n - 8);
+        if word(token, at) | 0x2020_2020_2020_2020 != word(lower, at) {
             return false;
+        }
+        if at == n - 8 {
+            return true;
         }
         i += 8;
     }
-    token[i..]
-        .iter()
-        .zip(&lower[i..])
-        .all(|(&t, &l)| t | 0x20 == l)
 }
 
 /// Strip leading and trailing SP / HTAB (OWS).
@@ -465,6 +467,17 @@ mod tests {
         assert!(!token_eq_lower(b"Content-Lengths", b"content-length"));
         assert!(token_eq_lower(b"X-1", b"x-1"));
         assert!(!token_eq_lower(b"Connectioo", b"connection"));
+        // Every length up to 24, a difference at every position.
+        let lower = b"abcdefghijklmnopqrstuvwx";
+        for n in 0..=lower.len() {
+            let upper = lower[..n].to_ascii_uppercase();
+            assert!(token_eq_lower(&upper, &lower[..n]), "{n}");
+            for at in 0..n {
+                let mut other = upper.clone();
+                other[at] = b'-';
+                assert!(!token_eq_lower(&other, &lower[..n]), "{n} {at}");
+            }
+        }
     }
 
     #[test]

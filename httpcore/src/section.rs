@@ -277,7 +277,8 @@ impl Section {
                 v = skip_ows(buf, name_end + 1);
             } else {
                 if buf.get(start) == Some(&b'\r') {
-                    if buf.get(start + 1) != Some(&b'\n') || start + 2 > bounds.first_crossing(start)
+                    if buf.get(start + 1) != Some(&b'\n')
+                        || start + 2 > bounds.first_crossing(start)
                     {
                         break None;
                     }
