@@ -599,3 +599,55 @@ fn not_http_decided_past_the_status_line_limit_is_too_long_whatever_the_split() 
         );
     }
 }
+
+#[test]
+fn plain_and_general_lines_mixed_give_the_same_outcome_at_every_pair_of_cuts() {
+    // Plain lines (taken by the engine's tight loop) between lines only the
+    // general path takes: a tab in a value, obs-fold, a bare LF, trailing
+    // whitespace, a name with a tchar outside letters/digits/`-`, a name
+    // of 16 bytes or more. Whatever the split, the outcome is the whole
+    // input's: every pair of cut points, strict and lenient.
+    let head = b"HTTP/1.1 200 OK\r\nDate: Tue, 14 Jan 2025\r\nX-Tab: a\tb\r\n\
+X-Long-Header-Name-Here: v\r\nX_Under.score: w \t\r\nFolded: one\r\n two\r\n\
+Bare: lf\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nabc";
+    for config in [Config::strict(), Config::lenient()] {
+        let whole = run_whole("GET", config.clone(), head, false);
+        for a in 1..head.len() {
+            for b in a..head.len() {
+                assert_eq!(
+                    run_cuts("GET", config.clone(), head, &[a, b], false).key(),
+                    whole.key(),
+                    "cuts {a} {b}, lenient {}",
+                    config.leniency.obs_fold
+                );
+            }
+        }
+    }
+    // Lenient: every line indexed as sent (values trimmed of OWS), the
+    // fold unfolded, the body read.
+    let out = run_whole("GET", Config::lenient(), head, false);
+    assert!(out.error.is_none(), "{:?}", out.error);
+    let headers: Vec<(&[u8], &[u8])> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Header(n, v) => Some((&n[..], &v[..])),
+            _ => None,
+        })
+        .collect();
+    let expect: [(&[u8], &[u8]); 8] = [
+        (b"Date", b"Tue, 14 Jan 2025"),
+        (b"X-Tab", b"a\tb"),
+        (b"X-Long-Header-Name-Here", b"v"),
+        (b"X_Under.score", b"w"),
+        (b"Folded", b"one two"),
+        (b"Bare", b"lf"),
+        (b"Content-Length", b"3"),
+        (b"Connection", b"keep-alive"),
+    ];
+    assert_eq!(headers, expect);
+    assert_eq!(out.body(), b"abc");
+    // Strict: the fold is refused.
+    let out = run_whole("GET", Config::strict(), head, false);
+    assert_eq!(out.error.map(|e| e.name()), Some("InvalidHeader"));
+}
