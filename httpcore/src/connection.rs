@@ -1242,7 +1242,9 @@ fn parse_decimal(v: &[u8]) -> Option<u64> {
 }
 
 /// Whether the request header `name` may be one `note_header` acts on:
-/// its length and first letter are those of one of them.
+/// its length and first letter are those of one of them. Every name
+/// `note_header` matches must pass here (the request tests put each one;
+/// a name missing here would be written without being acted on).
 #[inline(always)]
 fn header_matters(name: &[u8]) -> bool {
     matches!(

@@ -651,6 +651,30 @@ fn upgrade_hands_the_stream_over() {
 }
 
 #[test]
+fn an_upgrade_header_alone_makes_a_101_legitimate() {
+    // Each request header the engine acts on is recognised whatever its
+    // case, `Upgrade` included without a `Connection: upgrade` beside it;
+    // a request without it gets `ProtocolError` for the same 101.
+    let answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\nRAW";
+    for name in ["Upgrade", "upgrade", "UPGRADE"] {
+        let mut c = conn();
+        c.request("GET", "/", None, &[(name, "h2c")]).unwrap();
+        wire(&mut c);
+        c.handle_data(answer);
+        let (ev, err) = events(&mut c);
+        assert!(err.is_none(), "{name}: {err:?}");
+        assert!(ev.contains(&Ev::EndOfHead(Framing::Switched)), "{name}");
+        assert_eq!(&c.take_leftover()[..], b"RAW");
+    }
+    let mut c = conn();
+    c.request("GET", "/", None, &[("X-Upgrade", "h2c")])
+        .unwrap();
+    wire(&mut c);
+    c.handle_data(answer);
+    assert_eq!(events(&mut c).1.map(|e| e.name()), Some("ProtocolError"));
+}
+
+#[test]
 fn connect_tunnel_hands_the_stream_over() {
     let mut c = conn();
     c.put_request("CONNECT", "example.com:443", false, true)
