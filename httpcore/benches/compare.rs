@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use httpcore::{Authority, Config, Connection, Event};
+use httpcore::Event;
 
 mod support;
 
@@ -109,26 +109,8 @@ fn httpcore_reads(head: &[u8], n: usize, read: usize) -> Duration {
     t.elapsed() / n as u32
 }
 
-fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
-    let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
-    let data: Vec<u8> = (0..chunk).map(|i| (i * 7) as u8).collect();
-    for _ in 0..total / chunk {
-        wire.extend_from_slice(format!("{chunk:x}\r\n").as_bytes());
-        wire.extend_from_slice(&data);
-        wire.extend_from_slice(b"\r\n");
-    }
-    wire.extend_from_slice(b"0\r\n\r\n");
-    wire
-}
-
 fn httpcore_chunked(wire: &[u8]) -> Duration {
-    let mut c = Connection::new(
-        Authority::parse("example.com", 80).unwrap(),
-        Config::default(),
-    );
-    c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
-    while c.poll_transmit().is_some() {}
-    c.handle_data(wire);
+    let mut c = support::answered_get(wire);
     let t = Instant::now();
     let mut body = 0;
     while let Some(ev) = c.poll_event().unwrap() {
@@ -149,32 +131,11 @@ fn memcpy_1mib(src: &[u8], dst: &mut [u8]) -> Duration {
     t.elapsed()
 }
 
-const GET5: [(&str, &str); 5] = [
-    ("User-Agent", "httpcore-bench/0.1"),
-    ("Accept", "application/json"),
-    ("Accept-Language", "en-US,en;q=0.9"),
-    ("Cache-Control", "no-cache"),
-    ("X-Request-Id", "4f1c2d9e-7a3b-4c8d-9e0f-1a2b3c4d5e6f"),
-];
-
 fn httpcore_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
-    let config = Config {
-        max_pipelined: usize::MAX,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("api.example.com", 80).unwrap(), config);
+    let mut c = support::serializer();
     let t = Instant::now();
     for _ in 0..n {
-        out.clear();
-        c.put_request("GET", "/v1/items?page=2", false, false)
-            .unwrap();
-        for (name, value) in GET5 {
-            c.put_header(name, value).unwrap();
-        }
-        c.end_headers().unwrap();
-        // Into the caller's reused buffer, as the reference writes.
-        c.transmit_into(out);
-        black_box(&out);
+        support::serialize_get5(&mut c, out);
     }
     let d = t.elapsed() / n as u32;
     out.clear();
@@ -182,23 +143,7 @@ fn httpcore_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
 }
 
 fn handwritten_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
-    per_iter(n, || {
-        out.clear();
-        out.extend_from_slice(b"GET");
-        out.extend_from_slice(b" ");
-        out.extend_from_slice(black_box(b"/v1/items?page=2"));
-        out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        out.extend_from_slice(black_box(b"api.example.com"));
-        out.extend_from_slice(b"\r\nAccept-Encoding: identity\r\n");
-        for (name, value) in black_box(GET5) {
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
-        black_box(&out);
-    })
+    per_iter(n, || support::serialize_get5_by_hand(out))
 }
 
 fn main() {
@@ -223,7 +168,7 @@ fn main() {
         || httpcore_reads(CDN, n, 64),
         || httparse_heads(CDN, n),
     );
-    let wire = chunked_body(1 << 20, 8 << 10);
+    let wire = support::chunked_body(1 << 20, 8 << 10);
     let src = vec![1u8; 1 << 20];
     let mut dst = vec![0u8; 1 << 20];
     compare(

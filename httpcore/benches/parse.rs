@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use httpcore::{Authority, Config, Connection, Event};
+use httpcore::{Connection, Event};
 
 mod support;
 
@@ -89,26 +89,12 @@ fn heads(c: &mut Criterion) {
 }
 
 fn chunked(c: &mut Criterion) {
-    let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
-    for _ in 0..128 {
-        wire.extend_from_slice(b"2000\r\n");
-        wire.extend_from_slice(&[7u8; 8192]);
-        wire.extend_from_slice(b"\r\n");
-    }
-    wire.extend_from_slice(b"0\r\n\r\n");
+    let wire = support::chunked_body(1 << 20, 8 << 10);
     let mut g = c.benchmark_group("body");
     g.throughput(Throughput::Bytes(1 << 20));
     g.bench_function("chunked 1 MiB in 8 KiB chunks", |b| {
         b.iter_batched_ref(
-            || {
-                let mut c = Connection::new(
-                    Authority::parse("example.com", 80).unwrap(),
-                    Config::default(),
-                );
-                c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
-                c.handle_data(&wire);
-                c
-            },
+            || support::answered_get(&wire),
             |conn| {
                 let mut n = 0;
                 while let Some(ev) = conn.poll_event().unwrap() {
@@ -125,11 +111,7 @@ fn chunked(c: &mut Criterion) {
 }
 
 fn serialize(c: &mut Criterion) {
-    let config = Config {
-        max_pipelined: usize::MAX,
-        ..Config::default()
-    };
-    let mut conn = Connection::new(Authority::parse("api.example.com", 80).unwrap(), config);
+    let mut conn = support::serializer();
     let mut out = Vec::with_capacity(1024);
     let mut sent = 0u32;
     c.bench_function("request/GET with 5 headers", |b| {
@@ -139,18 +121,7 @@ fn serialize(c: &mut Criterion) {
                 sent = 0;
             }
             sent += 1;
-            out.clear();
-            conn.put_request("GET", "/v1/items?page=2", false, false)
-                .unwrap();
-            conn.put_header("User-Agent", "httpcore-bench/0.1").unwrap();
-            conn.put_header("Accept", "application/json").unwrap();
-            conn.put_header("Accept-Language", "en-US,en;q=0.9")
-                .unwrap();
-            conn.put_header("Cache-Control", "no-cache").unwrap();
-            conn.put_header("X-Request-Id", "4f1c2d9e-7a3b-4c8d-9e0f-1a2b3c4d5e6f")
-                .unwrap();
-            conn.end_headers().unwrap();
-            conn.transmit_into(&mut out);
+            support::serialize_get5(&mut conn, &mut out);
             black_box(out.len())
         })
     });

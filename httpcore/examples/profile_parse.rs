@@ -2,18 +2,8 @@
 //! profilers: `perf record target/release/examples/profile_parse cdn`).
 use std::time::{Duration, Instant};
 
-use httpcore::{Authority, Config, Connection};
-
 #[path = "../benches/support/mod.rs"]
 mod support;
-
-const GET5: [(&str, &str); 5] = [
-    ("User-Agent", "httpcore-bench/0.1"),
-    ("Accept", "application/json"),
-    ("Accept-Language", "en-US,en;q=0.9"),
-    ("Cache-Control", "no-cache"),
-    ("X-Request-Id", "4f1c2d9e-7a3b-4c8d-9e0f-1a2b3c4d5e6f"),
-];
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "cdn".into());
@@ -29,22 +19,10 @@ fn main() {
     let n = 200;
     let wire = head.repeat(n);
     if which == "chunked" {
-        let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
-        for _ in 0..128 {
-            wire.extend_from_slice(b"2000\r\n");
-            wire.extend_from_slice(&[7u8; 8192]);
-            wire.extend_from_slice(b"\r\n");
-        }
-        wire.extend_from_slice(b"0\r\n\r\n");
+        let wire = support::chunked_body(1 << 20, 8 << 10);
         let mut timed = Duration::ZERO;
         for _ in 0..rounds {
-            let mut c = Connection::new(
-                Authority::parse("example.com", 80).unwrap(),
-                Config::default(),
-            );
-            c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
-            while c.poll_transmit().is_some() {}
-            c.handle_data(&wire);
+            let mut c = support::answered_get(&wire);
             let t = Instant::now();
             while let Some(ev) = c.poll_event().unwrap() {
                 std::hint::black_box(&ev);
@@ -62,21 +40,7 @@ fn main() {
         let mut out: Vec<u8> = Vec::with_capacity(1024);
         let t = Instant::now();
         for _ in 0..rounds * n {
-            out.clear();
-            out.extend_from_slice(b"GET");
-            out.extend_from_slice(b" ");
-            out.extend_from_slice(std::hint::black_box(b"/v1/items?page=2"));
-            out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-            out.extend_from_slice(std::hint::black_box(b"api.example.com"));
-            out.extend_from_slice(b"\r\nAccept-Encoding: identity\r\n");
-            for (name, value) in std::hint::black_box(GET5) {
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b": ");
-                out.extend_from_slice(value.as_bytes());
-                out.extend_from_slice(b"\r\n");
-            }
-            out.extend_from_slice(b"\r\n");
-            std::hint::black_box(&out);
+            support::serialize_get5_by_hand(&mut out);
         }
         println!(
             "reference serialize: {:.1} ns per request",
@@ -85,24 +49,11 @@ fn main() {
         return;
     }
     if which == "serialize" {
-        let config = Config {
-            max_pipelined: usize::MAX,
-            ..Config::default()
-        };
-        let mut c = Connection::new(Authority::parse("api.example.com", 80).unwrap(), config);
+        let mut c = support::serializer();
         let mut out: Vec<u8> = Vec::with_capacity(1024);
         let t = Instant::now();
         for _ in 0..rounds * n {
-            out.clear();
-            c.put_request("GET", "/v1/items?page=2", false, false)
-                .unwrap();
-            for (name, value) in GET5 {
-                c.put_header(name, value).unwrap();
-            }
-            c.end_headers().unwrap();
-            // As the compare bench takes it.
-            c.transmit_into(&mut out);
-            std::hint::black_box(&out);
+            support::serialize_get5(&mut c, &mut out);
         }
         println!(
             "serialize: {:.1} ns per request",
