@@ -147,41 +147,58 @@ fn handwritten_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; ignore arguments.
+    // `cargo bench` passes `--bench`; any other argument picks the
+    // comparisons whose names contain it (`... --bench compare chunked`).
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     let rounds = 41;
     let n = 200;
-    compare(
-        "parse_short",
-        rounds,
-        || httpcore_heads(SHORT, n),
-        || httparse_heads(SHORT, n),
-    );
-    compare(
-        "parse_cdn",
-        rounds,
-        || httpcore_heads(CDN, n),
-        || httparse_heads(CDN, n),
-    );
-    compare(
-        "parse_cdn_64b",
-        rounds,
-        || httpcore_reads(CDN, n, 64),
-        || httparse_heads(CDN, n),
-    );
-    let wire = support::chunked_body(1 << 20, 8 << 10);
-    let src = vec![1u8; 1 << 20];
-    let mut dst = vec![0u8; 1 << 20];
-    compare(
-        "chunked_1mib",
-        rounds,
-        || httpcore_chunked(&wire),
-        || memcpy_1mib(&src, &mut dst),
-    );
-    let (mut a, mut b) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
-    compare(
-        "serialize_get5",
-        rounds,
-        || httpcore_serialize(2000, &mut a),
-        || handwritten_serialize(2000, &mut b),
-    );
+    if wanted("parse_short") {
+        compare(
+            "parse_short",
+            rounds,
+            || httpcore_heads(SHORT, n),
+            || httparse_heads(SHORT, n),
+        );
+    }
+    if wanted("parse_cdn") {
+        compare(
+            "parse_cdn",
+            rounds,
+            || httpcore_heads(CDN, n),
+            || httparse_heads(CDN, n),
+        );
+    }
+    if wanted("parse_cdn_64b") {
+        compare(
+            "parse_cdn_64b",
+            rounds,
+            || httpcore_reads(CDN, n, 64),
+            || httparse_heads(CDN, n),
+        );
+    }
+    if wanted("chunked_1mib") {
+        let wire = support::chunked_body(1 << 20, 8 << 10);
+        let src = vec![1u8; 1 << 20];
+        let mut dst = vec![0u8; 1 << 20];
+        compare(
+            "chunked_1mib",
+            rounds,
+            || httpcore_chunked(&wire),
+            || memcpy_1mib(&src, &mut dst),
+        );
+    }
+    if wanted("serialize_get5") {
+        let (mut a, mut b) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
+        compare(
+            "serialize_get5",
+            rounds,
+            || httpcore_serialize(2000, &mut a),
+            || handwritten_serialize(2000, &mut b),
+        );
+    }
 }

@@ -513,6 +513,13 @@ impl Connection {
     /// final: the connection cannot be used afterwards, and every later
     /// call returns the same error.
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        // Body bytes, the usual event once the head is read, need nothing
+        // from the rest of the connection.
+        if self.error.is_none() && !self.start_next {
+            if let Some(b) = self.reader.poll_body() {
+                return Ok(Some(Event::BodyChunk(b)));
+            }
+        }
         let kind = match self.prepare_poll()? {
             Some(kind) => kind,
             None => return Ok(None),

@@ -51,7 +51,7 @@ impl RecvBuf {
     /// Hand out the first `n` received bytes (no copy). Dropped bytes in
     /// front go out with them and are skipped in the `Bytes` (a pointer
     /// bump), not advanced over in the `BytesMut` first.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn split_to(&mut self, n: usize) -> Bytes {
         let skip = std::mem::take(&mut self.start);
         debug_assert!(skip + n <= self.filled);

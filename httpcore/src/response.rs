@@ -491,12 +491,21 @@ impl Reader {
 
     #[inline]
     fn chunk_size(&mut self) -> Step<'_> {
-        let limit = self.limits.max_chunk_line;
-        // Fast path: a complete "<hex>\r\n" line, no extension, at most 15
-        // digits (no overflow possible), within the limit. Anything else
-        // takes the general path, which accepts the same lines with the
-        // same result, so the outcome never depends on the split.
-        let b = &self.buf[..];
+        if let Some((line_len, size)) = self.plain_size_line(0) {
+            return self.size_line_done(line_len, size);
+        }
+        self.chunk_size_general()
+    }
+
+    /// The chunk-size line at `at` when it is plain: a complete
+    /// "<hex>\r\n", no extension, at most 15 digits (no overflow possible),
+    /// within the limit; its length and the size. Anything else is left to
+    /// [`chunk_size_general`](Self::chunk_size_general), which accepts the
+    /// same lines with the same result, so the outcome never depends on
+    /// which path saw a line or how it was split.
+    #[inline(always)]
+    fn plain_size_line(&self, at: usize) -> Option<(usize, u64)> {
+        let b = self.buf.get(at..)?;
         let mut size: u64 = 0;
         let mut i = 0;
         while i < b.len().min(15) {
@@ -507,10 +516,50 @@ impl Reader {
             size = size << 4 | u64::from(v);
             i += 1;
         }
-        if i > 0 && i + 2 <= limit && b.get(i..i + 2) == Some(b"\r\n") {
-            return self.size_line_done(i + 2, size);
+        (i > 0 && i + 2 <= self.limits.max_chunk_line && b.get(i..i + 2) == Some(b"\r\n"))
+            .then_some((i + 2, size))
+    }
+
+    /// The next body bytes, when they can be handed out at once: data of
+    /// a `Content-Length` body or of a chunk, or — after a chunk's CRLF and
+    /// a plain size line — the next chunk's data. The usual step of a body,
+    /// taken without the general dispatch, and the event built once, where
+    /// the caller returns it. `None` changes nothing: `poll` takes over
+    /// (errors, ends of stream, trailers, `Done`, everything else).
+    #[inline(always)]
+    pub(crate) fn poll_body(&mut self) -> Option<Bytes> {
+        self.release();
+        let (skip, rem, chunk) = match self.state {
+            State::ChunkDataEnd => {
+                if self.buf.get(..2) != Some(b"\r\n") {
+                    return None;
+                }
+                let (line_len, size) = self.plain_size_line(2)?;
+                if size == 0 {
+                    return None;
+                }
+                (2 + line_len, size, true)
+            }
+            State::ChunkData(rem) => (0, rem, true),
+            State::Length(rem) => (0, rem, false),
+            _ => return None,
+        };
+        let avail = self.buf.len() - skip;
+        if avail == 0 {
+            return None;
         }
-        self.chunk_size_general()
+        let n = usize::try_from(rem).unwrap_or(usize::MAX).min(avail);
+        let left = rem - n as u64;
+        self.state = match (left, chunk) {
+            (0, false) => State::Finish,
+            (0, true) => State::ChunkDataEnd,
+            (left, false) => State::Length(left),
+            (left, true) => State::ChunkData(left),
+        };
+        self.buf.advance(skip);
+        self.scan = 0;
+        self.body_received += n as u64;
+        Some(self.buf.split_to(n))
     }
 
     /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.
