@@ -515,9 +515,18 @@ impl Connection {
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
         // Body bytes, the usual event once the head is read, need nothing
         // from the rest of the connection.
+        // Body bytes and `Done` — the usual events once the head is read —
+        // straight from the reader's state, the event built once, where it
+        // is returned.
         if self.error.is_none() && !self.start_next {
-            if let Some(b) = self.reader.poll_body() {
-                return Ok(Some(Event::BodyChunk(b)));
+            if self.reader.in_body() {
+                if let Some(b) = self.reader.poll_body() {
+                    return Ok(Some(Event::BodyChunk(b)));
+                }
+            } else if self.reader.state == RecvState::Finish {
+                let d = self.reader.finish();
+                on_done(d, &mut self.pending, &mut self.sender, &mut self.start_next);
+                return Ok(Some(Event::Done(d)));
             }
         }
         let kind = match self.prepare_poll()? {

@@ -188,7 +188,7 @@ impl Reader {
         match self.state {
             State::EmitHead { next, len, framing } => Ok(Some(self.emit_head(next, len, framing))),
             State::Length(rem) => self.counted_body(rem, false),
-            State::Finish => Ok(Some(self.finish())),
+            State::Finish => Ok(Some(Event::Done(self.finish()))),
             State::ChunkDataEnd => self.chunk_data_end(),
             _ => self.step(req),
         }
@@ -196,15 +196,15 @@ impl Reader {
 
     /// The message is complete: its `Done`.
     #[inline]
-    fn finish(&mut self) -> Event<'static> {
+    pub(crate) fn finish(&mut self) -> Done {
         self.state = if self.switched {
             State::Switched
         } else {
             State::Idle
         };
-        Event::Done(Done {
+        Done {
             reusable: self.reusable,
-        })
+        }
     }
 
     fn step(&mut self, req: RequestKind) -> Step<'_> {
@@ -232,7 +232,7 @@ impl Reader {
             State::ChunkDataEnd => self.chunk_data_end(),
             State::Trailers => self.trailers(),
             State::EmitTrailers { next, len } => Ok(Some(self.emit_trailer(next, len))),
-            State::Finish => Ok(Some(self.finish())),
+            State::Finish => Ok(Some(Event::Done(self.finish()))),
         }
     }
 
@@ -518,6 +518,16 @@ impl Reader {
         }
         (i > 0 && i + 2 <= self.limits.max_chunk_line && b.get(i..i + 2) == Some(b"\r\n"))
             .then_some((i + 2, size))
+    }
+
+    /// Whether the body is being read ([`poll_body`](Self::poll_body)'s
+    /// states).
+    #[inline(always)]
+    pub(crate) fn in_body(&self) -> bool {
+        matches!(
+            self.state,
+            State::ChunkDataEnd | State::ChunkData(_) | State::Length(_)
+        )
     }
 
     /// The next body bytes, when they can be handed out at once: data of
