@@ -57,10 +57,48 @@ pub(crate) fn is_token(b: u8) -> bool {
     TOKEN[b as usize]
 }
 
-/// True when every byte of `s` is `tchar` and `s` is not empty.
+/// True when every byte of `s` is `tchar` and `s` is not empty. A name of
+/// letters, digits and `-` up to 16 bytes long (nearly every method and
+/// field name a program writes) is answered by one SSE2 block.
 #[inline]
 pub(crate) fn is_token_str(s: &[u8]) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = covering_block(s) {
+        if sse2::name_mask(&block) == 0xffff {
+            return true;
+        }
+    }
     !s.is_empty() && token_prefix_len(s) == s.len()
+}
+
+/// The bytes of a short `s` (1 to 16 of them) as one 16-byte block, for
+/// checks that only ask whether every byte is in a class: the block is
+/// made of overlapping loads, so its bytes are bytes of `s` (some twice),
+/// never bytes from elsewhere. `None` for an empty or longer `s`.
+#[inline(always)]
+fn covering_block(s: &[u8]) -> Option<[u8; 16]> {
+    let n = s.len();
+    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            s[at..at + 4].try_into().expect("4 bytes"),
+        ))
+    };
+    let (lo, hi) = match n {
+        8..=16 => (word(0), word(n - 8)),
+        4..=7 => {
+            let w = half(0) | half(n - 4) << 32;
+            (w, w)
+        }
+        1..=3 => {
+            // First, middle and last byte, repeated: [a b c a b c a b].
+            let w = u64::from(s[0]) | u64::from(s[n / 2]) << 8 | u64::from(s[n - 1]) << 16;
+            let w = w | w << 24 | w << 48;
+            (w, w)
+        }
+        _ => return None,
+    };
+    Some((u128::from(lo) | u128::from(hi) << 64).to_le_bytes())
 }
 
 /// Index of the first byte of `s` that is not allowed in a field value by
@@ -81,6 +119,12 @@ pub(crate) fn find_invalid_value_byte(s: &[u8], table: &[bool; 256]) -> Option<u
 /// the SIMD control-byte scan, with only a tab sending it to the table.
 #[inline]
 pub(crate) fn is_field_value(s: &[u8]) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = covering_block(s) {
+        if sse2::ctl_mask(&block) == 0 {
+            return true;
+        }
+    }
     match find_ctl(s, 0) {
         None => true,
         Some(p) => find_invalid_value_byte(&s[p..], &FIELD_VALUE).is_none(),
@@ -418,6 +462,7 @@ mod tests {
                         "len {len} at {at} byte {b}"
                     );
                     assert_eq!(token_prefix_len_from(&v, 0), naive(&v));
+                    assert_eq!(is_token_str(&v), len > 0 && naive(&v) == len);
                 }
             }
         }
@@ -434,11 +479,14 @@ mod tests {
                     assert_eq!(is_target(&v), target, "len {len} at {at} byte {b}");
                     let value = v.iter().all(|&b| FIELD_VALUE[b as usize]);
                     assert_eq!(is_field_value(&v), value, "len {len} at {at} byte {b}");
+                    let token = v.iter().all(|&b| is_token(b));
+                    assert_eq!(is_token_str(&v), token, "len {len} at {at} byte {b}");
                 }
             }
         }
         assert!(!is_target(b""));
         assert!(is_field_value(b""));
+        assert!(!is_token_str(b""));
     }
 
     #[test]

@@ -503,7 +503,12 @@ impl Connection {
         let n = std::mem::take(&mut self.sender.sealed);
         if n > 0 {
             dst.extend_from_slice(&self.sender.out[..n]);
-            bytes::Buf::advance(&mut self.sender.out, n);
+            if n == self.sender.out.len() {
+                // All of it: the buffer starts over from its beginning.
+                self.sender.out.clear();
+            } else {
+                bytes::Buf::advance(&mut self.sender.out, n);
+            }
             self.transmitted += n as u64;
         }
     }
