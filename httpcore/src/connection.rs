@@ -755,6 +755,7 @@ impl Connection {
 
     /// [`put_header`](Self::put_header) for the bytes: every check in one
     /// condition, the error worked out only when one fails.
+    #[inline(always)]
     fn put_field(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
         if self.sender.send != SendState::Head
             || !chars::is_token_str(name)
