@@ -246,6 +246,10 @@ pub struct Connection {
     config: Config,
     authority: Authority,
     host_header: String,
+    /// What follows the target in the usual request: the version, then
+    /// the automatic `Host` and `Accept-Encoding` lines (one copy instead
+    /// of five).
+    usual_tail: Box<[u8]>,
     reader: Reader,
     sender: Sender,
     pending: VecDeque<Pending>,
@@ -265,6 +269,7 @@ impl Connection {
         let reader = Reader::new(config.limits.clone(), config.leniency);
         Connection {
             host_header: authority.host_header(),
+            usual_tail: usual_tail(&authority.host_header()),
             authority,
             reader,
             config,
@@ -674,22 +679,15 @@ impl Connection {
         out.put_slice(m);
         out.put_u8(b' ');
         out.put_slice(t);
-        out.put_slice(b" HTTP/1.1\r\n");
-        if !skip_host {
-            let a = out.len();
-            out.put_slice(b"Host: ");
-            // Origin-form (the usual `/path`) cannot name another host.
-            match (t[0] != b'/').then(|| host_from_absolute_target(target)) {
-                Some(Some(h)) => out.put_slice(h.as_bytes()),
-                _ => out.put_slice(self.host_header.as_bytes()),
-            }
-            out.put_slice(b"\r\n");
-            self.sender.head.auto_host = Some((a - start, out.len() - start));
-        }
-        if !skip_accept_encoding {
-            let a = out.len();
-            out.put_slice(b"Accept-Encoding: identity\r\n");
-            self.sender.head.auto_accept_encoding = Some((a - start, out.len() - start));
+        if !skip_host && !skip_accept_encoding && t[0] == b'/' {
+            // The usual request: origin-form, both automatic lines.
+            let line = out.len() + VERSION_CRLF.len() - start;
+            out.put_slice(&self.usual_tail);
+            let host_end = line + HOST_PREFIX.len() + self.host_header.len() + 2;
+            self.sender.head.auto_host = Some((line, host_end));
+            self.sender.head.auto_accept_encoding = Some((host_end, out.len() - start));
+        } else {
+            self.put_request_tail(target, skip_host, skip_accept_encoding, start);
         }
         let id = RequestId(self.next_id);
         self.next_id += 1;
@@ -704,6 +702,37 @@ impl Connection {
         self.sender.send = SendState::Head;
         self.sender.bodiless = false;
         Ok(id)
+    }
+
+    /// The rest of the request line and the automatic lines, for any
+    /// request but the usual one (absolute-form target, skipped lines).
+    #[inline(never)]
+    fn put_request_tail(
+        &mut self,
+        target: &str,
+        skip_host: bool,
+        skip_accept_encoding: bool,
+        start: usize,
+    ) {
+        let t = target.as_bytes();
+        let out = &mut self.sender.out;
+        out.put_slice(VERSION_CRLF);
+        if !skip_host {
+            let a = out.len();
+            out.put_slice(HOST_PREFIX);
+            // Origin-form (the usual `/path`) cannot name another host.
+            match (t[0] != b'/').then(|| host_from_absolute_target(target)) {
+                Some(Some(h)) => out.put_slice(h.as_bytes()),
+                _ => out.put_slice(self.host_header.as_bytes()),
+            }
+            out.put_slice(b"\r\n");
+            self.sender.head.auto_host = Some((a - start, out.len() - start));
+        }
+        if !skip_accept_encoding {
+            let a = out.len();
+            out.put_slice(ACCEPT_IDENTITY);
+            self.sender.head.auto_accept_encoding = Some((a - start, out.len() - start));
+        }
     }
 
     fn check_can_start(&self) -> Result<(), Error> {
@@ -1283,6 +1312,24 @@ fn write_field(out: &mut BytesMut, name: &[u8], value: &[u8]) {
     out.put_slice(b": ");
     out.put_slice(value);
     out.put_slice(b"\r\n");
+}
+
+const VERSION_CRLF: &[u8] = b" HTTP/1.1\r\n";
+const HOST_PREFIX: &[u8] = b"Host: ";
+const ACCEPT_IDENTITY: &[u8] = b"Accept-Encoding: identity\r\n";
+
+/// [`VERSION_CRLF`], then the automatic `Host` (for `host`) and
+/// `Accept-Encoding` lines.
+fn usual_tail(host: &str) -> Box<[u8]> {
+    [
+        VERSION_CRLF,
+        HOST_PREFIX,
+        host.as_bytes(),
+        b"\r\n",
+        ACCEPT_IDENTITY,
+    ]
+    .concat()
+    .into_boxed_slice()
 }
 
 fn write_chunk_size(out: &mut BytesMut, n: usize) {

@@ -72,6 +72,67 @@ fn request_line_and_automatic_headers() {
 }
 
 #[test]
+fn putheader_takes_out_the_automatic_line_it_replaces() {
+    // Step by step, the automatic lines are written first and taken out
+    // when the caller puts their own: for the usual request (origin-form,
+    // both lines), for an absolute-form target, and with one line skipped;
+    // each one alone, both, and in either order.
+    let cases: [(&str, bool, bool, &[(&str, &str)], &str); 6] = [
+        (
+            "/x",
+            false,
+            false,
+            &[("Host", "h2")],
+            "GET /x HTTP/1.1\r\nAccept-Encoding: identity\r\nHost: h2\r\n\r\n",
+        ),
+        (
+            "/x",
+            false,
+            false,
+            &[("Accept-Encoding", "gzip")],
+            "GET /x HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: gzip\r\n\r\n",
+        ),
+        (
+            "/x",
+            false,
+            false,
+            &[("accept-encoding", "br"), ("HOST", "h2")],
+            "GET /x HTTP/1.1\r\naccept-encoding: br\r\nHOST: h2\r\n\r\n",
+        ),
+        (
+            "http://o.example/y",
+            false,
+            false,
+            &[("Host", "h2")],
+            "GET http://o.example/y HTTP/1.1\r\nAccept-Encoding: identity\r\nHost: h2\r\n\r\n",
+        ),
+        (
+            "/x",
+            false,
+            true,
+            &[("Host", "h2")],
+            "GET /x HTTP/1.1\r\nHost: h2\r\n\r\n",
+        ),
+        (
+            "/x",
+            true,
+            false,
+            &[("Accept-Encoding", "gzip")],
+            "GET /x HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n",
+        ),
+    ];
+    for (target, skip_host, skip_ae, headers, expect) in cases {
+        let mut c = conn();
+        c.put_request("GET", target, skip_host, skip_ae).unwrap();
+        for (n, v) in headers {
+            c.put_header(n, v).unwrap();
+        }
+        c.end_headers().unwrap();
+        assert_eq!(s(&wire(&mut c)), expect, "{target} {headers:?}");
+    }
+}
+
+#[test]
 fn caller_host_replaces_the_automatic_one_and_stays_first() {
     let mut c = conn();
     c.request(
