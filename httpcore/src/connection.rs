@@ -534,6 +534,7 @@ impl Connection {
                     return Ok(Some(Event::BodyChunk(b)));
                 }
             } else if self.reader.state == RecvState::Finish {
+                self.reader.release();
                 let d = self.reader.finish();
                 on_done(d, &mut self.pending, &mut self.sender, &mut self.start_next);
                 return Ok(Some(Event::Done(d)));
