@@ -791,6 +791,38 @@ fn an_unreported_read_leaves_no_bytes_behind() {
 }
 
 #[test]
+fn every_poll_forgets_an_unreported_read() {
+    // A read offered by `recv_buffer` and not reported before the next
+    // poll is forgotten, whichever path serves the poll: a later
+    // `handle_recv` is a misuse (it panics) instead of counting stale room.
+    let unreported = |c: &mut Connection| {
+        let _ = c.recv_buffer();
+    };
+    let report_panics = |c: &mut Connection| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.handle_recv(1))).is_err()
+    };
+    let mut c = conn();
+    c.request("GET", "/", None, H).unwrap();
+    wire(&mut c);
+    c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
+    let (ev, _) = events(&mut c);
+    assert!(matches!(ev.last(), Some(Ev::EndOfHead(_))), "{ev:?}");
+    c.handle_data(b"ok");
+    // Body bytes (the body shortcut).
+    unreported(&mut c);
+    assert!(matches!(c.poll_event(), Ok(Some(Event::BodyChunk(b))) if b == "ok"));
+    assert!(report_panics(&mut c));
+    // `Done` (the end-of-message shortcut).
+    unreported(&mut c);
+    assert!(matches!(c.poll_event(), Ok(Some(Event::Done(_)))));
+    assert!(report_panics(&mut c));
+    // Nothing to serve (the general path).
+    unreported(&mut c);
+    assert!(matches!(c.poll_event(), Ok(None)));
+    assert!(report_panics(&mut c));
+}
+
+#[test]
 fn reusable_as_soon_as_done_is_seen() {
     // Regression: `is_reusable` stayed false until the poll after `Done`,
     // so an adapter checking right after `Done` closed a good connection.
