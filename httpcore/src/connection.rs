@@ -523,8 +523,6 @@ impl Connection {
     /// final: the connection cannot be used afterwards, and every later
     /// call returns the same error.
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
-        // Body bytes, the usual event once the head is read, need nothing
-        // from the rest of the connection.
         // Body bytes and `Done` — the usual events once the head is read —
         // straight from the reader's state, the event built once, where it
         // is returned.
