@@ -77,7 +77,15 @@ fn putheader_takes_out_the_automatic_line_it_replaces() {
     // when the caller puts their own: for the usual request (origin-form,
     // both lines), for an absolute-form target, and with one line skipped;
     // each one alone, both, and in either order.
-    let cases: [(&str, bool, bool, &[(&str, &str)], &str); 6] = [
+    // (target, skip_host, skip_accept_encoding, headers put, bytes sent)
+    type Case = (
+        &'static str,
+        bool,
+        bool,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    );
+    let cases: [Case; 6] = [
         (
             "/x",
             false,
