@@ -441,11 +441,27 @@ impl Reader {
         };
     }
 
-    #[inline]
-    fn body_bytes(&mut self, n: usize) -> Event<'static> {
+    /// Hand out the next `n` body bytes (no copy).
+    #[inline(always)]
+    fn body_bytes(&mut self, n: usize) -> Bytes {
         self.body_received += n as u64;
         self.scan = 0;
-        Event::BodyChunk(self.buf.split_to(n))
+        self.buf.split_to(n)
+    }
+
+    /// Of `rem` bytes still due (of the body, or of the chunk when
+    /// `chunk`), take what `avail` received bytes hold: how many, and the
+    /// state after them.
+    #[inline(always)]
+    fn body_step(rem: u64, chunk: bool, avail: usize) -> (usize, State) {
+        let n = usize::try_from(rem).unwrap_or(usize::MAX).min(avail);
+        let state = match (rem - n as u64, chunk) {
+            (0, false) => State::Finish,
+            (0, true) => State::ChunkDataEnd,
+            (left, false) => State::Length(left),
+            (left, true) => State::ChunkData(left),
+        };
+        (n, state)
     }
 
     /// `rem` more bytes of a `Content-Length` body, or of a chunk's data.
@@ -457,17 +473,9 @@ impl Reader {
             }
             return Ok(None);
         }
-        let n = usize::try_from(rem)
-            .unwrap_or(usize::MAX)
-            .min(self.buf.len());
-        let left = rem - n as u64;
-        self.state = match (left, chunk) {
-            (0, false) => State::Finish,
-            (0, true) => State::ChunkDataEnd,
-            (left, false) => State::Length(left),
-            (left, true) => State::ChunkData(left),
-        };
-        Ok(Some(self.body_bytes(n)))
+        let (n, state) = Self::body_step(rem, chunk, self.buf.len());
+        self.state = state;
+        Ok(Some(Event::BodyChunk(self.body_bytes(n))))
     }
 
     fn until_close_body(&mut self) -> Step<'_> {
@@ -479,7 +487,7 @@ impl Reader {
             return Ok(None);
         }
         let n = self.buf.len();
-        Ok(Some(self.body_bytes(n)))
+        Ok(Some(Event::BodyChunk(self.body_bytes(n))))
     }
 
     fn chunk_error(&self, end: usize, reason: &'static str) -> Error {
@@ -558,18 +566,10 @@ impl Reader {
         if avail == 0 {
             return None;
         }
-        let n = usize::try_from(rem).unwrap_or(usize::MAX).min(avail);
-        let left = rem - n as u64;
-        self.state = match (left, chunk) {
-            (0, false) => State::Finish,
-            (0, true) => State::ChunkDataEnd,
-            (left, false) => State::Length(left),
-            (left, true) => State::ChunkData(left),
-        };
+        let (n, state) = Self::body_step(rem, chunk, avail);
+        self.state = state;
         self.buf.advance(skip);
-        self.scan = 0;
-        self.body_received += n as u64;
-        Some(self.buf.split_to(n))
+        Some(self.body_bytes(n))
     }
 
     /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.
