@@ -267,9 +267,10 @@ impl Connection {
     /// A connection to `authority` (used for the automatic `Host` header).
     pub fn new(authority: Authority, config: Config) -> Connection {
         let reader = Reader::new(config.limits.clone(), config.leniency);
+        let host_header = authority.host_header();
         Connection {
-            host_header: authority.host_header(),
-            usual_tail: usual_tail(&authority.host_header()),
+            usual_tail: usual_tail(&host_header),
+            host_header,
             authority,
             reader,
             config,
