@@ -432,6 +432,41 @@ fn limits_are_exact() {
     assert!(run_whole("GET", line_cfg(cl_line - 1), head, false)
         .error
         .is_some());
+    // Chunk-size line, exact, on every path that reads one: the first
+    // line, and a line after a chunk's data (whole: the body shortcut;
+    // byte by byte: the general path).
+    let chunk_cfg = |n| Config {
+        limits: Limits {
+            max_chunk_line: n,
+            ..Limits::default()
+        },
+        ..Config::default()
+    };
+    let body = chunked("5\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n");
+    for first in [false, true] {
+        // `first`: the long line comes first.
+        let body = if first {
+            chunked("10\r\n0123456789abcdef\r\n0\r\n\r\n")
+        } else {
+            body.clone()
+        };
+        let ok = run_whole("GET", chunk_cfg(4), &body, false);
+        assert!(ok.error.is_none(), "{:?}", ok.error);
+        assert_eq!(
+            run_bytewise("GET", chunk_cfg(4), &body, false).key(),
+            ok.key()
+        );
+        let too_long = run_whole("GET", chunk_cfg(3), &body, false);
+        assert_eq!(
+            too_long.error.as_ref().map(|e| e.name()),
+            Some("LineTooLong"),
+            "first {first}"
+        );
+        assert_eq!(
+            run_bytewise("GET", chunk_cfg(3), &body, false).key(),
+            too_long.key()
+        );
+    }
     // Trailer count.
     let body = chunked(&format!("0\r\n{}\r\n", "T: v\r\n".repeat(101)));
     assert_eq!(
