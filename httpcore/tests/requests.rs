@@ -141,6 +141,29 @@ fn putheader_takes_out_the_automatic_line_it_replaces() {
 }
 
 #[test]
+fn transmit_into_takes_only_what_is_sealed() {
+    // A head still being written stays behind: taken mid-head, only the
+    // complete request goes out; the rest follows once the head ends.
+    let mut c = Connection::new(
+        Authority::parse("example.com", 80).unwrap(),
+        Config {
+            max_pipelined: 2,
+            ..Config::default()
+        },
+    );
+    c.request("GET", "/1", None, H).unwrap();
+    c.put_request("GET", "/2", true, true).unwrap();
+    c.put_header("X", "y").unwrap();
+    assert_eq!(
+        s(&wire(&mut c)),
+        "GET /1 HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\n\r\n"
+    );
+    c.end_headers().unwrap();
+    assert_eq!(s(&wire(&mut c)), "GET /2 HTTP/1.1\r\nX: y\r\n\r\n");
+    assert!(wire(&mut c).is_empty());
+}
+
+#[test]
 fn caller_host_replaces_the_automatic_one_and_stays_first() {
     let mut c = conn();
     c.request(
