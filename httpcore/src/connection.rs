@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, InvalidPart, RetrySafety};
 use crate::event::{Done, Event, Framing, Head};
 use crate::framing::RequestKind;
-use crate::response::{Reader, State as RecvState};
+use crate::response::{Reader, Shortcut, State as RecvState};
 
 /// Identifies a request on its connection, in the order requests were started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -528,15 +528,13 @@ impl Connection {
         // straight from the reader's state, the event built once, where it
         // is returned.
         if self.error.is_none() && !self.start_next {
-            if self.reader.in_body() {
-                if let Some(b) = self.reader.poll_body() {
-                    return Ok(Some(Event::BodyChunk(b)));
+            match self.reader.poll_shortcut() {
+                Some(Shortcut::Body(b)) => return Ok(Some(Event::BodyChunk(b))),
+                Some(Shortcut::Done(d)) => {
+                    on_done(d, &mut self.pending, &mut self.sender, &mut self.start_next);
+                    return Ok(Some(Event::Done(d)));
                 }
-            } else if self.reader.state == RecvState::Finish {
-                self.reader.release();
-                let d = self.reader.finish();
-                on_done(d, &mut self.pending, &mut self.sender, &mut self.start_next);
-                return Ok(Some(Event::Done(d)));
+                None => {}
             }
         }
         let kind = match self.prepare_poll()? {

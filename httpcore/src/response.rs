@@ -87,6 +87,14 @@ const MAX_READ_WINDOW: usize = 256 * 1024;
 
 type Step<'a> = Result<Option<Event<'a>>, Error>;
 
+/// What [`Reader::poll_shortcut`] serves.
+pub(crate) enum Shortcut {
+    /// Body bytes.
+    Body(Bytes),
+    /// The message is complete.
+    Done(Done),
+}
+
 impl Reader {
     pub(crate) fn new(limits: Limits, leniency: Leniency) -> Self {
         Reader {
@@ -181,22 +189,21 @@ impl Reader {
         self.buf.take_all()
     }
 
-    /// The next event of the response to a request of kind `req`.
+    /// The next event of the response to a request of kind `req` (the
+    /// usual body and `Done` events come from
+    /// [`poll_shortcut`](Self::poll_shortcut) first).
     #[inline]
     pub(crate) fn poll(&mut self, req: RequestKind) -> Step<'_> {
         self.release();
         match self.state {
             State::EmitHead { next, len, framing } => Ok(Some(self.emit_head(next, len, framing))),
-            State::Length(rem) => self.counted_body(rem, false),
-            State::Finish => Ok(Some(Event::Done(self.finish()))),
-            State::ChunkDataEnd => self.chunk_data_end(),
             _ => self.step(req),
         }
     }
 
     /// The message is complete: its `Done`.
     #[inline]
-    pub(crate) fn finish(&mut self) -> Done {
+    fn finish(&mut self) -> Done {
         self.state = if self.switched {
             State::Switched
         } else {
@@ -528,26 +535,19 @@ impl Reader {
             .then_some((i + 2, size))
     }
 
-    /// Whether the body is being read ([`poll_body`](Self::poll_body)'s
-    /// states).
+    /// The usual events once a head is read, without the general dispatch:
+    /// the next body bytes when they can be handed out at once (data of a
+    /// `Content-Length` body or of a chunk, or — after a chunk's CRLF and a
+    /// plain size line — the next chunk's data), and the `Done` of a
+    /// finished message; the caller builds the event once, where it returns
+    /// it. `None` changes nothing but releasing what the last event
+    /// borrowed: `poll` takes over (errors, ends of stream, trailers,
+    /// everything else).
     #[inline(always)]
-    pub(crate) fn in_body(&self) -> bool {
-        matches!(
-            self.state,
-            State::ChunkDataEnd | State::ChunkData(_) | State::Length(_)
-        )
-    }
-
-    /// The next body bytes, when they can be handed out at once: data of
-    /// a `Content-Length` body or of a chunk, or — after a chunk's CRLF and
-    /// a plain size line — the next chunk's data. The usual step of a body,
-    /// taken without the general dispatch, and the event built once, where
-    /// the caller returns it. `None` changes nothing: `poll` takes over
-    /// (errors, ends of stream, trailers, `Done`, everything else).
-    #[inline(always)]
-    pub(crate) fn poll_body(&mut self) -> Option<Bytes> {
+    pub(crate) fn poll_shortcut(&mut self) -> Option<Shortcut> {
         self.release();
         let (skip, rem, chunk) = match self.state {
+            State::Finish => return Some(Shortcut::Done(self.finish())),
             State::ChunkDataEnd => {
                 if self.buf.get(..2) != Some(b"\r\n") {
                     return None;
@@ -569,7 +569,7 @@ impl Reader {
         let (n, state) = Self::body_step(rem, chunk, avail);
         self.state = state;
         self.buf.advance(skip);
-        Some(self.body_bytes(n))
+        Some(Shortcut::Body(self.body_bytes(n)))
     }
 
     /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.
