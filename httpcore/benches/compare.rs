@@ -131,11 +131,15 @@ fn memcpy_1mib(src: &[u8], dst: &mut [u8]) -> Duration {
     t.elapsed()
 }
 
-fn httpcore_serialize(n: usize, out: &mut Vec<u8>) -> Duration {
+fn httpcore_serialize(
+    n: usize,
+    out: &mut Vec<u8>,
+    serialize: fn(&mut httpcore::Connection, &mut Vec<u8>),
+) -> Duration {
     let mut c = support::serializer();
     let t = Instant::now();
     for _ in 0..n {
-        support::serialize_get5(&mut c, out);
+        serialize(&mut c, out);
     }
     let d = t.elapsed() / n as u32;
     out.clear();
@@ -197,7 +201,17 @@ fn main() {
         compare(
             "serialize_get5",
             rounds,
-            || httpcore_serialize(2000, &mut a),
+            || httpcore_serialize(2000, &mut a, support::serialize_get5),
+            || handwritten_serialize(2000, &mut b),
+        );
+    }
+    if wanted("serialize_get5_steps") {
+        // Not a target: the same head step by step, for comparison.
+        let (mut a, mut b) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
+        compare(
+            "serialize_get5_steps",
+            rounds,
+            || httpcore_serialize(2000, &mut a, support::serialize_get5_steps),
             || handwritten_serialize(2000, &mut b),
         );
     }

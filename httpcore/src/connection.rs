@@ -6,12 +6,17 @@ use std::collections::VecDeque;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use crate::authority::{host_from_absolute_target, Authority};
+use crate::authority::Authority;
 use crate::chars;
+use crate::chars::Class;
 use crate::config::Config;
 use crate::error::{Error, InvalidPart, RetrySafety};
 use crate::event::{Done, Event, Framing, Head};
 use crate::framing::RequestKind;
+use crate::request_head::{
+    header_matters, invalid, write_field, FramingLine, GrowSink, HeadFacts, HeadSink, HostLines,
+    SendFraming, Window,
+};
 use crate::response::{Reader, Shortcut, State as RecvState};
 
 /// Identifies a request on its connection, in the order requests were started.
@@ -91,33 +96,12 @@ pub enum BodyLength {
     Unknown,
 }
 
-/// How the body of the request being written is framed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SendFraming {
-    Length { declared: u64, sent: u64 },
-    Chunked,
-}
-
 #[derive(Debug, Clone)]
 struct Pending {
     id: RequestId,
     kind: RequestKind,
     /// Output sequence number at which this request's bytes start.
     starts_at: u64,
-}
-
-/// What `put_header` noticed in the head being written.
-#[derive(Debug, Default, Clone)]
-struct HeadFacts {
-    method_len: usize,
-    /// Range of the automatic Host / Accept-Encoding lines, if written.
-    auto_host: Option<(usize, usize)>,
-    auto_accept_encoding: Option<(usize, usize)>,
-    host: bool,
-    content_length: Option<Bytes>,
-    transfer_encoding: Option<Bytes>,
-    expect_continue: bool,
-    kind: RequestKind,
 }
 
 /// Our side: the request being written and the bytes waiting to go out.
@@ -245,11 +229,7 @@ impl Sender {
 pub struct Connection {
     config: Config,
     authority: Authority,
-    host_header: String,
-    /// What follows the target in the usual request: the version, then
-    /// the automatic `Host` and `Accept-Encoding` lines (one copy instead
-    /// of five).
-    usual_tail: Box<[u8]>,
+    host_lines: HostLines,
     reader: Reader,
     sender: Sender,
     pending: VecDeque<Pending>,
@@ -267,10 +247,8 @@ impl Connection {
     /// A connection to `authority` (used for the automatic `Host` header).
     pub fn new(authority: Authority, config: Config) -> Connection {
         let reader = Reader::new(config.limits.clone(), config.leniency);
-        let host_header = authority.host_header();
         Connection {
-            usual_tail: usual_tail(&host_header),
-            host_header,
+            host_lines: HostLines::new(authority.host_header()),
             authority,
             reader,
             config,
@@ -655,82 +633,35 @@ impl Connection {
     ) -> Result<RequestId, Error> {
         self.check_can_start()?;
         let m = method.as_bytes();
-        if !chars::is_token_str(m) {
-            return Err(invalid(InvalidPart::Method, m));
-        }
-        let t = target.as_bytes();
-        if !chars::is_target(t) {
-            return Err(invalid(InvalidPart::Target, t));
-        }
-        let start = self.sender.out.len();
-        self.sender.head = HeadFacts {
-            method_len: m.len(),
-            kind: RequestKind {
-                head: m == b"HEAD",
-                connect: m == b"CONNECT",
-                ..RequestKind::PLAIN
-            },
-            ..HeadFacts::default()
-        };
+        let mut head = HeadFacts::start(m, target.as_bytes())?;
         let out = &mut self.sender.out;
-        out.reserve(m.len() + t.len() + 64 + self.host_header.len());
-        out.put_slice(m);
-        out.put_u8(b' ');
-        out.put_slice(t);
-        if !skip_host && !skip_accept_encoding && t[0] == b'/' {
-            // The usual request: origin-form, both automatic lines.
-            let line = out.len() + VERSION_CRLF.len() - start;
-            out.put_slice(&self.usual_tail);
-            let host_end = line + HOST_PREFIX.len() + self.host_header.len() + 2;
-            self.sender.head.auto_host = Some((line, host_end));
-            self.sender.head.auto_accept_encoding = Some((host_end, out.len() - start));
-        } else {
-            self.put_request_tail(target, skip_host, skip_accept_encoding, start);
-        }
-        let id = RequestId(self.next_id);
-        self.next_id += 1;
-        self.pending.push_back(Pending {
-            id,
-            kind: self.sender.head.kind,
-            starts_at: self.transmitted + self.sender.queued_len() + self.sender.sealed as u64,
-        });
-        if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
-            self.reader.start_response();
-        }
+        out.reserve(self.host_lines.room(m, target));
+        (head.auto_host, head.auto_accept_encoding) =
+            self.host_lines
+                .write_request_line(out, m, target, !skip_host, !skip_accept_encoding);
+        let id = self.open_request(head);
         self.sender.send = SendState::Head;
         self.sender.bodiless = false;
         Ok(id)
     }
 
-    /// The rest of the request line and the automatic lines, for any
-    /// request but the usual one (absolute-form target, skipped lines).
-    #[inline(never)]
-    fn put_request_tail(
-        &mut self,
-        target: &str,
-        skip_host: bool,
-        skip_accept_encoding: bool,
-        start: usize,
-    ) {
-        let t = target.as_bytes();
-        let out = &mut self.sender.out;
-        out.put_slice(VERSION_CRLF);
-        if !skip_host {
-            let a = out.len();
-            out.put_slice(HOST_PREFIX);
-            // Origin-form (the usual `/path`) cannot name another host.
-            match (t[0] != b'/').then(|| host_from_absolute_target(target)) {
-                Some(Some(h)) => out.put_slice(h.as_bytes()),
-                _ => out.put_slice(self.host_header.as_bytes()),
-            }
-            out.put_slice(b"\r\n");
-            self.sender.head.auto_host = Some((a - start, out.len() - start));
+    /// A request's head is being written: it joins the queue of requests
+    /// awaiting a response (`head` as far as it is known), and its
+    /// response is read next if none is before it.
+    #[inline]
+    fn open_request(&mut self, head: HeadFacts) -> RequestId {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        self.pending.push_back(Pending {
+            id,
+            kind: head.kind,
+            starts_at: self.transmitted + self.sender.queued_len() + self.sender.sealed as u64,
+        });
+        self.sender.head = head;
+        if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
+            self.reader.start_response();
         }
-        if !skip_accept_encoding {
-            let a = out.len();
-            out.put_slice(ACCEPT_IDENTITY);
-            self.sender.head.auto_accept_encoding = Some((a - start, out.len() - start));
-        }
+        id
     }
 
     fn check_can_start(&self) -> Result<(), Error> {
@@ -780,35 +711,23 @@ impl Connection {
         self.put_field(name.as_ref(), value.as_ref())
     }
 
-    /// [`put_header`](Self::put_header) for the bytes: every check in one
-    /// condition, the error worked out only when one fails.
+    /// [`put_header`](Self::put_header) for the bytes.
     #[inline(always)]
     fn put_field(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
-        if self.sender.send != SendState::Head
-            || !chars::is_token_str(name)
-            || !chars::is_field_value(value)
-        {
-            return Err(self.field_error(name, value));
+        if self.sender.send != SendState::Head {
+            return Err(self.cannot_send_header());
         }
-        if header_matters(name) {
-            self.note_header(name, value)?;
+        if let Some(range) = self.sender.head.check_field(name, value)? {
+            self.remove_auto(range);
         }
         write_field(&mut self.sender.out, name, value);
         Ok(())
     }
 
-    /// Why `put_field` refused `name: value`.
     #[cold]
-    #[inline(never)]
-    fn field_error(&self, name: &[u8], value: &[u8]) -> Error {
-        if self.sender.send != SendState::Head {
-            Error::CannotSendHeader {
-                state: self.sender.send.name(),
-            }
-        } else if !chars::is_token_str(name) {
-            invalid(InvalidPart::HeaderName, name)
-        } else {
-            invalid(InvalidPart::HeaderValue, value)
+    fn cannot_send_header(&self) -> Error {
+        Error::CannotSendHeader {
+            state: self.sender.send.name(),
         }
     }
 
@@ -846,64 +765,10 @@ impl Connection {
                 &joined
             }
         };
-        self.note_header(name, value)?;
-        write_field(&mut self.sender.out, name, value);
-        Ok(())
-    }
-
-    /// Take note of a header that [`header_matters`] picked out.
-    #[inline(never)]
-    fn note_header(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
-        // One comparison at most: the names that matter differ in length.
-        let head = &mut self.sender.head;
-        match name.len() {
-            4 if chars::token_eq_lower(name, b"host") => {
-                if head.host {
-                    return Err(invalid(InvalidPart::Framing, b"two Host headers"));
-                }
-                head.host = true;
-                if let Some(range) = head.auto_host.take() {
-                    self.remove_auto(range);
-                }
-            }
-            15 if chars::token_eq_lower(name, b"accept-encoding") => {
-                if let Some(range) = head.auto_accept_encoding.take() {
-                    self.remove_auto(range);
-                }
-            }
-            14 if chars::token_eq_lower(name, b"content-length") => {
-                if head.content_length.is_some()
-                    || value.is_empty()
-                    || !value.iter().all(u8::is_ascii_digit)
-                {
-                    return Err(invalid(InvalidPart::Framing, value));
-                }
-                head.content_length = Some(Bytes::copy_from_slice(value));
-            }
-            17 if chars::token_eq_lower(name, b"transfer-encoding") => {
-                let last = chars::list_elements(value).last();
-                if head.transfer_encoding.is_some()
-                    || !last.is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
-                {
-                    return Err(invalid(InvalidPart::Framing, value));
-                }
-                head.transfer_encoding = Some(Bytes::copy_from_slice(value));
-            }
-            10 if chars::token_eq_lower(name, b"connection") => {
-                for t in chars::list_elements(value) {
-                    if t.eq_ignore_ascii_case(b"close") {
-                        head.kind.close = true;
-                    } else if t.eq_ignore_ascii_case(b"upgrade") {
-                        head.kind.upgrade = true;
-                    }
-                }
-            }
-            7 if chars::token_eq_lower(name, b"upgrade") => head.kind.upgrade = true,
-            6 if chars::token_eq_lower(name, b"expect") => {
-                head.expect_continue = value.eq_ignore_ascii_case(b"100-continue");
-            }
-            _ => {}
+        if let Some(range) = self.sender.head.check_field(name, value)? {
+            self.remove_auto(range);
         }
+        write_field(&mut self.sender.out, name, value);
         Ok(())
     }
 
@@ -949,67 +814,21 @@ impl Connection {
 
     fn finish_head(&mut self, body: Option<BodyLength>) -> Result<(), Error> {
         if self.sender.send != SendState::Head {
-            return Err(Error::CannotSendHeader {
-                state: self.sender.send.name(),
-            });
+            return Err(self.cannot_send_header());
         }
-        let declared_len = match &self.sender.head.content_length {
-            Some(v) => Some(parse_decimal(v).ok_or_else(|| invalid(InvalidPart::Framing, v))?),
-            None => None,
-        };
-        let chunked = self.sender.head.transfer_encoding.is_some();
-        if chunked && declared_len.is_some() {
-            return Err(invalid(
-                InvalidPart::Framing,
-                b"Content-Length together with Transfer-Encoding",
-            ));
+        let (framing, line) = self.sender.head.framing(body)?;
+        if let Some(line) = line {
+            line.write(&mut self.sender.out);
         }
-        let mismatch = || {
-            invalid(
-                InvalidPart::Framing,
-                b"declared framing does not match the body",
-            )
-        };
-        let framing = match (declared_len, chunked, body) {
-            (Some(n), _, None) => Some(SendFraming::Length {
-                declared: n,
-                sent: 0,
-            }),
-            (Some(n), _, Some(BodyLength::Known(k))) if k == n => Some(SendFraming::Length {
-                declared: n,
-                sent: 0,
-            }),
-            (Some(0), _, Some(BodyLength::Empty)) => None,
-            (Some(_), _, Some(_)) => return Err(mismatch()),
-            (None, true, None | Some(BodyLength::Unknown)) => Some(SendFraming::Chunked),
-            (None, true, Some(_)) => return Err(mismatch()),
-            (None, false, None) => None,
-            (None, false, Some(BodyLength::Known(n))) => {
-                self.write_raw_header(b"Content-Length", n.to_string().as_bytes());
-                Some(SendFraming::Length {
-                    declared: n,
-                    sent: 0,
-                })
-            }
-            (None, false, Some(BodyLength::Unknown)) => {
-                self.write_raw_header(b"Transfer-Encoding", b"chunked");
-                Some(SendFraming::Chunked)
-            }
-            (None, false, Some(BodyLength::Empty)) => {
-                let start = self.head_start();
-                let m = &self.sender.out[start..start + self.sender.head.method_len];
-                if matches!(m, b"POST" | b"PUT" | b"PATCH") {
-                    self.write_raw_header(b"Content-Length", b"0");
-                }
-                None
-            }
-        };
-        let framing = match framing {
-            Some(SendFraming::Length { declared: 0, .. }) => None,
-            f => f,
-        };
         self.sender.out.put_slice(b"\r\n");
         self.sender.sealed = self.sender.out.len();
+        self.commit_head(framing);
+        Ok(())
+    }
+
+    /// The head is written: our side moves on to the body, if `framing`
+    /// says there is one.
+    fn commit_head(&mut self, framing: Option<SendFraming>) {
         if let Some(p) = self.pending.back_mut() {
             p.kind = self.sender.head.kind;
         }
@@ -1020,14 +839,6 @@ impl Connection {
             Some(_) if self.sender.head.expect_continue => SendState::AwaitContinue,
             Some(_) => SendState::Body,
         };
-        Ok(())
-    }
-
-    fn write_raw_header(&mut self, name: &[u8], value: &[u8]) {
-        self.sender.out.put_slice(name);
-        self.sender.out.put_slice(b": ");
-        self.sender.out.put_slice(value);
-        self.sender.out.put_slice(b"\r\n");
     }
 
     fn request_complete(&mut self) -> SendState {
@@ -1185,24 +996,189 @@ impl Connection {
         body: Option<&[u8]>,
         headers: &[(N, V)],
     ) -> Result<RequestId, Error> {
-        let id = self.put_request(method, url, false, false)?;
-        let result = (|| {
-            for (n, v) in headers {
-                self.put_header(n, v)?;
-            }
-            match body {
-                None => self.end_headers_with(BodyLength::Empty),
-                Some(b) => {
-                    self.end_headers_with(BodyLength::Known(b.len() as u64))?;
-                    self.send_body(b)?;
-                    self.finish_body()
-                }
-            }
-        })();
-        if let Err(e) = result {
-            self.abort_head();
-            return Err(e);
+        let length = body.map_or(BodyLength::Empty, |b| BodyLength::Known(b.len() as u64));
+        let mut out = std::mem::take(&mut self.sender.out);
+        let id = self.write_head_at_once(method, url, headers, length, &mut out);
+        self.sender.out = out;
+        let id = id?;
+        self.sender.sealed = self.sender.out.len();
+        if let Some(b) = body {
+            self.send_body(b)?;
+            self.finish_body()?;
         }
+        Ok(id)
+    }
+
+    /// The head of a request in one call, written straight into `dst`
+    /// after every byte due for transmission before it (what
+    /// [`transmit_into`](Self::transmit_into) appends): the request line,
+    /// the automatic `Host` and `Accept-Encoding` lines (unless `headers`
+    /// has its own), `headers` in order, and the framing line `body` calls
+    /// for, as [`end_headers_with`](Self::end_headers_with) adds it. The
+    /// bytes written count as transmitted.
+    ///
+    /// The whole head is checked before the first byte is written: on an
+    /// error `dst` holds only what was due before, and the connection is
+    /// as if the call had not been made. A body (`BodyLength::Known` or
+    /// `Unknown`) follows with [`send_body`](Self::send_body) and
+    /// [`finish_body`](Self::finish_body), its bytes then come from
+    /// `transmit_into` or [`poll_transmit`](Self::poll_transmit).
+    ///
+    /// For callers that keep one write buffer of their own and send the
+    /// same headers often: the head is copied once, from the caller's
+    /// strings to the caller's buffer.
+    ///
+    /// ```
+    /// use httpcore::{Authority, BodyLength, Config, Connection};
+    ///
+    /// let mut conn = Connection::new(Authority::parse("example.com", 80)?, Config::default());
+    /// let mut wire = Vec::new();
+    /// conn.write_request("GET", "/", &[("Accept", "text/plain")], BodyLength::Empty, &mut wire)?;
+    /// assert_eq!(
+    ///     wire,
+    ///     b"GET / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: identity\r\nAccept: text/plain\r\n\r\n"
+    /// );
+    /// # Ok::<(), httpcore::Error>(())
+    /// ```
+    pub fn write_request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(N, V)],
+        body: BodyLength,
+        dst: &mut Vec<u8>,
+    ) -> Result<RequestId, Error> {
+        if self.sender.sealed > 0 || !self.sender.queue.is_empty() {
+            self.transmit_into(dst);
+        }
+        let before = dst.len();
+        let id = self.write_head_at_once(method, target, headers, body, dst)?;
+        self.transmitted += (dst.len() - before) as u64;
+        Ok(id)
+    }
+
+    /// [`request`](Self::request)'s and
+    /// [`write_request`](Self::write_request)'s head, into `out`.
+    #[inline(always)]
+    fn write_head_at_once<S: GrowSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(N, V)],
+        body: BodyLength,
+        out: &mut S,
+    ) -> Result<RequestId, Error> {
+        match self.write_head_fast(method, target, headers, body, out) {
+            Some(id) => Ok(id),
+            None => self.write_head_checked_first(method, target, headers, body, out),
+        }
+    }
+
+    /// The head written in one pass, each string checked as it is copied
+    /// (see [`Window`]), the facts that need no check of their own (the
+    /// headers that matter, the framing) taken first. `None`, with `out`
+    /// as it was, when anything is off; then
+    /// [`write_head_checked_first`](Self::write_head_checked_first) says
+    /// which error comes first, or writes what the fast checks could not
+    /// vouch for.
+    #[inline(always)]
+    fn write_head_fast<S: GrowSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(N, V)],
+        body: BodyLength,
+        out: &mut S,
+    ) -> Option<RequestId> {
+        self.check_can_start().ok()?;
+        let m = method.as_bytes();
+        let mut head = HeadFacts::for_method(m);
+        let mut room = self.host_lines.room(m, target) + FramingLine::ROOM + 2;
+        for (n, v) in headers {
+            let (n, v) = (n.as_ref(), v.as_ref());
+            if header_matters(n) {
+                // Before the name is checked: a name that is no token
+                // fails below whatever this noted.
+                head.note(n, v).ok()?;
+            }
+            room += n.len() + v.len() + 4;
+        }
+        let (framing, line) = head.framing(Some(body)).ok()?;
+        let start = out.len();
+        let mut w = Window::new(out.grow(room));
+        let valid = w.put_checked(m, Class::Name)
+            && {
+                w.put(b" ");
+                w.put_checked(target.as_bytes(), Class::Target)
+            }
+            && {
+                self.host_lines.write_line_tail(
+                    &mut w,
+                    target,
+                    !head.host,
+                    !head.accept_encoding,
+                    0,
+                );
+                headers.iter().all(|(n, v)| {
+                    w.put_checked(n.as_ref(), Class::Name) && {
+                        w.put(b": ");
+                        let ok = w.put_checked(v.as_ref(), Class::Value);
+                        w.put(b"\r\n");
+                        ok
+                    }
+                })
+            };
+        if !valid {
+            out.truncate(start);
+            return None;
+        }
+        if let Some(line) = line {
+            line.write(&mut w);
+        }
+        w.put(b"\r\n");
+        let len = w.len();
+        out.truncate(start + len);
+        let id = self.open_request(head);
+        self.commit_head(framing);
+        Some(id)
+    }
+
+    /// [`write_head_at_once`](Self::write_head_at_once) with every check
+    /// first, in the order the step-by-step commands make them (so the
+    /// same error comes first), then every write.
+    #[cold]
+    #[inline(never)]
+    fn write_head_checked_first<S: HeadSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(N, V)],
+        body: BodyLength,
+        out: &mut S,
+    ) -> Result<RequestId, Error> {
+        self.check_can_start()?;
+        let m = method.as_bytes();
+        let mut head = HeadFacts::start(m, target.as_bytes())?;
+        let mut room = self.host_lines.room(m, target) + 2;
+        for (n, v) in headers {
+            let (n, v) = (n.as_ref(), v.as_ref());
+            // Nothing written yet: no automatic line to take out.
+            head.check_field(n, v)?;
+            room += n.len() + v.len() + 4;
+        }
+        let (framing, line) = head.framing(Some(body))?;
+        out.reserve(room + if line.is_some() { 48 } else { 0 });
+        self.host_lines
+            .write_request_line(out, m, target, !head.host, !head.accept_encoding);
+        for (n, v) in headers {
+            write_field(out, n.as_ref(), v.as_ref());
+        }
+        if let Some(line) = line {
+            line.write(out);
+        }
+        out.put(b"\r\n");
+        let id = self.open_request(head);
+        self.commit_head(framing);
         Ok(id)
     }
 
@@ -1269,65 +1245,6 @@ fn after_request(kind: RequestKind, must_close: &mut bool) -> SendState {
     } else {
         SendState::Idle
     }
-}
-
-fn invalid(part: InvalidPart, bytes: &[u8]) -> Error {
-    Error::InvalidRequest {
-        part,
-        bytes: Bytes::copy_from_slice(bytes),
-    }
-}
-
-fn parse_decimal(v: &[u8]) -> Option<u64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.iter().try_fold(0u64, |n, &d| {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
-}
-
-/// Whether the request header `name` may be one `note_header` acts on:
-/// its length and first letter are those of one of them. Every name
-/// `note_header` matches must pass here (the request tests put each one;
-/// a name missing here would be written without being acted on).
-#[inline(always)]
-fn header_matters(name: &[u8]) -> bool {
-    matches!(
-        (name.len(), name[0] | 0x20),
-        (4, b'h') | (15, b'a') | (14, b'c') | (17, b't') | (10, b'c') | (7, b'u') | (6, b'e')
-    )
-}
-
-/// `name: value\r\n`, with one capacity check.
-#[inline]
-fn write_field(out: &mut BytesMut, name: &[u8], value: &[u8]) {
-    out.reserve(name.len() + value.len() + 4);
-    out.put_slice(name);
-    out.put_slice(b": ");
-    out.put_slice(value);
-    out.put_slice(b"\r\n");
-}
-
-const VERSION_CRLF: &[u8] = b" HTTP/1.1\r\n";
-const HOST_PREFIX: &[u8] = b"Host: ";
-const ACCEPT_IDENTITY: &[u8] = b"Accept-Encoding: identity\r\n";
-
-/// [`VERSION_CRLF`], then the automatic `Host` (for `host`) and
-/// `Accept-Encoding` lines.
-fn usual_tail(host: &str) -> Box<[u8]> {
-    [
-        VERSION_CRLF,
-        HOST_PREFIX,
-        host.as_bytes(),
-        b"\r\n",
-        ACCEPT_IDENTITY,
-    ]
-    .concat()
-    .into_boxed_slice()
 }
 
 fn write_chunk_size(out: &mut BytesMut, n: usize) {

@@ -54,6 +54,7 @@ mod framing;
 #[cfg(feature = "http")]
 mod http_compat;
 mod recv_buf;
+mod request_head;
 mod response;
 mod response_head;
 mod section;

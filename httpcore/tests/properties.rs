@@ -200,3 +200,112 @@ proptest! {
         }
     }
 }
+
+/// A header field for the one-call/step-by-step comparison: the names the
+/// serialiser acts on, ordinary and unusual names (tchars beyond letters,
+/// digits and `-`; long ones), values of every length with tabs, obs-text
+/// and, now and then, a byte that must be refused.
+fn any_field() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+    let name = prop_oneof![
+        3 => prop::sample::select(vec![
+            "Host", "host", "Accept-Encoding", "Content-Length", "content-length",
+            "Transfer-Encoding", "Connection", "Upgrade", "Expect", "Accept",
+            "Accept-Language", "X-Request-Id",
+        ])
+        .prop_map(|n| n.as_bytes().to_vec()),
+        3 => "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}".prop_map(String::into_bytes),
+        1 => prop::collection::vec(any::<u8>(), 0..20),
+    ];
+    let value = prop_oneof![
+        3 => prop::sample::select(vec![
+            "0", "5", "chunked", "gzip, chunked", "close", "upgrade", "100-continue",
+            "example.org", "identity", "18446744073709551616", "",
+        ])
+        .prop_map(|v| v.as_bytes().to_vec()),
+        3 => prop::collection::vec(
+            prop_oneof![Just(b'\t'), Just(b' '), 0x21u8..0x7f, 0x80u8..=0xff],
+            0..60
+        ),
+        1 => prop::collection::vec(any::<u8>(), 0..40),
+    ];
+    (name, value)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+    /// `write_request` (each string checked while it is copied) and
+    /// `request` write what the step-by-step commands write, and fail
+    /// with the error they fail with first, leaving the connection as if
+    /// nothing had been called.
+    #[test]
+    fn one_call_heads_match_step_by_step(
+        method in prop_oneof![
+            4 => prop::sample::select(vec!["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT"]).prop_map(String::from),
+            1 => "[!-~]{0,12}",
+        ],
+        target in prop_oneof![
+            4 => "/[!-~]{0,50}",
+            1 => "http://[a-z]{1,10}(:[0-9]{1,4})?/[!-~]{0,10}",
+            1 => "[ -~\t]{0,20}",
+        ],
+        fields in prop::collection::vec(any_field(), 0..8),
+        body in prop_oneof![
+            Just(BodyLength::Empty),
+            Just(BodyLength::Unknown),
+            (0u64..10).prop_map(BodyLength::Known),
+        ],
+        pipelined in any::<bool>(),
+    ) {
+        let new = || {
+            let config = Config { max_pipelined: 4, ..Config::default() };
+            let mut c = Connection::new(Authority::parse("example.com:8080", 80).unwrap(), config);
+            if pipelined {
+                // A request before, still waiting to be transmitted.
+                c.request("GET", "/first", None, &[("A", "b")]).unwrap();
+            }
+            c
+        };
+        // Step by step.
+        let mut steps = new();
+        let stepped = (|| {
+            let id = steps.put_request(&method, &target, false, false)?;
+            for (n, v) in &fields {
+                steps.put_header(n, v)?;
+            }
+            steps.end_headers_with(body)?;
+            Ok(id)
+        })();
+        if stepped.is_err() {
+            steps.abort_head();
+        }
+        let mut stepped_wire = Vec::new();
+        steps.transmit_into(&mut stepped_wire);
+
+        // In one call, straight into the caller's buffer.
+        let mut once = new();
+        let mut once_wire = b"(before)".to_vec();
+        let written = once.write_request(&method, &target, &fields, body, &mut once_wire);
+        prop_assert_eq!(&written, &stepped);
+        prop_assert_eq!(&once_wire[..8], b"(before)");
+        let mut rest = Vec::new();
+        once.transmit_into(&mut rest);
+        prop_assert!(rest.is_empty(), "write_request left bytes behind");
+        prop_assert_eq!(&once_wire[8..], &stepped_wire[..]);
+        prop_assert_eq!(once.send_state(), steps.send_state());
+        prop_assert_eq!(once.unanswered().count(), steps.unanswered().count());
+        prop_assert_eq!(once.retry_safety(), steps.retry_safety());
+
+        // `request` with no body takes the same path into the connection's
+        // own buffer.
+        if body == BodyLength::Empty {
+            let mut req = new();
+            let requested = req.request(&method, &target, None, &fields);
+            prop_assert_eq!(&requested, &stepped);
+            let mut req_wire = Vec::new();
+            req.transmit_into(&mut req_wire);
+            prop_assert_eq!(&req_wire[..], &stepped_wire[..]);
+            prop_assert_eq!(req.send_state(), steps.send_state());
+        }
+    }
+}

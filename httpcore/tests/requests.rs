@@ -407,6 +407,21 @@ fn declared_length_is_enforced_both_ways() {
     let mut c = conn();
     c.put_request("PUT", "/", false, false).unwrap();
     assert!(c.put_header("Transfer-Encoding", "gzip").is_err());
+    // A Content-Length that does not fit in 64 bits is refused where it
+    // is put, naming its bytes; the largest that fits is taken.
+    let mut c = conn();
+    c.put_request("PUT", "/", false, false).unwrap();
+    assert_eq!(
+        c.put_header("Content-Length", "18446744073709551616"),
+        Err(Error::InvalidRequest {
+            part: InvalidPart::Framing,
+            bytes: bytes::Bytes::from_static(b"18446744073709551616"),
+        })
+    );
+    c.put_header("Content-Length", "18446744073709551615")
+        .unwrap();
+    c.end_headers().unwrap();
+    assert_eq!(c.send_state(), SendState::Body);
     // Body data where no body was declared.
     let mut c = conn();
     c.request("GET", "/", None, H).unwrap();

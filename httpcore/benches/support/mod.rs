@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use httpcore::{Authority, Config, Connection, Event};
+use httpcore::{Authority, BodyLength, Config, Connection, Event};
 
 /// A connection with `n` HEAD requests outstanding (pipelined, so `n`
 /// responses can wait in the buffer and each has no body to read).
@@ -63,9 +63,26 @@ pub fn serializer() -> Connection {
     Connection::new(Authority::parse("api.example.com", 80).unwrap(), config)
 }
 
-/// One GET with the five headers, every byte checked, appended to the
-/// caller's reused buffer (cleared first), as the reference writes.
+/// One GET with the five headers, every byte checked, written in one call
+/// straight into the caller's reused buffer (cleared first), as the
+/// reference writes.
 pub fn serialize_get5(c: &mut Connection, out: &mut Vec<u8>) {
+    out.clear();
+    c.write_request(
+        "GET",
+        black_box("/v1/items?page=2"),
+        &black_box(GET5),
+        BodyLength::Empty,
+        out,
+    )
+    .unwrap();
+    black_box(&out);
+}
+
+/// [`serialize_get5`] step by step (httplib's `putrequest`, `putheader`,
+/// `endheaders`), the head built in the connection's buffer and then
+/// copied out.
+pub fn serialize_get5_steps(c: &mut Connection, out: &mut Vec<u8>) {
     out.clear();
     c.put_request("GET", "/v1/items?page=2", false, false)
         .unwrap();
