@@ -214,6 +214,21 @@ pub(crate) fn copy_checked(dst: &mut [u8], s: &[u8], class: Class) -> bool {
     }
 }
 
+/// [`Class::Value`] without SSE2 (tested on every target): as in
+/// `find_ctl_swar`, a byte below 0x20 or equal to 0x7f sets its high bit.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn no_ctl_swar(a: u64, b: u64) -> bool {
+    let ctl = |w: u64| {
+        let x = w ^ (LO * 0x7f);
+        w.wrapping_sub(LO * 0x20) & !w | x.wrapping_sub(LO) & !x
+    };
+    (ctl(a) | ctl(b)) & HI == 0
+}
+
 /// Whether all sixteen bytes of the words `a` and `b` are in `class`.
 #[inline(always)]
 fn words_in(class: Class, a: u64, b: u64) -> bool {
@@ -228,13 +243,13 @@ fn words_in(class: Class, a: u64, b: u64) -> bool {
             false
         }
         Class::Value => {
-            // As in `find_ctl_swar`: a byte below 0x20 or equal to 0x7f
-            // sets its high bit.
-            let ctl = |w: u64| {
-                let x = w ^ (LO * 0x7f);
-                w.wrapping_sub(LO * 0x20) & !w | x.wrapping_sub(LO) & !x
-            };
-            (ctl(a) | ctl(b)) & HI == 0
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            {
+                let block = (u128::from(a) | u128::from(b) << 64).to_le_bytes();
+                sse2::ctl_mask(&block) == 0
+            }
+            #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+            no_ctl_swar(a, b)
         }
         Class::Target => {
             // As in `is_target`: below 0x21, DEL or from 0x80 up.
@@ -614,6 +629,20 @@ mod tests {
         }
         for class in [Class::Name, Class::Value, Class::Target] {
             assert!(!copy_checked(&mut [], b"", class));
+        }
+        // The value check of targets without SSE2, every byte at every
+        // position of the two words.
+        for at in 0..16 {
+            for b in 0..=255u8 {
+                let mut block = [b'a'; 16];
+                block[at] = b;
+                let (a, c) = block.split_at(8);
+                let words = (
+                    u64::from_le_bytes(a.try_into().unwrap()),
+                    u64::from_le_bytes(c.try_into().unwrap()),
+                );
+                assert_eq!(no_ctl_swar(words.0, words.1), value(b), "at {at} byte {b}");
+            }
         }
     }
 

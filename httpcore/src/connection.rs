@@ -639,25 +639,25 @@ impl Connection {
         (head.auto_host, head.auto_accept_encoding) =
             self.host_lines
                 .write_request_line(out, m, target, !skip_host, !skip_accept_encoding);
-        let id = self.open_request(head);
+        self.sender.head = head;
+        let id = self.open_request();
         self.sender.send = SendState::Head;
         self.sender.bodiless = false;
         Ok(id)
     }
 
     /// A request's head is being written: it joins the queue of requests
-    /// awaiting a response (`head` as far as it is known), and its
-    /// response is read next if none is before it.
+    /// awaiting a response (its `sender.head` as far as it is known), and
+    /// its response is read next if none is before it.
     #[inline]
-    fn open_request(&mut self, head: HeadFacts) -> RequestId {
+    fn open_request(&mut self) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         self.pending.push_back(Pending {
             id,
-            kind: head.kind,
+            kind: self.sender.head.kind,
             starts_at: self.transmitted + self.sender.queued_len() + self.sender.sealed as u64,
         });
-        self.sender.head = head;
         if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
             self.reader.start_response();
         }
@@ -1074,13 +1074,13 @@ impl Connection {
         }
     }
 
-    /// The head written in one pass, each string checked as it is copied
-    /// (see [`Window`]), the facts that need no check of their own (the
-    /// headers that matter, the framing) taken first. `None`, with `out`
-    /// as it was, when anything is off; then
+    /// The usual head written in one pass, each string checked as it is
+    /// copied (see [`Window`]) and each header that matters noted as it
+    /// goes; the framing once the fields are in. `None`, with `out` as it
+    /// was, when anything is off or unusual (a header replacing an
+    /// automatic line); then
     /// [`write_head_checked_first`](Self::write_head_checked_first) says
-    /// which error comes first, or writes what the fast checks could not
-    /// vouch for.
+    /// which error comes first, or writes the unusual head.
     #[inline(always)]
     fn write_head_fast<S: GrowSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
@@ -1092,53 +1092,30 @@ impl Connection {
     ) -> Option<RequestId> {
         self.check_can_start().ok()?;
         let m = method.as_bytes();
-        let mut head = HeadFacts::for_method(m);
         let mut room = self.host_lines.room(m, target) + FramingLine::ROOM + 2;
         for (n, v) in headers {
-            let (n, v) = (n.as_ref(), v.as_ref());
-            if header_matters(n) {
-                // Before the name is checked: a name that is no token
-                // fails below whatever this noted.
-                head.note(n, v).ok()?;
-            }
-            room += n.len() + v.len() + 4;
+            room += n.as_ref().len() + v.as_ref().len() + 4;
         }
-        let (framing, line) = head.framing(Some(body)).ok()?;
         let start = out.len();
         let mut w = Window::new(out.grow(room));
-        let valid = w.put_checked(m, Class::Name)
-            && {
-                w.put(b" ");
-                w.put_checked(target.as_bytes(), Class::Target)
-            }
-            && {
-                self.host_lines.write_line_tail(
-                    &mut w,
-                    target,
-                    !head.host,
-                    !head.accept_encoding,
-                    0,
-                );
-                headers.iter().all(|(n, v)| {
-                    w.put_checked(n.as_ref(), Class::Name) && {
-                        w.put(b": ");
-                        let ok = w.put_checked(v.as_ref(), Class::Value);
-                        w.put(b"\r\n");
-                        ok
-                    }
-                })
-            };
-        if !valid {
+        // Built in place: moved, its fields written one by one would be
+        // read back in blocks that wait for those writes to land.
+        self.sender.head = HeadFacts::for_method(m);
+        let head = &mut self.sender.head;
+        let written = write_usual_fields(&mut w, head, &self.host_lines, method, target, headers)
+            .then(|| head.framing(Some(body)).ok())
+            .flatten();
+        let Some((framing, line)) = written else {
             out.truncate(start);
             return None;
-        }
+        };
         if let Some(line) = line {
             line.write(&mut w);
         }
         w.put(b"\r\n");
         let len = w.len();
         out.truncate(start + len);
-        let id = self.open_request(head);
+        let id = self.open_request();
         self.commit_head(framing);
         Some(id)
     }
@@ -1146,7 +1123,6 @@ impl Connection {
     /// [`write_head_at_once`](Self::write_head_at_once) with every check
     /// first, in the order the step-by-step commands make them (so the
     /// same error comes first), then every write.
-    #[cold]
     #[inline(never)]
     fn write_head_checked_first<S: HeadSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
@@ -1167,7 +1143,7 @@ impl Connection {
             room += n.len() + v.len() + 4;
         }
         let (framing, line) = head.framing(Some(body))?;
-        out.reserve(room + if line.is_some() { 48 } else { 0 });
+        out.reserve(room + FramingLine::ROOM);
         self.host_lines
             .write_request_line(out, m, target, !head.host, !head.accept_encoding);
         for (n, v) in headers {
@@ -1177,7 +1153,8 @@ impl Connection {
             line.write(out);
         }
         out.put(b"\r\n");
-        let id = self.open_request(head);
+        self.sender.head = head;
+        let id = self.open_request();
         self.commit_head(framing);
         Ok(id)
     }
@@ -1198,6 +1175,45 @@ impl Connection {
             }
         }
     }
+}
+
+/// [`Connection::write_head_fast`]'s writes up to the framing: the request
+/// line, the automatic lines and the fields into `w`, each string checked
+/// as it is copied, each header that matters noted in `head` as it goes.
+/// `false` when anything is off or unusual (a header replacing an
+/// automatic line).
+#[inline(always)]
+fn write_usual_fields<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    w: &mut Window<'_>,
+    head: &mut HeadFacts,
+    host_lines: &HostLines,
+    method: &str,
+    target: &str,
+    headers: &[(N, V)],
+) -> bool {
+    if !w.put_checked(method.as_bytes(), Class::Name) {
+        return false;
+    }
+    w.put(b" ");
+    if !w.put_checked(target.as_bytes(), Class::Target) {
+        return false;
+    }
+    // Their ranges are not kept: a header replacing one sends the head
+    // to the other path (`head.host`, `head.accept_encoding` below).
+    host_lines.write_line_tail(w, target, true, true, 0);
+    for (n, v) in headers {
+        let (n, v) = (n.as_ref(), v.as_ref());
+        if !w.put_checked(n, Class::Name) || header_matters(n) && head.note(n, v).is_err() {
+            return false;
+        }
+        w.put(b": ");
+        let valid = w.put_checked(v, Class::Value);
+        w.put(b"\r\n");
+        if !valid {
+            return false;
+        }
+    }
+    !head.host && !head.accept_encoding
 }
 
 /// A protocol error ends the connection (a free function so that it can run
