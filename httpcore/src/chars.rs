@@ -178,9 +178,10 @@ pub(crate) fn copy_checked(dst: &mut [u8], s: &[u8], class: Class) -> bool {
     match n {
         0 => false,
         1..=3 => {
-            let w = u64::from(s[0]) | u64::from(s[n / 2]) << 8 | u64::from(s[n - 1]) << 16;
+            let (a, b, c) = (s[0], s[n / 2], s[n - 1]);
+            (dst[0], dst[n / 2], dst[n - 1]) = (a, b, c);
+            let w = u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16;
             let w = w | w << 24 | w << 48;
-            dst.copy_from_slice(&w.to_le_bytes()[..n]);
             words_in(class, w, w)
         }
         4..=7 => {
@@ -252,14 +253,30 @@ fn words_in(class: Class, a: u64, b: u64) -> bool {
             no_ctl_swar(a, b)
         }
         Class::Target => {
-            // As in `is_target`: below 0x21, DEL or from 0x80 up.
-            let bad = |w: u64| {
-                let x = w ^ (LO * 0x7f);
-                w.wrapping_sub(LO * 0x21) & !w | x.wrapping_sub(LO) & !x | w
-            };
-            (bad(a) | bad(b)) & HI == 0
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            {
+                let block = (u128::from(a) | u128::from(b) << 64).to_le_bytes();
+                sse2::vchar_mask(&block) == 0xffff
+            }
+            #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+            vchar_swar(a, b)
         }
     }
+}
+
+/// [`Class::Target`] without SSE2 (tested on every target).
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn vchar_swar(a: u64, b: u64) -> bool {
+    // As in `is_target`: below 0x21, DEL or from 0x80 up.
+    let bad = |w: u64| {
+        let x = w ^ (LO * 0x7f);
+        w.wrapping_sub(LO * 0x21) & !w | x.wrapping_sub(LO) & !x | w
+    };
+    (bad(a) | bad(b)) & HI == 0
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -390,6 +407,25 @@ mod sse2 {
         let printable = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), v);
         let is_del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
         ((!_mm_movemask_epi8(printable) | _mm_movemask_epi8(is_del)) & 0xffff) as u32
+    }
+
+    /// Bit `i` set where byte `i` of `block` is VCHAR (0x21 to 0x7e).
+    #[inline]
+    #[allow(unsafe_code)]
+    pub(super) fn vchar_mask(block: &[u8; 16]) -> u32 {
+        // SAFETY: as for `ctl_mask`: SSE2 is enabled for the build.
+        unsafe { block_vchar_mask(block) }
+    }
+
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn block_vchar_mask(block: &[u8; 16]) -> u32 {
+        let x = u128::from_le_bytes(*block);
+        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
+        // `v - 0x21 <= 0x5d` (unsigned): the minimum leaves those bytes be.
+        let d = _mm_sub_epi8(v, _mm_set1_epi8(0x21));
+        let vchar = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(0x5d)), d);
+        (_mm_movemask_epi8(vchar) & 0xffff) as u32
     }
 
     /// Bit `i` set where byte `i` of `block` is an ASCII letter, digit or
@@ -630,8 +666,8 @@ mod tests {
         for class in [Class::Name, Class::Value, Class::Target] {
             assert!(!copy_checked(&mut [], b"", class));
         }
-        // The value check of targets without SSE2, every byte at every
-        // position of the two words.
+        // The value and target checks of targets without SSE2, every byte
+        // at every position of the two words.
         for at in 0..16 {
             for b in 0..=255u8 {
                 let mut block = [b'a'; 16];
@@ -642,6 +678,11 @@ mod tests {
                     u64::from_le_bytes(c.try_into().unwrap()),
                 );
                 assert_eq!(no_ctl_swar(words.0, words.1), value(b), "at {at} byte {b}");
+                assert_eq!(
+                    vchar_swar(words.0, words.1),
+                    TARGET[b as usize],
+                    "at {at} byte {b}"
+                );
             }
         }
     }
