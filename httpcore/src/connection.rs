@@ -512,6 +512,7 @@ impl Connection {
                     on_done(d, &mut self.pending, &mut self.sender, &mut self.start_next);
                     return Ok(Some(Event::Done(d)));
                 }
+                Some(Shortcut::HeadIncomplete) => return Ok(None),
                 None => {}
             }
         }
@@ -552,6 +553,14 @@ impl Connection {
     /// elsewhere it answers `ResponseNotReady` (which does not end the
     /// connection).
     pub fn poll_head(&mut self) -> Result<Option<Head<'_>>, Error> {
+        // A head arriving in pieces: the lines of each piece indexed, and
+        // nothing more to do until the next.
+        if self.error.is_none() && !self.start_next {
+            self.reader.release();
+            if self.reader.head_incomplete() {
+                return Ok(None);
+            }
+        }
         let kind = match self.prepare_poll()? {
             Some(kind) => kind,
             None => return Ok(None),

@@ -93,6 +93,9 @@ pub(crate) enum Shortcut {
     Body(Bytes),
     /// The message is complete.
     Done(Done),
+    /// The head being read is not complete yet, and every complete line
+    /// of it is indexed: nothing to report until more bytes come.
+    HeadIncomplete,
 }
 
 impl Reader {
@@ -548,6 +551,7 @@ impl Reader {
         self.release();
         let (skip, rem, chunk) = match self.state {
             State::Finish => return Some(Shortcut::Done(self.finish())),
+            State::Head => return self.head_incomplete().then_some(Shortcut::HeadIncomplete),
             State::ChunkDataEnd => {
                 if self.buf.get(..2) != Some(b"\r\n") {
                     return None;
@@ -570,6 +574,18 @@ impl Reader {
         self.state = state;
         self.buf.advance(skip);
         Some(Shortcut::Body(self.body_bytes(n)))
+    }
+
+    /// A head being read (past its status line), its complete lines
+    /// indexed on the plain path, is still incomplete and the stream has
+    /// not ended: nothing to report. Anything else (the status line, a
+    /// line the plain path leaves, the end of the head, the end of the
+    /// stream) is the general path's, which takes over where this left.
+    #[inline(always)]
+    pub(crate) fn head_incomplete(&mut self) -> bool {
+        self.state == State::Head
+            && !self.eof
+            && self.section.advance_plain(&self.buf, &self.limits) == Some(Progress::NeedMore)
     }
 
     /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.

@@ -84,6 +84,10 @@ pub(crate) struct Section {
     lines: usize,
     /// The last field line was skipped (lenient): so are its continuations.
     skipping: bool,
+    /// A plain field line that a read ended in, its value begun: the
+    /// line's start, its name's end and its value's start, so that the
+    /// next read goes on from the value.
+    partial: Option<(usize, usize, usize)>,
 }
 
 impl Section {
@@ -98,6 +102,7 @@ impl Section {
             facts: FramingFacts::default(),
             lines: 0,
             skipping: false,
+            partial: None,
         }
     }
 
@@ -113,6 +118,7 @@ impl Section {
         self.facts = FramingFacts::default();
         self.lines = 0;
         self.skipping = false;
+        self.partial = None;
     }
 
     /// The bounds of the next line, and the field-count limit.
@@ -171,13 +177,24 @@ impl Section {
         // Past the status line, plain lines go through one tight loop;
         // whatever it stops at (a tab, a fold, a limit, an error, ...)
         // goes through the general path, one line at a time.
-        if self.status.is_some() || self.kind == Kind::Trailers {
-            let (bounds, max_count, _) = self.bounds(limits);
-            if let Some(progress) = self.plain_lines(buf, bounds, max_count) {
-                return Ok(progress);
-            }
+        if let Some(progress) = self.advance_plain(buf, limits) {
+            return Ok(progress);
         }
         self.advance_general(buf, limits, lenient)
+    }
+
+    /// [`advance`](Self::advance) as far as the plain field lines take it:
+    /// `None` where the general path must take over (the status line,
+    /// anything but a plain line), having indexed the plain lines before.
+    /// A `Complete` section's blank line stays where it is: asking again
+    /// answers the same.
+    #[inline(always)]
+    pub(crate) fn advance_plain(&mut self, buf: &[u8], limits: &Limits) -> Option<Progress> {
+        if self.status.is_some() || self.kind == Kind::Trailers {
+            let (bounds, max_count, _) = self.bounds(limits);
+            return self.plain_lines(buf, bounds, max_count);
+        }
+        None
     }
 
     /// [`advance`](Self::advance) for every line the plain path leaves.
@@ -270,35 +287,64 @@ impl Section {
                     scan = cr;
                     break (cr <= bounds.first_crossing(start)).then_some(Progress::NeedMore);
                 }
-                name_end = chars::name_end(&buf[..cr], start);
-                if name_end == start || buf[name_end] != b':' {
-                    break None;
+                match self.partial {
+                    Some((at, n, value)) if at == start => (name_end, v) = (n, value),
+                    _ => {
+                        name_end = chars::name_end(&buf[..cr], start);
+                        if name_end == start || buf[name_end] != b':' {
+                            break None;
+                        }
+                        v = skip_ows(buf, name_end + 1);
+                    }
                 }
-                v = skip_ows(buf, name_end + 1);
             } else {
                 if buf.get(start) == Some(&b'\r') {
                     if buf.get(start + 1) != Some(&b'\n')
                         || start + 2 > bounds.first_crossing(start)
                     {
-                        break None;
+                        // The blank line's LF may come next.
+                        let wait =
+                            start + 1 == buf.len() && buf.len() <= bounds.first_crossing(start);
+                        break wait.then_some(Progress::NeedMore);
                     }
-                    start += 2;
+                    // `line_start` stays at the blank line (see
+                    // `advance_plain`).
                     scan = start;
-                    break Some(Progress::Complete(start));
+                    break Some(Progress::Complete(start + 2));
                 }
                 name_end = chars::name_end(buf, start);
                 if name_end == start || buf.get(name_end) != Some(&b':') {
+                    if name_end == buf.len() && name_end > start {
+                        // The name goes on in the next read (its bytes are
+                        // no control bytes: the scan resumes after them).
+                        scan = name_end;
+                        break (name_end <= bounds.first_crossing(start))
+                            .then_some(Progress::NeedMore);
+                    }
                     break None;
                 }
                 v = skip_ows(buf, name_end + 1);
                 cr = chars::ctl_from(buf, v);
                 if cr == buf.len() {
-                    // Every byte up to the end is allowed: resume there.
+                    // Every byte up to the end is allowed: resume there,
+                    // and from the value if it has begun.
                     scan = cr;
+                    if v < cr {
+                        self.partial = Some((start, name_end, v));
+                    }
                     break (cr <= bounds.first_crossing(start)).then_some(Progress::NeedMore);
                 }
             }
             if buf.get(cr..cr + 2) != Some(b"\r\n") {
+                if cr + 1 == buf.len()
+                    && buf[cr] == b'\r'
+                    && buf.len() <= bounds.first_crossing(start)
+                {
+                    // The line's LF comes next: resume at its CR.
+                    scan = cr;
+                    self.partial = Some((start, name_end, v));
+                    break Some(Progress::NeedMore);
+                }
                 break None;
             }
             let next = cr + 2;
