@@ -552,6 +552,7 @@ impl Connection {
     /// the body. Call it where the next event would be a `StatusLine`;
     /// elsewhere it answers `ResponseNotReady` (which does not end the
     /// connection).
+    #[inline]
     pub fn poll_head(&mut self) -> Result<Option<Head<'_>>, Error> {
         // A head arriving in pieces: the lines of each piece indexed, and
         // nothing more to do until the next.
@@ -561,6 +562,13 @@ impl Connection {
                 return Ok(None);
             }
         }
+        self.poll_head_general()
+    }
+
+    /// [`poll_head`](Self::poll_head) for everything but a head still
+    /// arriving: the status line, a complete head, errors.
+    #[inline(never)]
+    fn poll_head_general(&mut self) -> Result<Option<Head<'_>>, Error> {
         let kind = match self.prepare_poll()? {
             Some(kind) => kind,
             None => return Ok(None),

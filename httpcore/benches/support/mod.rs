@@ -29,7 +29,12 @@ pub fn pipelined_heads(n: usize) -> Connection {
 /// is optimised away.
 pub fn drain(c: &mut Connection) -> usize {
     let mut n = 0;
-    while let Some(head) = c.poll_head().unwrap() {
+    loop {
+        let head = match c.poll_head() {
+            Ok(Some(head)) => head,
+            Ok(None) => break,
+            Err(e) => panic!("{e}"),
+        };
         for h in head.headers() {
             n += h.value.len();
         }
