@@ -345,6 +345,21 @@ pub(crate) fn name_end(s: &[u8], from: usize) -> usize {
         }
         return from + token_prefix_len_from(&s[from..], i);
     }
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(last) = s.len().checked_sub(16) {
+        // Fewer than 16 bytes from `from` to the end (a name a read ended
+        // in): the last 16 bytes of `s`, the bits before `from` shifted out.
+        let block: &[u8; 16] = s[last..].try_into().expect("16 bytes");
+        let other = !sse2::name_mask(block) >> (from - last);
+        let i = other.trailing_zeros() as usize;
+        if from + i >= s.len() {
+            return s.len();
+        }
+        if s[from + i] == b':' || !is_token(s[from + i]) {
+            return from + i;
+        }
+        return from + token_prefix_len_from(&s[from..], i);
+    }
     from + token_prefix_len_from(&s[from..], 0)
 }
 
@@ -612,6 +627,27 @@ mod tests {
                     );
                     assert_eq!(token_prefix_len_from(&v, 0), naive(&v));
                     assert_eq!(is_token_str(&v), len > 0 && naive(&v) == len);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn name_end_is_exact_from_every_offset() {
+        let naive =
+            |v: &[u8], from: usize| from + v[from..].iter().take_while(|&&b| is_token(b)).count();
+        for len in 0..40 {
+            for at in 0..len {
+                for b in [b':', b' ', b'\r', b'_', b'~', b'a', b'-', 0, 0x80, 0xff] {
+                    let mut v: Vec<u8> = (0..len).map(|i| b"aZ09-x"[i % 6]).collect();
+                    v[at] = b;
+                    for from in 0..=len {
+                        assert_eq!(
+                            name_end(&v, from),
+                            naive(&v, from),
+                            "len {len} at {at} byte {b} from {from}"
+                        );
+                    }
                 }
             }
         }

@@ -132,7 +132,7 @@ impl Reader {
     }
 
     fn begin_head(&mut self) {
-        self.section.reset(Kind::Head);
+        self.section.reset(Kind::Head, &self.limits);
         self.body_received = 0;
         self.ext_bytes = 0;
     }
@@ -679,7 +679,7 @@ impl Reader {
         self.scan = 0;
         if size == 0 {
             self.state = State::Trailers;
-            self.section.reset(Kind::Trailers);
+            self.section.reset(Kind::Trailers, &self.limits);
             return self.trailers();
         }
         self.state = State::ChunkData(size);

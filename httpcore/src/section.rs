@@ -88,6 +88,9 @@ pub(crate) struct Section {
     /// line's start, its name's end and its value's start, so that the
     /// next read goes on from the value.
     partial: Option<(usize, usize, usize)>,
+    /// The bounds of a field line and the field-count limit, worked out
+    /// once per section for the plain path.
+    field_bounds: (Bounds, usize),
 }
 
 impl Section {
@@ -103,13 +106,24 @@ impl Section {
             lines: 0,
             skipping: false,
             partial: None,
+            field_bounds: (
+                Bounds {
+                    line: 0,
+                    line_kind: LimitKind::HeaderLine,
+                    section: 0,
+                    section_kind: LimitKind::HeadBytes,
+                },
+                0,
+            ),
         }
     }
 
     /// Start indexing a new section at the front of the buffer.
     #[inline]
-    pub(crate) fn reset(&mut self, kind: Kind) {
+    pub(crate) fn reset(&mut self, kind: Kind, limits: &Limits) {
         self.kind = kind;
+        let (bounds, max_count, _) = Self::field_line_bounds(kind, limits);
+        self.field_bounds = (bounds, max_count);
         self.line_start = 0;
         self.scan = 0;
         self.status = None;
@@ -123,7 +137,18 @@ impl Section {
 
     /// The bounds of the next line, and the field-count limit.
     fn bounds(&self, limits: &Limits) -> (Bounds, usize, LimitKind) {
-        let (section, section_kind, count, count_kind) = match self.kind {
+        let (mut bounds, count, count_kind) = Self::field_line_bounds(self.kind, limits);
+        if self.kind == Kind::Head && self.status.is_none() {
+            bounds.line = limits.max_status_line;
+            bounds.line_kind = LimitKind::StatusLine;
+        }
+        (bounds, count, count_kind)
+    }
+
+    /// The bounds of a field line in a section of `kind`, and the
+    /// field-count limit.
+    fn field_line_bounds(kind: Kind, limits: &Limits) -> (Bounds, usize, LimitKind) {
+        let (section, section_kind, count, count_kind) = match kind {
             Kind::Head => (
                 limits.max_head_bytes,
                 LimitKind::HeadBytes,
@@ -137,14 +162,9 @@ impl Section {
                 LimitKind::TrailerCount,
             ),
         };
-        let (line, line_kind) = if self.kind == Kind::Head && self.status.is_none() {
-            (limits.max_status_line, LimitKind::StatusLine)
-        } else {
-            (limits.max_header_line, LimitKind::HeaderLine)
-        };
         let bounds = Bounds {
-            line,
-            line_kind,
+            line: limits.max_header_line,
+            line_kind: LimitKind::HeaderLine,
             section,
             section_kind,
         };
@@ -191,7 +211,11 @@ impl Section {
     #[inline(always)]
     pub(crate) fn advance_plain(&mut self, buf: &[u8], limits: &Limits) -> Option<Progress> {
         if self.status.is_some() || self.kind == Kind::Trailers {
-            let (bounds, max_count, _) = self.bounds(limits);
+            let (bounds, max_count) = self.field_bounds;
+            debug_assert_eq!((bounds, max_count), {
+                let (b, m, _) = self.bounds(limits);
+                (b, m)
+            });
             return self.plain_lines(buf, bounds, max_count);
         }
         None
@@ -586,7 +610,7 @@ fn skip_ows(s: &[u8], i: usize) -> usize {
 
 /// The two limits a line is held to: its own length, and the section's
 /// size (both counted from the section's first byte).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Bounds {
     line: usize,
     line_kind: LimitKind,
