@@ -345,10 +345,16 @@ pub(crate) fn name_end(s: &[u8], from: usize) -> usize {
         }
         return from + token_prefix_len_from(&s[from..], i);
     }
+    name_end_near_the_end(s, from)
+}
+
+/// [`name_end`] with fewer than 16 bytes from `from` to the end of `s` (a
+/// name a read ended in): the last 16 bytes of `s` as the block, the bits
+/// before `from` shifted out. Out of the hot loop, which rarely needs it.
+#[inline(never)]
+fn name_end_near_the_end(s: &[u8], from: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Some(last) = s.len().checked_sub(16) {
-        // Fewer than 16 bytes from `from` to the end (a name a read ended
-        // in): the last 16 bytes of `s`, the bits before `from` shifted out.
         let block: &[u8; 16] = s[last..].try_into().expect("16 bytes");
         let other = !sse2::name_mask(block) >> (from - last);
         let i = other.trailing_zeros() as usize;
