@@ -366,7 +366,9 @@ pub fn trim(v: &[u8]) -> &[u8] {
 /// Target 3, request serialiser: an arbitrary method, target, fields and
 /// body are either refused with a typed error — and then nothing at all is
 /// transmitted — or serialised to bytes that httparse reads back as exactly
-/// that request, with nothing before or after it.
+/// that request, with nothing before or after it. With both automatic
+/// lines, `write_request` writes the same head in one call, or refuses it
+/// with the same error.
 pub fn request_serializer(data: &[u8]) {
     let mut input = Input { data };
     let flags = input.byte();
@@ -379,17 +381,22 @@ pub fn request_serializer(data: &[u8]) {
     let skip_ae = flags & 2 != 0;
     let chunked = flags & 4 != 0;
 
+    let framing = if chunked {
+        BodyLength::Unknown
+    } else {
+        BodyLength::Known(body.len() as u64)
+    };
+    if !skip_host && !skip_ae {
+        one_call_head_matches_steps(&method, &target, &fields, framing);
+    }
+
     let mut conn = Connection::new(Authority::new("example.com", 8080, 80), Config::default());
     let result = (|| -> Result<(), Error> {
         conn.put_request(&method, &target, skip_host, skip_ae)?;
         for (n, v) in &fields {
             conn.put_header(n, v)?;
         }
-        conn.end_headers_with(if chunked {
-            BodyLength::Unknown
-        } else {
-            BodyLength::Known(body.len() as u64)
-        })?;
+        conn.end_headers_with(framing)?;
         for part in body.chunks(1 + (flags >> 4) as usize * 7) {
             conn.send_body(part)?;
         }
@@ -471,6 +478,46 @@ pub fn request_serializer(data: &[u8]) {
     } else {
         assert_eq!(rest, body);
     }
+}
+
+/// `write_request` (the head checked while it is copied, straight into the
+/// caller's buffer) writes what `put_request`, `put_header` and
+/// `end_headers_with` write, or fails with the error they fail with first,
+/// leaving nothing behind.
+fn one_call_head_matches_steps(
+    method: &str,
+    target: &str,
+    fields: &[(&[u8], &[u8])],
+    body: BodyLength,
+) {
+    let authority = || Authority::new("example.com", 8080, 80);
+    let mut steps = Connection::new(authority(), Config::default());
+    let stepped = (|| -> Result<_, Error> {
+        let id = steps.put_request(method, target, false, false)?;
+        for (n, v) in fields {
+            steps.put_header(n, v)?;
+        }
+        steps.end_headers_with(body)?;
+        Ok(id)
+    })();
+    if stepped.is_err() {
+        steps.abort_head();
+    }
+    let mut stepped_wire = Vec::new();
+    steps.transmit_into(&mut stepped_wire);
+
+    let mut once = Connection::new(authority(), Config::default());
+    let mut once_wire = Vec::new();
+    let written = once.write_request(method, target, fields, body, &mut once_wire);
+    assert_eq!(written, stepped, "write_request and the steps disagree");
+    assert_eq!(
+        once_wire,
+        stepped_wire,
+        "write_request wrote {:?}, the steps {:?}",
+        String::from_utf8_lossy(&once_wire),
+        String::from_utf8_lossy(&stepped_wire)
+    );
+    assert_eq!(once.send_state(), steps.send_state());
 }
 
 /// Target 4, connection: arbitrary sequences of commands and inputs give
