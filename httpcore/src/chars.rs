@@ -175,43 +175,40 @@ pub(crate) fn copy_checked(dst: &mut [u8], s: &[u8], class: Class) -> bool {
     let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
     let half = |at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
     let mut put = |at: usize, w: u64| dst[at..at + 8].copy_from_slice(&w.to_le_bytes());
-    match n {
-        0 => false,
-        1..=3 => {
-            let (a, b, c) = (s[0], s[n / 2], s[n - 1]);
-            (dst[0], dst[n / 2], dst[n - 1]) = (a, b, c);
-            let w = u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16;
-            let w = w | w << 24 | w << 48;
-            words_in(class, w, w)
+    // The usual lengths first: most names and values are 8 to 16 bytes.
+    if n.wrapping_sub(8) <= 8 {
+        let (a, b) = (word(0), word(n - 8));
+        put(n - 8, b);
+        put(0, a);
+        words_in(class, a, b)
+    } else if n > 16 {
+        let mut ok = true;
+        let mut i = 0;
+        while i + 16 < n {
+            let (a, b) = (word(i), word(i + 8));
+            put(i, a);
+            put(i + 8, b);
+            ok &= words_in(class, a, b);
+            i += 16;
         }
-        4..=7 => {
-            let (a, b) = (half(0), half(n - 4));
-            dst[n - 4..].copy_from_slice(&b.to_le_bytes());
-            dst[..4].copy_from_slice(&a.to_le_bytes());
-            let w = u64::from(a) | u64::from(b) << 32;
-            words_in(class, w, w)
-        }
-        8..=16 => {
-            let (a, b) = (word(0), word(n - 8));
-            put(n - 8, b);
-            put(0, a);
-            words_in(class, a, b)
-        }
-        _ => {
-            let mut ok = true;
-            let mut i = 0;
-            while i + 16 < n {
-                let (a, b) = (word(i), word(i + 8));
-                put(i, a);
-                put(i + 8, b);
-                ok &= words_in(class, a, b);
-                i += 16;
-            }
-            let (a, b) = (word(n - 16), word(n - 8));
-            put(n - 16, a);
-            put(n - 8, b);
-            ok & words_in(class, a, b)
-        }
+        let (a, b) = (word(n - 16), word(n - 8));
+        put(n - 16, a);
+        put(n - 8, b);
+        ok & words_in(class, a, b)
+    } else if n >= 4 {
+        let (a, b) = (half(0), half(n - 4));
+        dst[n - 4..].copy_from_slice(&b.to_le_bytes());
+        dst[..4].copy_from_slice(&a.to_le_bytes());
+        let w = u64::from(a) | u64::from(b) << 32;
+        words_in(class, w, w)
+    } else if n > 0 {
+        let (a, b, c) = (s[0], s[n / 2], s[n - 1]);
+        (dst[0], dst[n / 2], dst[n - 1]) = (a, b, c);
+        let w = u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16;
+        let w = w | w << 24 | w << 48;
+        words_in(class, w, w)
+    } else {
+        false
     }
 }
 

@@ -317,7 +317,7 @@ impl<'a> Window<'a> {
     /// one only when that fails. Whether `s` is valid.
     #[inline(always)]
     pub(crate) fn put_checked(&mut self, s: &[u8], class: Class) -> bool {
-        let dst = &mut self.buf[self.pos..];
+        let dst = &mut self.buf[self.pos..self.pos + s.len()];
         let valid = chars::copy_checked(dst, s, class)
             || match class {
                 Class::Name => chars::is_token_str(s),
