@@ -263,14 +263,18 @@ impl Connection {
     }
 
     /// Forget everything about the current transport and start afresh, as
-    /// for a new connection to the same authority (buffers are kept).
+    /// for a new connection to the same authority (the send buffer and the
+    /// queue of requests awaiting responses keep their memory, emptied).
     pub fn reset(&mut self) {
         let mut out = std::mem::take(&mut self.sender.out);
         out.clear();
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.clear();
         let config = self.config.clone();
         let authority = self.authority.clone();
         *self = Connection::new(authority, config);
         self.sender.out = out;
+        self.pending = pending;
     }
 
     // ----- getters -------------------------------------------------------
@@ -666,7 +670,7 @@ impl Connection {
     /// A request's head is being written: it joins the queue of requests
     /// awaiting a response (its `sender.head` as far as it is known), and
     /// its response is read next if none is before it.
-    #[inline]
+    #[inline(always)]
     fn open_request(&mut self) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;

@@ -804,6 +804,24 @@ fn reset_starts_a_fresh_connection() {
     events(&mut c);
     c.reset();
     assert!(c.is_reusable());
+    assert_eq!(c.unanswered().count(), 0);
+    // Requests still unanswered at the reset are forgotten with it.
+    let config = Config {
+        max_pipelined: 4,
+        ..Config::default()
+    };
+    let mut p = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    for _ in 0..3 {
+        p.request("GET", "/", None, H).unwrap();
+    }
+    p.reset();
+    assert_eq!(p.unanswered().count(), 0);
+    assert_eq!(p.current_request(), None);
+    assert!(p.poll_transmit().is_none());
+    let id = p.request("GET", "/", None, H).unwrap();
+    assert_eq!(p.unanswered().collect::<Vec<_>>(), vec![id]);
+    p.handle_data(b"HTTP/1.1 204 No Content\r\n\r\n");
+    assert_eq!(events(&mut p).0.last(), Some(&Ev::Done(true)));
     c.request("GET", "/", None, H).unwrap();
     c.handle_data(b"HTTP/1.1 204 No Content\r\n\r\n");
     assert_eq!(events(&mut c).0.last(), Some(&Ev::Done(true)));
