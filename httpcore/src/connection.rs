@@ -14,8 +14,8 @@ use crate::error::{Error, InvalidPart, RetrySafety};
 use crate::event::{Done, Event, Framing, Head};
 use crate::framing::RequestKind;
 use crate::request_head::{
-    header_matters, invalid, write_field, FramingLine, GrowSink, HeadFacts, HeadSink, HostLines,
-    SendFraming, Window,
+    field_error, header_matters, invalid, write_field, FramingLine, GrowSink, HeadFacts, HeadSink,
+    HostLines, SendFraming, Window,
 };
 use crate::response::{Reader, Shortcut, State as RecvState};
 
@@ -732,17 +732,34 @@ impl Connection {
         self.put_field(name.as_ref(), value.as_ref())
     }
 
-    /// [`put_header`](Self::put_header) for the bytes.
+    /// [`put_header`](Self::put_header) for the bytes: the state and both
+    /// strings checked in one condition, the error worked out only when
+    /// it fails.
     #[inline(always)]
     fn put_field(&mut self, name: &[u8], value: &[u8]) -> Result<(), Error> {
-        if self.sender.send != SendState::Head {
-            return Err(self.cannot_send_header());
+        if self.sender.send != SendState::Head
+            || !chars::is_token_str(name)
+            || !chars::is_field_value(value)
+        {
+            return Err(self.field_error(name, value));
         }
-        if let Some(range) = self.sender.head.check_field(name, value)? {
-            self.remove_auto(range);
+        if header_matters(name) {
+            if let Some(range) = self.sender.head.note(name, value)? {
+                self.remove_auto(range);
+            }
         }
         write_field(&mut self.sender.out, name, value);
         Ok(())
+    }
+
+    /// Why `put_field` refused `name: value`.
+    #[cold]
+    #[inline(never)]
+    fn field_error(&self, name: &[u8], value: &[u8]) -> Error {
+        if self.sender.send != SendState::Head {
+            return self.cannot_send_header();
+        }
+        field_error(name, value)
     }
 
     #[cold]

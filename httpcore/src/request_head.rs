@@ -469,7 +469,7 @@ pub(crate) fn write_field<S: HeadSink>(out: &mut S, name: &[u8], value: &[u8]) {
 /// Why a field failed [`HeadFacts::check_field`]'s first check.
 #[cold]
 #[inline(never)]
-fn field_error(name: &[u8], value: &[u8]) -> Error {
+pub(crate) fn field_error(name: &[u8], value: &[u8]) -> Error {
     if !chars::is_token_str(name) {
         invalid(InvalidPart::HeaderName, name)
     } else {
