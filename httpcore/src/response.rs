@@ -583,9 +583,12 @@ impl Reader {
     /// stream) is the general path's, which takes over where this left.
     #[inline(always)]
     pub(crate) fn head_incomplete(&mut self) -> bool {
-        self.state == State::Head
-            && !self.eof
-            && self.section.advance_plain(&self.buf, &self.limits) == Some(Progress::NeedMore)
+        if self.state != State::Head || self.eof {
+            return false;
+        }
+        // As in `complete_head`: a byte of the response has arrived.
+        self.response_started |= !self.buf.is_empty();
+        self.section.advance_plain(&self.buf, &self.limits) == Some(Progress::NeedMore)
     }
 
     /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.

@@ -203,22 +203,60 @@ impl Section {
         self.advance_general(buf, limits, lenient)
     }
 
-    /// [`advance`](Self::advance) as far as the plain field lines take it:
-    /// `None` where the general path must take over (the status line,
-    /// anything but a plain line), having indexed the plain lines before.
+    /// [`advance`](Self::advance) as far as the plain lines take it (the
+    /// usual status line, plain field lines): `None` where the general
+    /// path must take over, having indexed the plain lines before.
     /// A `Complete` section's blank line stays where it is: asking again
     /// answers the same.
     #[inline(always)]
     pub(crate) fn advance_plain(&mut self, buf: &[u8], limits: &Limits) -> Option<Progress> {
-        if self.status.is_some() || self.kind == Kind::Trailers {
-            let (bounds, max_count) = self.field_bounds;
-            debug_assert_eq!((bounds, max_count), {
-                let (b, m, _) = self.bounds(limits);
-                (b, m)
-            });
-            return self.plain_lines(buf, bounds, max_count);
+        if self.kind == Kind::Head && self.status.is_none() && !self.plain_status_line(buf, limits)
+        {
+            return None;
         }
-        None
+        let (bounds, max_count) = self.field_bounds;
+        debug_assert_eq!((bounds, max_count), {
+            let (b, m, _) = self.bounds(limits);
+            (b, m)
+        });
+        self.plain_lines(buf, bounds, max_count)
+    }
+
+    /// The status line as nearly every server sends it — `HTTP/1.1`, one
+    /// SP, three digits from 100, one SP, a reason without control bytes
+    /// (the reason starts right after that SP, as `parse_status` has it
+    /// for `HTTP/1.1` in every mode), CRLF, within the limits — indexed
+    /// without the general path; `false`, nothing changed, for anything
+    /// else (the general path judges it, so the outcome is the same either
+    /// way). The line is scanned from its reason each time: a tab an
+    /// earlier read skipped must still send it to the general path.
+    #[inline]
+    fn plain_status_line(&mut self, buf: &[u8], limits: &Limits) -> bool {
+        let Some(head) = buf.get(..13) else {
+            return false;
+        };
+        if &head[..9] != b"HTTP/1.1 " {
+            return false;
+        }
+        let digit = |b: u8| u16::from(b.wrapping_sub(b'0'));
+        let (a, b, c) = (digit(head[9]), digit(head[10]), digit(head[11]));
+        if self.line_start != 0 || a.max(b).max(c) > 9 || a == 0 || head[12] != b' ' {
+            return false;
+        }
+        let cr = chars::ctl_from(buf, 13);
+        if buf.get(cr..cr + 2) != Some(b"\r\n")
+            || cr + 2 > limits.max_status_line.min(limits.max_head_bytes)
+        {
+            return false;
+        }
+        self.status = Some(Status {
+            version: Version::Http11,
+            code: a * 100 + b * 10 + c,
+            reason: (13, cr as u32),
+        });
+        self.line_start = cr + 2;
+        self.scan = cr + 2;
+        true
     }
 
     /// [`advance`](Self::advance) for every line the plain path leaves.
