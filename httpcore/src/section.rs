@@ -228,8 +228,11 @@ impl Section {
     /// for `HTTP/1.1` in every mode), CRLF, within the limits — indexed
     /// without the general path; `false`, nothing changed, for anything
     /// else (the general path judges it, so the outcome is the same either
-    /// way). The line is scanned from its reason each time: a tab an
-    /// earlier read skipped must still send it to the general path.
+    /// way). Only a line no earlier poll began to scan: one arriving in
+    /// pieces is the general path's, which resumes its scan where the last
+    /// read stopped (here a reason would be scanned again on every read,
+    /// and a tab an earlier read skipped must still reach the general
+    /// path).
     #[inline]
     fn plain_status_line(&mut self, buf: &[u8], limits: &Limits) -> bool {
         let Some(head) = buf.get(..13) else {
@@ -240,7 +243,7 @@ impl Section {
         }
         let digit = |b: u8| u16::from(b.wrapping_sub(b'0'));
         let (a, b, c) = (digit(head[9]), digit(head[10]), digit(head[11]));
-        if self.line_start != 0 || a.max(b).max(c) > 9 || a == 0 || head[12] != b' ' {
+        if self.scan != 0 || a.max(b).max(c) > 9 || a == 0 || head[12] != b' ' {
             return false;
         }
         let cr = chars::ctl_from(buf, 13);
