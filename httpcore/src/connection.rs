@@ -1036,7 +1036,13 @@ impl Connection {
     ) -> Result<RequestId, Error> {
         let length = body.map_or(BodyLength::Empty, |b| BodyLength::Known(b.len() as u64));
         let mut out = std::mem::take(&mut self.sender.out);
-        let id = self.write_head_at_once(method, url, headers, length, &mut out);
+        let head = WholeHead {
+            method,
+            target: url,
+            headers,
+            body: length,
+        };
+        let id = self.write_head_at_once(head, &mut out);
         self.sender.out = out;
         let id = id?;
         self.sender.sealed = self.sender.out.len();
@@ -1090,7 +1096,13 @@ impl Connection {
             self.transmit_into(dst);
         }
         let before = dst.len();
-        let id = self.write_head_at_once(method, target, headers, body, dst)?;
+        let head = WholeHead {
+            method,
+            target,
+            headers,
+            body,
+        };
+        let id = self.write_head_at_once(head, dst)?;
         self.transmitted += (dst.len() - before) as u64;
         Ok(id)
     }
@@ -1100,15 +1112,12 @@ impl Connection {
     #[inline(always)]
     fn write_head_at_once<S: GrowSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(N, V)],
-        body: BodyLength,
+        head: WholeHead<'_, N, V>,
         out: &mut S,
     ) -> Result<RequestId, Error> {
-        match self.write_head_fast(method, target, headers, body, out) {
+        match self.write_head_fast(&head, out) {
             Some(id) => Ok(id),
-            None => self.write_head_checked_first(method, target, headers, body, out),
+            None => self.write_head_checked_first(&head, out),
         }
     }
 
@@ -1122,26 +1131,18 @@ impl Connection {
     #[inline(always)]
     fn write_head_fast<S: GrowSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(N, V)],
-        body: BodyLength,
+        head: &WholeHead<'_, N, V>,
         out: &mut S,
     ) -> Option<RequestId> {
         self.check_can_start().ok()?;
-        let m = method.as_bytes();
-        let mut room = self.host_lines.room(m, target) + FramingLine::ROOM + 2;
-        for (n, v) in headers {
-            room += n.as_ref().len() + v.as_ref().len() + 4;
-        }
         let start = out.len();
-        let mut w = Window::new(out.grow(room));
+        let mut w = Window::new(out.grow(head.room(&self.host_lines)));
         // Built in place: moved, its fields written one by one would be
         // read back in blocks that wait for those writes to land.
-        self.sender.head = HeadFacts::for_method(m);
-        let head = &mut self.sender.head;
-        let written = write_usual_fields(&mut w, head, &self.host_lines, method, target, headers)
-            .then(|| head.framing(Some(body)).ok())
+        self.sender.head = HeadFacts::for_method(head.method.as_bytes());
+        let facts = &mut self.sender.head;
+        let written = write_usual_fields(&mut w, facts, &self.host_lines, head)
+            .then(|| facts.framing(Some(head.body)).ok())
             .flatten();
         let Some((framing, line)) = written else {
             out.truncate(start);
@@ -1164,34 +1165,33 @@ impl Connection {
     #[inline(never)]
     fn write_head_checked_first<S: HeadSink, N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(N, V)],
-        body: BodyLength,
+        head: &WholeHead<'_, N, V>,
         out: &mut S,
     ) -> Result<RequestId, Error> {
         self.check_can_start()?;
-        let m = method.as_bytes();
-        let mut head = HeadFacts::start(m, target.as_bytes())?;
-        let mut room = self.host_lines.room(m, target) + 2;
-        for (n, v) in headers {
-            let (n, v) = (n.as_ref(), v.as_ref());
+        let m = head.method.as_bytes();
+        let mut facts = HeadFacts::start(m, head.target.as_bytes())?;
+        for (n, v) in head.headers {
             // Nothing written yet: no automatic line to take out.
-            head.check_field(n, v)?;
-            room += n.len() + v.len() + 4;
+            facts.check_field(n.as_ref(), v.as_ref())?;
         }
-        let (framing, line) = head.framing(Some(body))?;
-        out.reserve(room + FramingLine::ROOM);
-        self.host_lines
-            .write_request_line(out, m, target, !head.host, !head.accept_encoding);
-        for (n, v) in headers {
+        let (framing, line) = facts.framing(Some(head.body))?;
+        out.reserve(head.room(&self.host_lines));
+        self.host_lines.write_request_line(
+            out,
+            m,
+            head.target,
+            !facts.host,
+            !facts.accept_encoding,
+        );
+        for (n, v) in head.headers {
             write_field(out, n.as_ref(), v.as_ref());
         }
         if let Some(line) = line {
             line.write(out);
         }
         out.put(b"\r\n");
-        self.sender.head = head;
+        self.sender.head = facts;
         let id = self.open_request();
         self.commit_head(framing);
         Ok(id)
@@ -1223,25 +1223,23 @@ impl Connection {
 #[inline(always)]
 fn write_usual_fields<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     w: &mut Window<'_>,
-    head: &mut HeadFacts,
+    facts: &mut HeadFacts,
     host_lines: &HostLines,
-    method: &str,
-    target: &str,
-    headers: &[(N, V)],
+    head: &WholeHead<'_, N, V>,
 ) -> bool {
-    if !w.put_checked(method.as_bytes(), Class::Name) {
+    if !w.put_checked(head.method.as_bytes(), Class::Name) {
         return false;
     }
     w.put(b" ");
-    if !w.put_checked(target.as_bytes(), Class::Target) {
+    if !w.put_checked(head.target.as_bytes(), Class::Target) {
         return false;
     }
     // Their ranges are not kept: a header replacing one sends the head
-    // to the other path (`head.host`, `head.accept_encoding` below).
-    host_lines.write_line_tail(w, target, true, true, 0);
-    for (n, v) in headers {
+    // to the other path (`facts.host`, `facts.accept_encoding` below).
+    host_lines.write_line_tail(w, head.target, true, true, 0);
+    for (n, v) in head.headers {
         let (n, v) = (n.as_ref(), v.as_ref());
-        if !w.put_checked(n, Class::Name) || header_matters(n) && head.note(n, v).is_err() {
+        if !w.put_checked(n, Class::Name) || header_matters(n) && facts.note(n, v).is_err() {
             return false;
         }
         w.put(b": ");
@@ -1251,7 +1249,30 @@ fn write_usual_fields<N: AsRef<[u8]>, V: AsRef<[u8]>>(
             return false;
         }
     }
-    !head.host && !head.accept_encoding
+    !facts.host && !facts.accept_encoding
+}
+
+/// A request head given whole, to [`Connection::request`] or
+/// [`Connection::write_request`].
+struct WholeHead<'a, N, V> {
+    method: &'a str,
+    target: &'a str,
+    headers: &'a [(N, V)],
+    body: BodyLength,
+}
+
+impl<N: AsRef<[u8]>, V: AsRef<[u8]>> WholeHead<'_, N, V> {
+    /// Room for the whole head: the request line and the automatic
+    /// lines, the fields, a framing line, the blank line.
+    #[inline(always)]
+    fn room(&self, host_lines: &HostLines) -> usize {
+        let fields: usize = self
+            .headers
+            .iter()
+            .map(|(n, v)| n.as_ref().len() + v.as_ref().len() + 4)
+            .sum();
+        host_lines.room(self.method.as_bytes(), self.target) + fields + FramingLine::ROOM + 2
+    }
 }
 
 /// A protocol error ends the connection (a free function so that it can run

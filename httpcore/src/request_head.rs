@@ -5,7 +5,7 @@
 //! the whole head first and then write it in one pass, into the
 //! connection's buffer or straight into the caller's.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
 use crate::authority::host_from_absolute_target;
 use crate::chars::{self, Class};
@@ -242,61 +242,41 @@ pub(crate) trait GrowSink: HeadSink {
     fn truncate(&mut self, len: usize);
 }
 
-impl HeadSink for BytesMut {
-    #[inline(always)]
-    fn len(&self) -> usize {
-        BytesMut::len(self)
-    }
-    #[inline(always)]
-    fn reserve(&mut self, n: usize) {
-        BytesMut::reserve(self, n)
-    }
-    #[inline(always)]
-    fn put(&mut self, bytes: &[u8]) {
-        self.put_slice(bytes)
-    }
+/// The connection's buffer and the caller's: growable byte buffers with
+/// the same inherent methods.
+macro_rules! byte_buffer_sink {
+    ($($buffer:ty),*) => {$(
+        impl HeadSink for $buffer {
+            #[inline(always)]
+            fn len(&self) -> usize {
+                <$buffer>::len(self)
+            }
+            #[inline(always)]
+            fn reserve(&mut self, n: usize) {
+                <$buffer>::reserve(self, n)
+            }
+            #[inline(always)]
+            fn put(&mut self, bytes: &[u8]) {
+                self.extend_from_slice(bytes)
+            }
+        }
+
+        impl GrowSink for $buffer {
+            #[inline(always)]
+            fn grow(&mut self, n: usize) -> &mut [u8] {
+                let start = self.len();
+                self.resize(start + n, 0);
+                &mut self[start..]
+            }
+            #[inline(always)]
+            fn truncate(&mut self, len: usize) {
+                <$buffer>::truncate(self, len)
+            }
+        }
+    )*};
 }
 
-impl GrowSink for BytesMut {
-    #[inline(always)]
-    fn grow(&mut self, n: usize) -> &mut [u8] {
-        let start = self.len();
-        self.resize(start + n, 0);
-        &mut self[start..]
-    }
-    #[inline(always)]
-    fn truncate(&mut self, len: usize) {
-        BytesMut::truncate(self, len)
-    }
-}
-
-impl HeadSink for Vec<u8> {
-    #[inline(always)]
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
-    #[inline(always)]
-    fn reserve(&mut self, n: usize) {
-        Vec::reserve(self, n)
-    }
-    #[inline(always)]
-    fn put(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes)
-    }
-}
-
-impl GrowSink for Vec<u8> {
-    #[inline(always)]
-    fn grow(&mut self, n: usize) -> &mut [u8] {
-        let start = self.len();
-        self.resize(start + n, 0);
-        &mut self[start..]
-    }
-    #[inline(always)]
-    fn truncate(&mut self, len: usize) {
-        Vec::truncate(self, len)
-    }
-}
+byte_buffer_sink!(BytesMut, Vec<u8>);
 
 /// Initialised bytes a whole head is written into with fixed-size stores
 /// (no call per string, no capacity check per string): its size is worked
