@@ -387,7 +387,7 @@ pub fn request_serializer(data: &[u8]) {
         BodyLength::Known(body.len() as u64)
     };
     if !skip_host && !skip_ae {
-        one_call_head_matches_steps(&method, &target, &fields, framing);
+        one_call_head_matches_steps(&method, &target, &fields, framing, flags & 8 != 0);
     }
 
     let mut conn = Connection::new(Authority::new("example.com", 8080, 80), Config::default());
@@ -483,15 +483,29 @@ pub fn request_serializer(data: &[u8]) {
 /// `write_request` (the head checked while it is copied, straight into the
 /// caller's buffer) writes what `put_request`, `put_header` and
 /// `end_headers_with` write, or fails with the error they fail with first,
-/// leaving nothing behind.
-fn one_call_head_matches_steps(
+/// leaving the connection as if it had not been called; so does `request`
+/// for a bodiless head, into the connection's own buffer. With `pipelined`,
+/// a request before it is still waiting to be transmitted. Shared by the
+/// serialiser fuzz target and the property tests.
+pub fn one_call_head_matches_steps<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     method: &str,
     target: &str,
-    fields: &[(&[u8], &[u8])],
+    fields: &[(N, V)],
     body: BodyLength,
+    pipelined: bool,
 ) {
-    let authority = || Authority::new("example.com", 8080, 80);
-    let mut steps = Connection::new(authority(), Config::default());
+    let new = || {
+        let config = Config {
+            max_pipelined: 4,
+            ..Config::default()
+        };
+        let mut c = Connection::new(Authority::new("example.com", 8080, 80), config);
+        if pipelined {
+            c.request("GET", "/first", None, &[("A", "b")]).unwrap();
+        }
+        c
+    };
+    let mut steps = new();
     let stepped = (|| -> Result<_, Error> {
         let id = steps.put_request(method, target, false, false)?;
         for (n, v) in fields {
@@ -506,18 +520,38 @@ fn one_call_head_matches_steps(
     let mut stepped_wire = Vec::new();
     steps.transmit_into(&mut stepped_wire);
 
-    let mut once = Connection::new(authority(), Config::default());
-    let mut once_wire = Vec::new();
+    let mut once = new();
+    let mut once_wire = b"(before)".to_vec();
     let written = once.write_request(method, target, fields, body, &mut once_wire);
     assert_eq!(written, stepped, "write_request and the steps disagree");
     assert_eq!(
-        once_wire,
-        stepped_wire,
+        &once_wire[..8],
+        b"(before)",
+        "write_request lost the caller's bytes"
+    );
+    assert_eq!(
+        &once_wire[8..],
+        &stepped_wire[..],
         "write_request wrote {:?}, the steps {:?}",
-        String::from_utf8_lossy(&once_wire),
+        String::from_utf8_lossy(&once_wire[8..]),
         String::from_utf8_lossy(&stepped_wire)
     );
+    let mut rest = Vec::new();
+    once.transmit_into(&mut rest);
+    assert!(rest.is_empty(), "write_request left bytes behind");
     assert_eq!(once.send_state(), steps.send_state());
+    assert_eq!(once.unanswered().count(), steps.unanswered().count());
+    assert_eq!(once.retry_safety(), steps.retry_safety());
+
+    if body == BodyLength::Empty {
+        let mut req = new();
+        let requested = req.request(method, target, None, fields);
+        assert_eq!(requested, stepped, "request and the steps disagree");
+        let mut req_wire = Vec::new();
+        req.transmit_into(&mut req_wire);
+        assert_eq!(req_wire, stepped_wire, "request wrote other bytes");
+        assert_eq!(req.send_state(), steps.send_state());
+    }
 }
 
 /// Target 4, connection: arbitrary sequences of commands and inputs give

@@ -257,55 +257,6 @@ proptest! {
         ],
         pipelined in any::<bool>(),
     ) {
-        let new = || {
-            let config = Config { max_pipelined: 4, ..Config::default() };
-            let mut c = Connection::new(Authority::parse("example.com:8080", 80).unwrap(), config);
-            if pipelined {
-                // A request before, still waiting to be transmitted.
-                c.request("GET", "/first", None, &[("A", "b")]).unwrap();
-            }
-            c
-        };
-        // Step by step.
-        let mut steps = new();
-        let stepped = (|| {
-            let id = steps.put_request(&method, &target, false, false)?;
-            for (n, v) in &fields {
-                steps.put_header(n, v)?;
-            }
-            steps.end_headers_with(body)?;
-            Ok(id)
-        })();
-        if stepped.is_err() {
-            steps.abort_head();
-        }
-        let mut stepped_wire = Vec::new();
-        steps.transmit_into(&mut stepped_wire);
-
-        // In one call, straight into the caller's buffer.
-        let mut once = new();
-        let mut once_wire = b"(before)".to_vec();
-        let written = once.write_request(&method, &target, &fields, body, &mut once_wire);
-        prop_assert_eq!(&written, &stepped);
-        prop_assert_eq!(&once_wire[..8], b"(before)");
-        let mut rest = Vec::new();
-        once.transmit_into(&mut rest);
-        prop_assert!(rest.is_empty(), "write_request left bytes behind");
-        prop_assert_eq!(&once_wire[8..], &stepped_wire[..]);
-        prop_assert_eq!(once.send_state(), steps.send_state());
-        prop_assert_eq!(once.unanswered().count(), steps.unanswered().count());
-        prop_assert_eq!(once.retry_safety(), steps.retry_safety());
-
-        // `request` with no body takes the same path into the connection's
-        // own buffer.
-        if body == BodyLength::Empty {
-            let mut req = new();
-            let requested = req.request(&method, &target, None, &fields);
-            prop_assert_eq!(&requested, &stepped);
-            let mut req_wire = Vec::new();
-            req.transmit_into(&mut req_wire);
-            prop_assert_eq!(&req_wire[..], &stepped_wire[..]);
-            prop_assert_eq!(req.send_state(), steps.send_state());
-        }
+        support::harness::one_call_head_matches_steps(&method, &target, &fields, body, pipelined);
     }
 }
