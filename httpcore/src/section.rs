@@ -233,7 +233,7 @@ impl Section {
     /// read stopped (here a reason would be scanned again on every read,
     /// and a tab an earlier read skipped must still reach the general
     /// path).
-    #[inline]
+    #[inline(always)]
     fn plain_status_line(&mut self, buf: &[u8], limits: &Limits) -> bool {
         let Some(head) = buf.get(..13) else {
             return false;
