@@ -401,8 +401,8 @@ fn find_ctl_swar(s: &[u8], from: usize) -> Option<usize> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
     use core::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_max_epu8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_set_epi64x, _mm_sub_epi8,
+        __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_set_epi64x,
     };
 
     /// Bit `i` set where byte `i` of `block` is a control byte or DEL.
@@ -419,12 +419,9 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     #[inline]
     fn block_ctl_mask(block: &[u8; 16]) -> u32 {
-        let x = u128::from_le_bytes(*block);
-        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
-        // 0xff where v >= 0x20 (unsigned), and where v == 0x7f.
-        let printable = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), v);
-        let is_del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-        ((!_mm_movemask_epi8(printable) | _mm_movemask_epi8(is_del)) & 0xffff) as u32
+        let v = load(block);
+        let ctl = _mm_or_si128(in_range(v, 0, 0x20), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+        (_mm_movemask_epi8(ctl) & 0xffff) as u32
     }
 
     /// Bit `i` set where byte `i` of `block` is VCHAR (0x21 to 0x7e).
@@ -438,12 +435,7 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     #[inline]
     fn block_vchar_mask(block: &[u8; 16]) -> u32 {
-        let x = u128::from_le_bytes(*block);
-        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
-        // `v - 0x21 <= 0x5d` (unsigned): the minimum leaves those bytes be.
-        let d = _mm_sub_epi8(v, _mm_set1_epi8(0x21));
-        let vchar = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(0x5d)), d);
-        (_mm_movemask_epi8(vchar) & 0xffff) as u32
+        (_mm_movemask_epi8(in_range(load(block), 0x21, 0x7f - 0x21)) & 0xffff) as u32
     }
 
     /// Bit `i` set where byte `i` of `block` is an ASCII letter, digit or
@@ -458,20 +450,31 @@ mod sse2 {
     #[target_feature(enable = "sse2")]
     #[inline]
     fn block_name_mask(block: &[u8; 16]) -> u32 {
-        let x = u128::from_le_bytes(*block);
-        let v = _mm_set_epi64x((x >> 64) as i64, x as i64);
-        // `v - lo <= hi - lo` (unsigned) is `lo <= v <= hi`: the minimum
-        // with `hi - lo` leaves exactly those bytes unchanged.
-        let in_range = |v, lo: i8, span: i8| {
-            let d = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-            _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(span)), d)
-        };
+        let v = load(block);
         // Setting bit 0x20 maps capitals onto small letters, and nothing
         // else onto them.
-        let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a' as i8, 25);
-        let digit = in_range(v, b'0' as i8, 9);
+        let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
+        let digit = in_range(v, b'0', 10);
         let dash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
         (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)) & 0xffff) as u32
+    }
+
+    /// The block in a register (by value: no pointer is read).
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn load(block: &[u8; 16]) -> __m128i {
+        let x = u128::from_le_bytes(*block);
+        _mm_set_epi64x((x >> 64) as i64, x as i64)
+    }
+
+    /// 0xff where `lo <= v < lo + span` (unsigned), as one signed
+    /// comparison: adding `0x80 - lo` (wrapping) moves exactly that range
+    /// to the bottom of the signed bytes, `-128 .. -128 + span`.
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn in_range(v: __m128i, lo: u8, span: u8) -> __m128i {
+        let shifted = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+        _mm_cmpgt_epi8(_mm_set1_epi8(span.wrapping_sub(128) as i8), shifted)
     }
 }
 
@@ -631,6 +634,27 @@ mod tests {
                     assert_eq!(token_prefix_len_from(&v, 0), naive(&v));
                     assert_eq!(is_token_str(&v), len > 0 && naive(&v) == len);
                 }
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn sse2_classifiers_are_exact_for_every_byte_at_every_position() {
+        for at in 0..16 {
+            for b in 0..=255u8 {
+                let mut block = [b'a'; 16];
+                block[at] = b;
+                let bit = sse2::name_mask(&block) >> at & 1 == 1;
+                assert_eq!(
+                    bit,
+                    b.is_ascii_alphanumeric() || b == b'-',
+                    "name {b} at {at}"
+                );
+                let bit = sse2::vchar_mask(&block) >> at & 1 == 1;
+                assert_eq!(bit, TARGET[b as usize], "vchar {b} at {at}");
+                let bit = sse2::ctl_mask(&block) >> at & 1 == 1;
+                assert_eq!(bit, b < 0x20 || b == 0x7f, "ctl {b} at {at}");
             }
         }
     }
