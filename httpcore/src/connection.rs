@@ -860,22 +860,27 @@ impl Connection {
         }
         self.sender.out.put_slice(b"\r\n");
         self.sender.sealed = self.sender.out.len();
-        self.commit_head(framing);
-        Ok(())
-    }
-
-    /// The head is written: our side moves on to the body, if `framing`
-    /// says there is one.
-    fn commit_head(&mut self, framing: Option<SendFraming>) {
+        // Headers put since `put_request` may have changed the request's
+        // facts (`Connection: close`, `Upgrade`).
         if let Some(p) = self.pending.back_mut() {
             p.kind = self.sender.head.kind;
         }
         self.sender.framing = framing;
-        self.sender.bodiless = framing.is_none();
-        self.sender.send = match framing {
-            None => self.request_complete(),
-            Some(_) if self.sender.head.expect_continue => SendState::AwaitContinue,
-            Some(_) => SendState::Body,
+        self.commit_head();
+        Ok(())
+    }
+
+    /// The head is written and `sender.framing` says how its body is
+    /// framed: our side moves on to the body, if there is one.
+    fn commit_head(&mut self) {
+        let bodiless = self.sender.framing.is_none();
+        self.sender.bodiless = bodiless;
+        self.sender.send = if bodiless {
+            self.request_complete()
+        } else if self.sender.head.expect_continue {
+            SendState::AwaitContinue
+        } else {
+            SendState::Body
         };
     }
 
@@ -1148,6 +1153,7 @@ impl Connection {
             out.truncate(start);
             return None;
         };
+        self.sender.framing = framing;
         if let Some(line) = line {
             line.write(&mut w);
         }
@@ -1155,7 +1161,7 @@ impl Connection {
         let len = w.len();
         out.truncate(start + len);
         let id = self.open_request();
-        self.commit_head(framing);
+        self.commit_head();
         Some(id)
     }
 
@@ -1192,8 +1198,9 @@ impl Connection {
         }
         out.put(b"\r\n");
         self.sender.head = facts;
+        self.sender.framing = framing;
         let id = self.open_request();
-        self.commit_head(framing);
+        self.commit_head();
         Ok(id)
     }
 
