@@ -777,9 +777,7 @@ impl Connection {
         values: &[V],
     ) -> Result<(), Error> {
         if self.sender.send != SendState::Head {
-            return Err(Error::CannotSendHeader {
-                state: self.sender.send.name(),
-            });
+            return Err(self.cannot_send_header());
         }
         let name = name.as_ref();
         if !chars::is_token_str(name) {
@@ -979,11 +977,9 @@ impl Connection {
             s => return Err(Error::ResponseNotReady { state: s.name() }),
         }
         for (n, v) in trailers {
-            if !chars::is_token_str(n.as_ref()) {
-                return Err(invalid(InvalidPart::HeaderName, n.as_ref()));
-            }
-            if !chars::is_field_value(v.as_ref()) {
-                return Err(invalid(InvalidPart::HeaderValue, v.as_ref()));
+            let (n, v) = (n.as_ref(), v.as_ref());
+            if !chars::is_token_str(n) || !chars::is_field_value(v) {
+                return Err(field_error(n, v));
             }
         }
         match self.sender.framing {
@@ -1002,10 +998,7 @@ impl Connection {
                 let mut end = BytesMut::with_capacity(5);
                 end.put_slice(b"0\r\n");
                 for (n, v) in trailers {
-                    end.put_slice(n.as_ref());
-                    end.put_slice(b": ");
-                    end.put_slice(v.as_ref());
-                    end.put_slice(b"\r\n");
+                    write_field(&mut end, n.as_ref(), v.as_ref());
                 }
                 end.put_slice(b"\r\n");
                 if self.sender.send == SendState::AwaitContinue {

@@ -146,19 +146,11 @@ impl FramingFacts {
                 self.content_length = invalid("Content-Length is not a number");
                 return;
             }
-            let mut n: u64 = 0;
-            for &d in element {
-                match n
-                    .checked_mul(10)
-                    .and_then(|n| n.checked_add(u64::from(d - b'0')))
-                {
-                    Some(v) => n = v,
-                    None => {
-                        self.content_length = invalid("Content-Length overflows 64 bits");
-                        return;
-                    }
-                }
-            }
+            // Digits only: `None` is an overflow.
+            let Some(n) = chars::parse_decimal(element) else {
+                self.content_length = invalid("Content-Length overflows 64 bits");
+                return;
+            };
             match self.content_length {
                 ContentLength::Absent => self.content_length = ContentLength::Valid(n),
                 ContentLength::Valid(m) if m == n => {}

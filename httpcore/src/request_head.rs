@@ -142,7 +142,7 @@ impl HeadFacts {
             }
             14 if chars::token_eq_lower(name, b"content-length") => {
                 // 1*DIGIT that fits in a u64, once.
-                match parse_decimal(value) {
+                match chars::parse_decimal(value) {
                     Some(n) if self.content_length.is_none() => self.content_length = Some(n),
                     _ => return Err(invalid(InvalidPart::Framing, value)),
                 }
@@ -462,18 +462,6 @@ pub(crate) fn invalid(part: InvalidPart, bytes: &[u8]) -> Error {
         part,
         bytes: Bytes::copy_from_slice(bytes),
     }
-}
-
-fn parse_decimal(v: &[u8]) -> Option<u64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.iter().try_fold(0u64, |n, &d| {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
 }
 
 /// Whether the request header `name` may be one `note` acts on: its
