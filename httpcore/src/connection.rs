@@ -505,10 +505,14 @@ impl Connection {
     /// until more bytes, the end of the stream, or a new request. Errors are
     /// final: the connection cannot be used afterwards, and every later
     /// call returns the same error.
+    #[inline(always)]
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
         // Body bytes and `Done` — the usual events once the head is read —
-        // straight from the reader's state, the event built once, where it
-        // is returned.
+        // straight from the reader's state, the event built once. This part
+        // is inlined into the caller, so the event is built where the
+        // caller uses it, not copied out of a returned 64-byte `Result`
+        // (written field by field, then read back in wider blocks that
+        // wait for those writes to land; docs/benchmarks.md).
         if self.error.is_none() && !self.start_next {
             match self.reader.poll_shortcut() {
                 Some(Shortcut::Body(b)) => return Ok(Some(Event::BodyChunk(b))),
@@ -516,9 +520,20 @@ impl Connection {
                     on_done(d, &mut self.pending, &mut self.sender, &mut self.start_next);
                     return Ok(Some(Event::Done(d)));
                 }
-                Some(Shortcut::HeadIncomplete) => return Ok(None),
                 None => {}
             }
+        }
+        self.poll_event_general()
+    }
+
+    /// [`poll_event`](Self::poll_event) for everything the shortcut
+    /// leaves: a head arriving, the head's events, errors, the end of the
+    /// stream, chunk lines that are not plain.
+    #[inline(never)]
+    fn poll_event_general(&mut self) -> Result<Option<Event<'_>>, Error> {
+        // A head arriving in pieces: as in `poll_head`.
+        if self.error.is_none() && !self.start_next && self.reader.head_incomplete() {
+            return Ok(None);
         }
         let kind = match self.prepare_poll()? {
             Some(kind) => kind,

@@ -93,9 +93,6 @@ pub(crate) enum Shortcut {
     Body(Bytes),
     /// The message is complete.
     Done(Done),
-    /// The head being read is not complete yet, and every complete line
-    /// of it is indexed: nothing to report until more bytes come.
-    HeadIncomplete,
 }
 
 impl Reader {
@@ -551,7 +548,6 @@ impl Reader {
         self.release();
         let (skip, rem, chunk) = match self.state {
             State::Finish => return Some(Shortcut::Done(self.finish())),
-            State::Head => return self.head_incomplete().then_some(Shortcut::HeadIncomplete),
             State::ChunkDataEnd => {
                 if self.buf.get(..2) != Some(b"\r\n") {
                     return None;
