@@ -411,6 +411,7 @@ impl Connection {
     }
 
     /// Bytes received from the server (copied into the receive buffer).
+    #[inline]
     pub fn handle_data(&mut self, data: &[u8]) {
         self.reader.release();
         self.reader.buf.extend_from_slice(data);
