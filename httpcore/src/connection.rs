@@ -532,8 +532,7 @@ impl Connection {
     /// stream, chunk lines that are not plain.
     #[inline(never)]
     fn poll_event_general(&mut self) -> Result<Option<Event<'_>>, Error> {
-        // A head arriving in pieces: as in `poll_head`.
-        if self.error.is_none() && !self.start_next && self.reader.head_incomplete() {
+        if self.head_still_arriving() {
             return Ok(None);
         }
         let kind = match self.prepare_poll()? {
@@ -574,15 +573,21 @@ impl Connection {
     /// connection).
     #[inline]
     pub fn poll_head(&mut self) -> Result<Option<Head<'_>>, Error> {
-        // A head arriving in pieces: the lines of each piece indexed, and
-        // nothing more to do until the next.
-        if self.error.is_none() && !self.start_next {
-            self.reader.release();
-            if self.reader.head_incomplete() {
-                return Ok(None);
-            }
+        if self.head_still_arriving() {
+            return Ok(None);
         }
         self.poll_head_general()
+    }
+
+    /// A head arriving in pieces: the lines of each piece indexed (on the
+    /// plain path), and nothing more to report until the next piece.
+    #[inline(always)]
+    fn head_still_arriving(&mut self) -> bool {
+        if self.error.is_some() || self.start_next {
+            return false;
+        }
+        self.reader.release();
+        self.reader.head_incomplete()
     }
 
     /// [`poll_head`](Self::poll_head) for everything but a head still
