@@ -4,6 +4,8 @@
 //! load per byte; the SWAR helpers below let the hot loops skip eight bytes
 //! at a time when they are all ordinary.
 
+use std::mem::MaybeUninit;
+
 macro_rules! table {
     (|$b:ident| $pred:expr) => {{
         let mut t = [false; 256];
@@ -177,18 +179,63 @@ pub(crate) enum Class {
     Target,
 }
 
+/// Write `src` to the start of `dst` (at least as long): every one of the
+/// first `src.len()` bytes of `dst` is written. Sixteen bytes per store,
+/// the last block overlapping the one before rather than going past the
+/// end; 8 to 16 bytes as two overlapping words; shorter strings byte by
+/// byte (the literal ones, `": "` and `"\r\n"`, unroll to a store or two).
+/// A loop of `MaybeUninit::write` would do for all of them in principle,
+/// but the compiler makes it a byte loop behind aliasing checks, not a
+/// copy; `write_copy_of_slice` needs Rust 1.93 and the crate supports 1.88.
+#[inline(always)]
+pub(crate) fn write_bytes(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
+    fn put<const N: usize>(dst: &mut [MaybeUninit<u8>], src: &[u8], at: usize) {
+        let block: [u8; N] = src[at..at + N].try_into().expect("N bytes");
+        dst[at..at + N].copy_from_slice(&block.map(MaybeUninit::new));
+    }
+    let n = src.len();
+    let dst = &mut dst[..n];
+    if n < 8 {
+        for (d, &b) in dst.iter_mut().zip(src) {
+            d.write(b);
+        }
+    } else if n <= 16 {
+        put::<8>(dst, src, 0);
+        put::<8>(dst, src, n - 8);
+    } else {
+        let mut i = 0;
+        while i + 16 < n {
+            put::<16>(dst, src, i);
+            i += 16;
+        }
+        put::<16>(dst, src, n - 16);
+    }
+}
+
 /// Copy `s` to the start of `dst` (at least as long as `s`) eight bytes
 /// at a time, the words overlapping rather than going past either end,
 /// and say whether every byte of `s` is in `class`. `false` for an empty
 /// `s`. Writing a request head this way costs no call per string and
 /// checks each byte while it is in a register anyway.
+///
+/// Every one of the first `s.len()` bytes of `dst` is written, whatever
+/// `s` holds (the request head's `Window` relies on it, and so does the
+/// `unsafe` length update after a head is written into spare capacity):
+/// each case's stores cover `0..n` — two overlapping words for 8 to 16
+/// bytes, 16-byte steps and then the last 16 for more, two overlapping
+/// halves for 4 to 7, the first, middle and last byte for 1 to 3.
+/// `copy_checked_copies_exactly_and_passes_only_its_class` checks it for
+/// every length below 40.
 #[inline(always)]
-pub(crate) fn copy_checked(dst: &mut [u8], s: &[u8], class: Class) -> bool {
+pub(crate) fn copy_checked(dst: &mut [MaybeUninit<u8>], s: &[u8], class: Class) -> bool {
     let n = s.len();
     let dst = &mut dst[..n];
     let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
     let half = |at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
-    let mut put = |at: usize, w: u64| dst[at..at + 8].copy_from_slice(&w.to_le_bytes());
+    // Whole words: a slice copy of `MaybeUninit` bytes is one store.
+    let mut put = |at: usize, w: u64| {
+        dst[at..at + 8].copy_from_slice(&w.to_le_bytes().map(MaybeUninit::new));
+    };
     // The words of `covering_words`, loaded here under the same length
     // tests as their stores: taking them from `covering_words` and then
     // telling the lengths apart again for the stores cost 40 instructions
@@ -214,13 +261,15 @@ pub(crate) fn copy_checked(dst: &mut [u8], s: &[u8], class: Class) -> bool {
         ok & words_in(class, a, b)
     } else if n >= 4 {
         let (a, b) = (half(0), half(n - 4));
-        dst[n - 4..].copy_from_slice(&b.to_le_bytes());
-        dst[..4].copy_from_slice(&a.to_le_bytes());
+        dst[n - 4..].copy_from_slice(&b.to_le_bytes().map(MaybeUninit::new));
+        dst[..4].copy_from_slice(&a.to_le_bytes().map(MaybeUninit::new));
         let w = u64::from(a) | u64::from(b) << 32;
         words_in(class, w, w)
     } else if n > 0 {
         let (a, b, c) = (s[0], s[n / 2], s[n - 1]);
-        (dst[0], dst[n / 2], dst[n - 1]) = (a, b, c);
+        dst[0].write(a);
+        dst[n / 2].write(b);
+        dst[n - 1].write(c);
         let w = u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16;
         let w = w | w << 24 | w << 48;
         words_in(class, w, w)
@@ -719,9 +768,15 @@ mod tests {
                         (Class::Value, v.iter().all(|&b| value(b))),
                         (Class::Target, v.iter().all(|&b| TARGET[b as usize])),
                     ] {
-                        // Guard bytes on both sides must stay untouched.
-                        let mut dst = vec![0xeeu8; len + 2];
-                        let ok = copy_checked(&mut dst[1..], &v, class);
+                        // Guard bytes on both sides must stay untouched,
+                        // and every byte between them written.
+                        let mut slots = vec![MaybeUninit::new(0xeeu8); len + 2];
+                        let ok = copy_checked(&mut slots[1..], &v, class);
+                        #[allow(unsafe_code)]
+                        // SAFETY: every slot was initialised (with 0xee)
+                        // before the call, which writes only bytes.
+                        let dst: Vec<u8> =
+                            slots.iter().map(|b| unsafe { b.assume_init() }).collect();
                         assert_eq!(ok, passes, "{class:?} len {len} at {at} byte {b}");
                         assert_eq!(&dst[1..=len], &v[..], "{class:?} len {len} at {at}");
                         assert_eq!((dst[0], dst[len + 1]), (0xee, 0xee));

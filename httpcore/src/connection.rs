@@ -1154,26 +1154,23 @@ impl Connection {
         out: &mut S,
     ) -> Option<RequestId> {
         self.check_can_start().ok()?;
-        let start = out.len();
-        let mut w = Window::new(out.grow(head.room(&self.host_lines)));
         // Built in place: moved, its fields written one by one would be
         // read back in blocks that wait for those writes to land.
         self.sender.head = HeadFacts::for_method(head.method.as_bytes());
         let facts = &mut self.sender.head;
-        let written = write_usual_fields(&mut w, facts, &self.host_lines, head)
-            .then(|| facts.framing(Some(head.body)).ok())
-            .flatten();
-        let Some((framing, line)) = written else {
-            out.truncate(start);
-            return None;
-        };
+        let host_lines = &self.host_lines;
+        let framing = out.write_in_spare(head.room(host_lines), |w| {
+            if !write_usual_fields(w, facts, host_lines, head) {
+                return None;
+            }
+            let (framing, line) = facts.framing(Some(head.body)).ok()?;
+            if let Some(line) = line {
+                line.write(w);
+            }
+            w.put(b"\r\n");
+            Some(framing)
+        })?;
         self.sender.framing = framing;
-        if let Some(line) = line {
-            line.write(&mut w);
-        }
-        w.put(b"\r\n");
-        let len = w.len();
-        out.truncate(start + len);
         let id = self.open_request();
         self.commit_head();
         Some(id)

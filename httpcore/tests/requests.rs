@@ -908,3 +908,56 @@ fn reusable_as_soon_as_done_is_seen() {
     while !matches!(c.poll_event().unwrap(), Some(Event::Done(_))) {}
     assert!(!c.is_reusable());
 }
+
+/// `write_request` appends the head to what the caller's buffer already
+/// holds — every byte of it, strings of every length class the copy
+/// handles (1–3, 4–7, 8–16, longer) — and leaves the buffer as it was
+/// when it refuses the head.
+#[test]
+fn write_request_appends_every_byte_and_nothing_on_refusal() {
+    let long = "v".repeat(70);
+    let headers: Vec<(&str, &str)> = vec![
+        ("A", "x"),
+        ("Ab", "xyz"),
+        ("Abcd", "wxyz12"),
+        ("Abcdefghij", "0123456789abc"),
+        ("X-Seventeen-Bytes", long.as_str()),
+    ];
+    let mut c = conn();
+    let mut out = b"earlier bytes|".to_vec();
+    c.write_request("PATCH", "/p?q=1", &headers, BodyLength::Known(3), &mut out)
+        .unwrap();
+    let mut steps = conn();
+    steps.put_request("PATCH", "/p?q=1", false, false).unwrap();
+    for (n, v) in &headers {
+        steps.put_header(n, v).unwrap();
+    }
+    steps.end_headers_with(BodyLength::Known(3)).unwrap();
+    let mut expected = b"earlier bytes|".to_vec();
+    steps.transmit_into(&mut expected);
+    assert_eq!(s(&out), s(&expected));
+    assert!(s(&out).ends_with(&format!(
+        "X-Seventeen-Bytes: {long}\r\nContent-Length: 3\r\n\r\n"
+    )));
+
+    let mut c = conn();
+    let mut out = b"kept".to_vec();
+    let err = c.write_request(
+        "GET",
+        "/",
+        &[("Bad Name", "v")],
+        BodyLength::Empty,
+        &mut out,
+    );
+    assert!(
+        matches!(
+            err,
+            Err(Error::InvalidRequest {
+                part: InvalidPart::HeaderName,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(out, b"kept");
+}
