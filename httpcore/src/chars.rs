@@ -189,10 +189,8 @@ pub(crate) enum Class {
 /// copy; `write_copy_of_slice` needs Rust 1.93 and the crate supports 1.88.
 #[inline(always)]
 pub(crate) fn write_bytes(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
-    fn put<const N: usize>(dst: &mut [MaybeUninit<u8>], src: &[u8], at: usize) {
-        let block: [u8; N] = src[at..at + N].try_into().expect("N bytes");
-        dst[at..at + N].copy_from_slice(&block.map(MaybeUninit::new));
-    }
+    let word = |at: usize| -> [u8; 8] { src[at..at + 8].try_into().expect("8 bytes") };
+    let block = |at: usize| -> [u8; 16] { src[at..at + 16].try_into().expect("16 bytes") };
     let n = src.len();
     let dst = &mut dst[..n];
     if n < 8 {
@@ -200,16 +198,23 @@ pub(crate) fn write_bytes(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
             d.write(b);
         }
     } else if n <= 16 {
-        put::<8>(dst, src, 0);
-        put::<8>(dst, src, n - 8);
+        store(dst, 0, word(0));
+        store(dst, n - 8, word(n - 8));
     } else {
         let mut i = 0;
         while i + 16 < n {
-            put::<16>(dst, src, i);
+            store(dst, i, block(i));
             i += 16;
         }
-        put::<16>(dst, src, n - 16);
+        store(dst, n - 16, block(n - 16));
     }
+}
+
+/// `bytes` written to `dst[at..at + N]`: a slice copy of `MaybeUninit`
+/// bytes, which compiles to one store of the block.
+#[inline(always)]
+fn store<const N: usize>(dst: &mut [MaybeUninit<u8>], at: usize, bytes: [u8; N]) {
+    dst[at..at + N].copy_from_slice(&bytes.map(MaybeUninit::new));
 }
 
 /// Copy `s` to the start of `dst` (at least as long as `s`) eight bytes
@@ -232,10 +237,7 @@ pub(crate) fn copy_checked(dst: &mut [MaybeUninit<u8>], s: &[u8], class: Class) 
     let dst = &mut dst[..n];
     let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
     let half = |at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
-    // Whole words: a slice copy of `MaybeUninit` bytes is one store.
-    let mut put = |at: usize, w: u64| {
-        dst[at..at + 8].copy_from_slice(&w.to_le_bytes().map(MaybeUninit::new));
-    };
+    let mut put = |at: usize, w: u64| store(dst, at, w.to_le_bytes());
     // The words of `covering_words`, loaded here under the same length
     // tests as their stores: taking them from `covering_words` and then
     // telling the lengths apart again for the stores cost 40 instructions
@@ -261,8 +263,8 @@ pub(crate) fn copy_checked(dst: &mut [MaybeUninit<u8>], s: &[u8], class: Class) 
         ok & words_in(class, a, b)
     } else if n >= 4 {
         let (a, b) = (half(0), half(n - 4));
-        dst[n - 4..].copy_from_slice(&b.to_le_bytes().map(MaybeUninit::new));
-        dst[..4].copy_from_slice(&a.to_le_bytes().map(MaybeUninit::new));
+        store(dst, n - 4, b.to_le_bytes());
+        store(dst, 0, a.to_le_bytes());
         let w = u64::from(a) | u64::from(b) << 32;
         words_in(class, w, w)
     } else if n > 0 {
