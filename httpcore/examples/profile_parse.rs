@@ -9,7 +9,7 @@ fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "cdn".into());
     let head: &[u8] = match which.as_str() {
         "short" => include_bytes!("../benches/data/short.http"),
-        "cdn64" => include_bytes!("../benches/data/cdn.http"),
+        // `cdn<N>`: the cdn head in reads of N bytes.
         _ => include_bytes!("../benches/data/cdn.http"),
     };
     let rounds: usize = std::env::args()
@@ -93,9 +93,12 @@ fn main() {
     for _ in 0..rounds {
         let mut c = support::pipelined_heads(n);
         let t = Instant::now();
-        if which == "cdn64" {
+        if let Some(size) = which
+            .strip_prefix("cdn")
+            .and_then(|s| s.parse::<usize>().ok())
+        {
             for _ in 0..n {
-                for piece in head.chunks(64) {
+                for piece in head.chunks(size) {
                     c.handle_data(piece);
                     events += support::drain(&mut c);
                 }

@@ -70,6 +70,7 @@ impl RecvBuf {
     }
 
     /// Append received bytes (copied).
+    #[inline]
     pub(crate) fn extend_from_slice(&mut self, data: &[u8]) {
         self.settle();
         let end = self.filled + data.len();

@@ -282,7 +282,13 @@ impl Reader {
     /// state then is `EmitHead` at its status line, or `Http09`).
     #[inline]
     fn complete_head(&mut self, req: RequestKind) -> Result<Option<(usize, Framing)>, Error> {
-        if !self.buf.is_empty() {
+        if self.buf.is_empty() {
+            if !self.eof {
+                // The next response has not begun (the poll right after
+                // a `Done`): nothing to index, nothing to report.
+                return Ok(None);
+            }
+        } else {
             self.response_started = true;
         }
         match self
