@@ -591,6 +591,46 @@ fn retry_safety_is_reported() {
 }
 
 #[test]
+fn polls_before_the_next_response_begins_change_nothing() {
+    // Two requests; the first answered, the second not yet: polling in
+    // between (with `poll_head` and `poll_event`, again and again) reports
+    // nothing and does not count as a byte of the second response.
+    let config = Config {
+        max_pipelined: 2,
+        ..Config::default()
+    };
+    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    c.request("GET", "/a", None, H).unwrap();
+    c.request("GET", "/b", None, H).unwrap();
+    wire(&mut c);
+    c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert!(c.poll_head().unwrap().is_some());
+    assert!(matches!(c.poll_event().unwrap(), Some(Event::Done(_))));
+    for _ in 0..3 {
+        assert!(c.poll_head().unwrap().is_none());
+        assert!(c.poll_event().unwrap().is_none());
+    }
+    assert_eq!(c.retry_safety(), RetrySafety::NoResponse);
+    // The second response still parses when its bytes come.
+    c.handle_data(b"HTTP/1.1 204 No Content\r\n\r\n");
+    let head = c.poll_head().unwrap().expect("the second head");
+    assert_eq!(head.status.status, 204);
+    assert!(matches!(c.poll_event().unwrap(), Some(Event::Done(_))));
+    // And a close before any byte of a third is the stale keep-alive case.
+    c.request("GET", "/c", None, H).unwrap();
+    wire(&mut c);
+    assert!(c.poll_head().unwrap().is_none());
+    c.handle_eof();
+    assert_eq!(
+        c.poll_head().err(),
+        Some(Error::RemoteDisconnected {
+            retry: RetrySafety::NoResponse
+        })
+    );
+    assert_eq!(c.unanswered().count(), 1);
+}
+
+#[test]
 fn pipelining_matches_responses_in_order_with_head_ness_per_request() {
     let config = Config {
         max_pipelined: 4,
