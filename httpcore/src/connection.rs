@@ -706,7 +706,28 @@ impl Connection {
         id
     }
 
+    /// A new request may start: the usual answer in one condition, the
+    /// error worked out only when it fails.
+    #[inline(always)]
     fn check_can_start(&self) -> Result<(), Error> {
+        if self.error.is_none()
+            && !self.poisoned
+            && !self.reader.eof
+            && self.sender.send == SendState::Idle
+            && !self.sender.must_close
+            && self.pending.len() < self.config.max_pipelined.max(1)
+        {
+            return Ok(());
+        }
+        self.cannot_start()
+    }
+
+    /// [`check_can_start`](Self::check_can_start)'s checks in full, in
+    /// order: the error, or `Ok` where only the one condition was too
+    /// strict (`must_close` while a request is still outstanding).
+    #[cold]
+    #[inline(never)]
+    fn cannot_start(&self) -> Result<(), Error> {
         if self.error.is_some() {
             return Err(Error::NotConnected {
                 reason: "the connection failed",
@@ -1162,6 +1183,10 @@ impl Connection {
         let framing = out.write_in_spare(head.room(host_lines), |w| {
             if !write_usual_fields(w, facts, host_lines, head) {
                 return None;
+            }
+            if facts.plain_empty(head.body) {
+                w.put(b"\r\n");
+                return Some(None);
             }
             let (framing, line) = facts.framing(Some(head.body)).ok()?;
             if let Some(line) = line {

@@ -176,6 +176,18 @@ impl HeadFacts {
         Ok(None)
     }
 
+    /// [`framing`](Self::framing)'s answer is "no body, no framing line"
+    /// for the usual bodiless request: no body, no framing field put, a
+    /// method that does not announce an empty body (as POST, PUT and
+    /// PATCH do). Asked first, so that such a head skips the full decision.
+    #[inline(always)]
+    pub(crate) fn plain_empty(&self, body: BodyLength) -> bool {
+        matches!(body, BodyLength::Empty)
+            && self.content_length.is_none()
+            && !self.transfer_encoding
+            && !self.says_empty_length
+    }
+
     /// How the body is framed once the head ends, given the framing the
     /// caller asks for (`None`: only what the headers put say), and the
     /// framing line to add for it.

@@ -591,6 +591,67 @@ fn retry_safety_is_reported() {
 }
 
 #[test]
+fn a_new_request_is_refused_in_each_state_that_forbids_one() {
+    // With room for several requests in flight, so that the pipeline's
+    // limit hides none of the other reasons.
+    let pipelined = || {
+        let config = Config {
+            max_pipelined: 4,
+            ..Config::default()
+        };
+        Connection::new(Authority::parse("example.com", 80).unwrap(), config)
+    };
+    let improper =
+        |r: Result<httpcore::RequestId, Error>| matches!(r, Err(Error::CannotSendRequest { .. }));
+    let closed =
+        |r: Result<httpcore::RequestId, Error>| matches!(r, Err(Error::NotConnected { .. }));
+
+    // Our side is not idle: a head being written, a body being sent.
+    let mut c = pipelined();
+    c.put_request("GET", "/", false, false).unwrap();
+    assert!(improper(c.put_request("GET", "/", false, false)));
+    assert!(improper(c.request("GET", "/", None, H)));
+    let post = |c: &mut Connection| {
+        c.put_request("POST", "/", false, false).unwrap();
+        c.put_header("Content-Length", "5").unwrap();
+        c.end_headers().unwrap();
+        assert_eq!(c.send_state(), SendState::Body);
+    };
+    let mut c = pipelined();
+    post(&mut c);
+    assert!(improper(c.request("GET", "/", None, H)));
+
+    // The server closed while a head was being written: the head may be
+    // finished, but no new request may start.
+    let mut c = pipelined();
+    c.put_request("GET", "/", false, false).unwrap();
+    c.handle_eof();
+    c.end_headers().unwrap();
+    assert!(closed(c.request("GET", "/", None, H)));
+
+    // A final response that closes the connection came while our body was
+    // still going: once the body is done our side is idle, but the
+    // connection is closing.
+    let mut c = pipelined();
+    post(&mut c);
+    wire(&mut c);
+    c.handle_data(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(events(&mut c).0.last(), Some(&Ev::Done(false)));
+    c.send_body(b"hello").unwrap();
+    c.finish_body().unwrap();
+    assert_eq!(c.send_state(), SendState::Idle);
+    assert!(closed(c.request("GET", "/", None, H)));
+
+    // The connection failed.
+    let mut c = pipelined();
+    c.request("GET", "/", None, H).unwrap();
+    wire(&mut c);
+    c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n");
+    assert!(events(&mut c).1.is_some());
+    assert!(closed(c.request("GET", "/", None, H)));
+}
+
+#[test]
 fn polls_before_the_next_response_begins_change_nothing() {
     // Two requests; the first answered, the second not yet: polling in
     // between (with `poll_head` and `poll_event`, again and again) reports
