@@ -642,7 +642,17 @@ impl Section {
 /// (OWS: almost always one SP).
 #[inline(always)]
 fn skip_ows(s: &[u8], i: usize) -> usize {
-    let mut i = i + usize::from(s.get(i) == Some(&b' '));
+    let i = i + usize::from(s.get(i) == Some(&b' '));
+    match s.get(i) {
+        Some(b' ' | b'\t') => skip_more_ows(s, i),
+        _ => i,
+    }
+}
+
+/// [`skip_ows`] past a second whitespace byte (rare).
+#[cold]
+#[inline(never)]
+fn skip_more_ows(s: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t') = s.get(i) {
         i += 1;
     }
