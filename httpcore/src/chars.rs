@@ -383,6 +383,18 @@ pub(crate) fn ctl_from(s: &[u8], from: usize) -> usize {
 /// byte that is not tchar, as nearly all do; the table does the rest.
 #[inline(always)]
 pub(crate) fn name_end(s: &[u8], from: usize) -> usize {
+    match field_name(s, from) {
+        Ok(end) | Err(end) => end,
+    }
+}
+
+/// A field name at `from` and its colon: `Ok` with the name's end (the
+/// colon's offset) when the run of tchar there is not empty and ends in
+/// `:`, as in every plain field line; `Err` with the run's end otherwise
+/// (`s.len()` when it runs to the end). The colon that ends the SSE2
+/// block's run answers at once, with no second look at the byte.
+#[inline(always)]
+pub(crate) fn field_name(s: &[u8], from: usize) -> Result<usize, usize> {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Some(block) = s.get(from..from + 16) {
         let block: &[u8; 16] = block.try_into().expect("16 bytes");
@@ -390,13 +402,26 @@ pub(crate) fn name_end(s: &[u8], from: usize) -> usize {
         let i = (!ok).trailing_zeros() as usize;
         if let Some(&b) = block.get(i) {
             // Usually the colon.
-            if b == b':' || !is_token(b) {
-                return from + i;
+            if b == b':' {
+                return if i > 0 { Ok(from + i) } else { Err(from) };
+            }
+            if !is_token(b) {
+                return Err(from + i);
             }
         }
-        return from + token_prefix_len_from(&s[from..], i);
+        return colon_after(s, from, from + token_prefix_len_from(&s[from..], i));
     }
-    name_end_near_the_end(s, from)
+    colon_after(s, from, name_end_near_the_end(s, from))
+}
+
+/// [`field_name`]'s answer for a run of tchar from `from` to `end`.
+#[inline(always)]
+fn colon_after(s: &[u8], from: usize, end: usize) -> Result<usize, usize> {
+    if end > from && s.get(end) == Some(&b':') {
+        Ok(end)
+    } else {
+        Err(end)
+    }
 }
 
 /// [`name_end`] with fewer than 16 bytes from `from` to the end of `s` (a
@@ -714,7 +739,7 @@ mod tests {
     }
 
     #[test]
-    fn name_end_is_exact_from_every_offset() {
+    fn name_end_and_field_name_are_exact_from_every_offset() {
         let naive =
             |v: &[u8], from: usize| from + v[from..].iter().take_while(|&&b| is_token(b)).count();
         for len in 0..40 {
@@ -723,10 +748,17 @@ mod tests {
                     let mut v: Vec<u8> = (0..len).map(|i| b"aZ09-x"[i % 6]).collect();
                     v[at] = b;
                     for from in 0..=len {
+                        let end = naive(&v, from);
                         assert_eq!(
                             name_end(&v, from),
-                            naive(&v, from),
+                            end,
                             "len {len} at {at} byte {b} from {from}"
+                        );
+                        let named = end > from && v.get(end) == Some(&b':');
+                        assert_eq!(
+                            field_name(&v, from),
+                            if named { Ok(end) } else { Err(end) },
+                            "field_name: len {len} at {at} byte {b} from {from}"
                         );
                     }
                 }

@@ -355,10 +355,10 @@ impl Section {
                 match self.partial {
                     Some((at, n, value)) if at == start => (name_end, v) = (n, value),
                     _ => {
-                        name_end = chars::name_end(&buf[..cr], start);
-                        if name_end == start || buf[name_end] != b':' {
+                        let Ok(end) = chars::field_name(&buf[..cr], start) else {
                             break None;
-                        }
+                        };
+                        name_end = end;
                         v = skip_ows(buf, name_end + 1);
                     }
                 }
@@ -377,17 +377,20 @@ impl Section {
                     scan = start;
                     break Some(Progress::Complete(start + 2));
                 }
-                name_end = chars::name_end(buf, start);
-                if name_end == start || buf.get(name_end) != Some(&b':') {
-                    if name_end == buf.len() && name_end > start {
-                        // The name goes on in the next read (its bytes are
-                        // no control bytes: the scan resumes after them).
-                        scan = name_end;
-                        break (name_end <= bounds.first_crossing(start))
-                            .then_some(Progress::NeedMore);
+                name_end = match chars::field_name(buf, start) {
+                    Ok(end) => end,
+                    Err(end) => {
+                        if end == buf.len() && end > start {
+                            // The name goes on in the next read (its bytes
+                            // are no control bytes: the scan resumes after
+                            // them).
+                            scan = end;
+                            break (end <= bounds.first_crossing(start))
+                                .then_some(Progress::NeedMore);
+                        }
+                        break None;
                     }
-                    break None;
-                }
+                };
                 v = skip_ows(buf, name_end + 1);
                 cr = chars::ctl_from(buf, v);
                 if cr == buf.len() {
