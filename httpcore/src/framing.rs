@@ -70,6 +70,16 @@ const KNOWN_CODINGS: &[&[u8]] = &[
 ];
 
 impl FramingFacts {
+    /// Whether a field name `len` bytes long can be one [`observe`]
+    /// takes note of (`Connection`, `Content-Length`,
+    /// `Transfer-Encoding`); [`observe`] ignores every other.
+    ///
+    /// [`observe`]: Self::observe
+    #[inline(always)]
+    pub(crate) fn may_observe(len: usize) -> bool {
+        matches!(len, 10 | 14 | 17)
+    }
+
     /// Take note of one header field. Called for every field of every
     /// head: the length and the first letter turn most names away before
     /// any comparison.
@@ -254,6 +264,27 @@ pub(crate) fn decide(facts: &FramingFacts, req: RequestKind) -> Result<Decision,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn may_observe_admits_every_name_observe_takes_note_of() {
+        // Every field `observe` acts on, in any case: the plain path asks
+        // `may_observe` first and skips the rest.
+        let fields: [(&[u8], &[u8]); 3] = [
+            (b"Connection", b"close"),
+            (b"CONTENT-LENGTH", b"5"),
+            (b"transfer-encoding", b"chunked"),
+        ];
+        for (name, value) in fields {
+            let mut f = FramingFacts::default();
+            f.observe(name, value);
+            assert_ne!(
+                format!("{f:?}"),
+                format!("{:?}", FramingFacts::default()),
+                "{name:?} is observed"
+            );
+            assert!(FramingFacts::may_observe(name.len()), "{name:?}");
+        }
+    }
 
     fn facts(version: Version, status: u16, fields: &[(&str, &str)]) -> FramingFacts {
         let mut f = FramingFacts {

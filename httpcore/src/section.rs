@@ -425,7 +425,9 @@ impl Section {
                 end = v + chars::trim_ows(&buf[v..end]).len();
             }
             lines += 1;
-            if head {
+            // Only names of a framing field's length can matter: the
+            // others skip the slicing too.
+            if head && FramingFacts::may_observe(name_end - start) {
                 self.facts.observe(&buf[start..name_end], &buf[v..end]);
             }
             self.fields.push(Field {
