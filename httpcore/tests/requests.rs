@@ -17,6 +17,15 @@ fn conn() -> Connection {
     )
 }
 
+/// A connection that keeps up to `n` requests in flight (pipelining).
+fn pipelined(n: usize) -> Connection {
+    let config = Config {
+        max_pipelined: n,
+        ..Config::default()
+    };
+    Connection::new(Authority::parse("example.com", 80).unwrap(), config)
+}
+
 fn wire(c: &mut Connection) -> Vec<u8> {
     let mut v = Vec::new();
     c.transmit_into(&mut v);
@@ -144,13 +153,7 @@ fn putheader_takes_out_the_automatic_line_it_replaces() {
 fn transmit_into_takes_only_what_is_sealed() {
     // A head still being written stays behind: taken mid-head, only the
     // complete request goes out; the rest follows once the head ends.
-    let mut c = Connection::new(
-        Authority::parse("example.com", 80).unwrap(),
-        Config {
-            max_pipelined: 2,
-            ..Config::default()
-        },
-    );
+    let mut c = pipelined(2);
     c.request("GET", "/1", None, H).unwrap();
     c.put_request("GET", "/2", true, true).unwrap();
     c.put_header("X", "y").unwrap();
@@ -594,20 +597,13 @@ fn retry_safety_is_reported() {
 fn a_new_request_is_refused_in_each_state_that_forbids_one() {
     // With room for several requests in flight, so that the pipeline's
     // limit hides none of the other reasons.
-    let pipelined = || {
-        let config = Config {
-            max_pipelined: 4,
-            ..Config::default()
-        };
-        Connection::new(Authority::parse("example.com", 80).unwrap(), config)
-    };
     let improper =
         |r: Result<httpcore::RequestId, Error>| matches!(r, Err(Error::CannotSendRequest { .. }));
     let closed =
         |r: Result<httpcore::RequestId, Error>| matches!(r, Err(Error::NotConnected { .. }));
 
     // Our side is not idle: a head being written, a body being sent.
-    let mut c = pipelined();
+    let mut c = pipelined(4);
     c.put_request("GET", "/", false, false).unwrap();
     assert!(improper(c.put_request("GET", "/", false, false)));
     assert!(improper(c.request("GET", "/", None, H)));
@@ -617,13 +613,13 @@ fn a_new_request_is_refused_in_each_state_that_forbids_one() {
         c.end_headers().unwrap();
         assert_eq!(c.send_state(), SendState::Body);
     };
-    let mut c = pipelined();
+    let mut c = pipelined(4);
     post(&mut c);
     assert!(improper(c.request("GET", "/", None, H)));
 
     // The server closed while a head was being written: the head may be
     // finished, but no new request may start.
-    let mut c = pipelined();
+    let mut c = pipelined(4);
     c.put_request("GET", "/", false, false).unwrap();
     c.handle_eof();
     c.end_headers().unwrap();
@@ -632,7 +628,7 @@ fn a_new_request_is_refused_in_each_state_that_forbids_one() {
     // A final response that closes the connection came while our body was
     // still going: once the body is done our side is idle, but the
     // connection is closing.
-    let mut c = pipelined();
+    let mut c = pipelined(4);
     post(&mut c);
     wire(&mut c);
     c.handle_data(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -643,7 +639,7 @@ fn a_new_request_is_refused_in_each_state_that_forbids_one() {
     assert!(closed(c.request("GET", "/", None, H)));
 
     // The connection failed.
-    let mut c = pipelined();
+    let mut c = pipelined(4);
     c.request("GET", "/", None, H).unwrap();
     wire(&mut c);
     c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n");
@@ -656,11 +652,7 @@ fn polls_before_the_next_response_begins_change_nothing() {
     // Two requests; the first answered, the second not yet: polling in
     // between (with `poll_head` and `poll_event`, again and again) reports
     // nothing and does not count as a byte of the second response.
-    let config = Config {
-        max_pipelined: 2,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    let mut c = pipelined(2);
     c.request("GET", "/a", None, H).unwrap();
     c.request("GET", "/b", None, H).unwrap();
     wire(&mut c);
@@ -693,11 +685,7 @@ fn polls_before_the_next_response_begins_change_nothing() {
 
 #[test]
 fn pipelining_matches_responses_in_order_with_head_ness_per_request() {
-    let config = Config {
-        max_pipelined: 4,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    let mut c = pipelined(4);
     let a = c.request("GET", "/a", None, H).unwrap();
     let b = c.request("HEAD", "/b", None, H).unwrap();
     let d = c.request("GET", "/c", None, H).unwrap();
@@ -730,11 +718,7 @@ fn pipelining_matches_responses_in_order_with_head_ness_per_request() {
 
 #[test]
 fn pipelined_connection_death_names_the_unanswered() {
-    let config = Config {
-        max_pipelined: 3,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    let mut c = pipelined(3);
     let ids: Vec<_> = (0..3)
         .map(|_| c.request("GET", "/", None, H).unwrap())
         .collect();
@@ -749,11 +733,7 @@ fn pipelined_connection_death_names_the_unanswered() {
 
 #[test]
 fn early_bytes_of_a_pipelined_response_are_kept() {
-    let config = Config {
-        max_pipelined: 2,
-        ..Config::default()
-    };
-    let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    let mut c = pipelined(2);
     c.request("GET", "/1", None, H).unwrap();
     c.request("GET", "/2", None, H).unwrap();
     // Response 2's first bytes arrive with response 1.
@@ -907,11 +887,7 @@ fn reset_starts_a_fresh_connection() {
     assert!(c.is_reusable());
     assert_eq!(c.unanswered().count(), 0);
     // Requests still unanswered at the reset are forgotten with it.
-    let config = Config {
-        max_pipelined: 4,
-        ..Config::default()
-    };
-    let mut p = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+    let mut p = pipelined(4);
     for _ in 0..3 {
         p.request("GET", "/", None, H).unwrap();
     }
