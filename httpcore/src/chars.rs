@@ -424,9 +424,10 @@ fn colon_after(s: &[u8], from: usize, end: usize) -> Result<usize, usize> {
     }
 }
 
-/// [`name_end`] with fewer than 16 bytes from `from` to the end of `s` (a
-/// name a read ended in): the last 16 bytes of `s` as the block, the bits
-/// before `from` shifted out. Out of the hot loop, which rarely needs it.
+/// The end of [`field_name`]'s run of tchar with fewer than 16 bytes from
+/// `from` to the end of `s` (a name a read ended in): the last 16 bytes of
+/// `s` as the block, the bits before `from` shifted out. Out of the hot
+/// loop, which rarely needs it.
 #[inline(never)]
 fn name_end_near_the_end(s: &[u8], from: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]

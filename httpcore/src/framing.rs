@@ -69,6 +69,15 @@ const KNOWN_CODINGS: &[&[u8]] = &[
     b"zstd",
 ];
 
+/// The fields [`FramingFacts::observe`] takes note of (compared without
+/// regard to case), and their lengths, which turn every other name away.
+const CONNECTION: &[u8] = b"connection";
+const CONTENT_LENGTH: &[u8] = b"content-length";
+const TRANSFER_ENCODING: &[u8] = b"transfer-encoding";
+const CONNECTION_LEN: usize = CONNECTION.len();
+const CONTENT_LENGTH_LEN: usize = CONTENT_LENGTH.len();
+const TRANSFER_ENCODING_LEN: usize = TRANSFER_ENCODING.len();
+
 impl FramingFacts {
     /// Whether a field name `len` bytes long can be one [`observe`]
     /// takes note of (`Connection`, `Content-Length`,
@@ -77,7 +86,10 @@ impl FramingFacts {
     /// [`observe`]: Self::observe
     #[inline(always)]
     pub(crate) fn may_observe(len: usize) -> bool {
-        matches!(len, 10 | 14 | 17)
+        matches!(
+            len,
+            CONNECTION_LEN | CONTENT_LENGTH_LEN | TRANSFER_ENCODING_LEN
+        )
     }
 
     /// Take note of one header field. Called for every field of every
@@ -86,13 +98,13 @@ impl FramingFacts {
     #[inline(always)]
     pub(crate) fn observe(&mut self, name: &[u8], value: &[u8]) {
         match (name.len(), name[0] | 0x20) {
-            (10, b'c') if chars::token_eq_lower(name, b"connection") => {
+            (CONNECTION_LEN, b'c') if chars::token_eq_lower(name, CONNECTION) => {
                 self.observe_connection(value)
             }
-            (14, b'c') if chars::token_eq_lower(name, b"content-length") => {
+            (CONTENT_LENGTH_LEN, b'c') if chars::token_eq_lower(name, CONTENT_LENGTH) => {
                 self.observe_length(value)
             }
-            (17, b't') if chars::token_eq_lower(name, b"transfer-encoding") => {
+            (TRANSFER_ENCODING_LEN, b't') if chars::token_eq_lower(name, TRANSFER_ENCODING) => {
                 self.observe_te(value)
             }
             _ => {}

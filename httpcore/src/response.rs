@@ -519,7 +519,7 @@ impl Reader {
     }
 
     /// The chunk-size line at `at` when it is plain: a complete
-    /// "<hex>\r\n", no extension, at most 15 digits (no overflow possible),
+    /// `"<hex>\r\n"`, no extension, at most 15 digits (no overflow possible),
     /// within the limit; its length and the size. Anything else is left to
     /// [`chunk_size_general`](Self::chunk_size_general), which accepts the
     /// same lines with the same result, so the outcome never depends on
