@@ -299,11 +299,11 @@ impl Connection {
         if self.error.is_some() {
             return RecvStateKind::Error;
         }
-        match self.reader.state {
+        match self.reader.state() {
             RecvState::Idle if self.start_next && !self.pending.is_empty() => {
                 RecvStateKind::AwaitingHead
             }
-            RecvState::Idle if self.reader.eof => RecvStateKind::Closed,
+            RecvState::Idle if self.reader.at_eof() => RecvStateKind::Closed,
             RecvState::Idle => RecvStateKind::Idle,
             RecvState::Head if !self.reader.response_started => RecvStateKind::AwaitingHead,
             RecvState::Head
@@ -323,16 +323,16 @@ impl Connection {
         self.error.is_none()
             && !self.poisoned
             && !self.sender.must_close
-            && !self.reader.eof
+            && !self.reader.at_eof()
             && self.sender.send == SendState::Idle
             && self.pending.is_empty()
-            && self.reader.state == RecvState::Idle
+            && self.reader.state() == RecvState::Idle
             && self.reader.buffered().is_empty()
     }
 
     /// True when a response is expected, so the caller should read.
     pub fn wants_read(&self) -> bool {
-        self.error.is_none() && !self.pending.is_empty() && !self.reader.eof
+        self.error.is_none() && !self.pending.is_empty() && !self.reader.at_eof()
     }
 
     /// True when `poll_transmit` has bytes to hand out.
@@ -413,6 +413,13 @@ impl Connection {
     /// Bytes received from the server (copied into the receive buffer).
     #[inline]
     pub fn handle_data(&mut self, data: &[u8]) {
+        if self.reader.head_arriving() {
+            // A head is arriving and nothing but bytes has come since the
+            // last poll: nothing to release, and bytes of a response
+            // awaited are not unsolicited.
+            self.reader.buf.extend_from_slice(data);
+            return;
+        }
         self.reader.release();
         self.reader.buf.extend_from_slice(data);
         self.after_input();
@@ -420,7 +427,7 @@ impl Connection {
 
     fn after_input(&mut self) {
         if self.pending.is_empty()
-            && self.reader.state == RecvState::Idle
+            && self.reader.state() == RecvState::Idle
             && !self.reader.buffered().is_empty()
         {
             // RFC 9112 §6.3: a client must not treat unsolicited bytes as a response.
@@ -442,7 +449,7 @@ impl Connection {
     /// The server closed its side of the connection.
     pub fn handle_eof(&mut self) {
         self.reader.release();
-        self.reader.eof = true;
+        self.reader.end_of_stream();
         if self.sender.send != SendState::Head {
             self.sender.send = SendState::Closed;
         }
@@ -583,10 +590,15 @@ impl Connection {
     /// plain path), and nothing more to report until the next piece.
     #[inline(always)]
     fn head_still_arriving(&mut self) -> bool {
-        if self.error.is_some() || self.start_next {
-            return false;
+        // While the head is arriving (only bytes since the last poll said
+        // so), no error can have been stored, no response has ended and
+        // nothing is borrowed.
+        if !self.reader.head_arriving() {
+            if self.error.is_some() || self.start_next {
+                return false;
+            }
+            self.reader.release();
         }
-        self.reader.release();
         self.reader.head_incomplete()
     }
 
@@ -700,7 +712,7 @@ impl Connection {
             kind: self.sender.head.kind,
             starts_at: self.transmitted + self.sender.queued_len() + self.sender.sealed as u64,
         });
-        if self.pending.len() == 1 && self.reader.state == RecvState::Idle && !self.start_next {
+        if self.pending.len() == 1 && self.reader.state() == RecvState::Idle && !self.start_next {
             self.reader.start_response();
         }
         id
@@ -712,7 +724,7 @@ impl Connection {
     fn check_can_start(&self) -> Result<(), Error> {
         if self.error.is_none()
             && !self.poisoned
-            && !self.reader.eof
+            && !self.reader.at_eof()
             && self.sender.send == SendState::Idle
             && !self.sender.must_close
             && self.pending.len() < self.config.max_pipelined.max(1)
@@ -738,7 +750,7 @@ impl Connection {
                 reason: "the server sent bytes no request asked for",
             });
         }
-        if self.reader.eof {
+        if self.reader.at_eof() {
             return Err(Error::NotConnected {
                 reason: "the server closed the connection",
             });
@@ -1249,10 +1261,10 @@ impl Connection {
             self.pending.pop_back();
             self.sender.send = SendState::Idle;
             if self.pending.is_empty()
-                && self.reader.state == RecvState::Head
+                && self.reader.state() == RecvState::Head
                 && self.reader.buffered().is_empty()
             {
-                self.reader.state = RecvState::Idle;
+                self.reader.go_idle();
             }
         }
     }

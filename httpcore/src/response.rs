@@ -61,8 +61,8 @@ pub(crate) struct Reader {
     consumed: usize,
     /// Search for the current chunk-size line's LF resumes here.
     scan: usize,
-    pub(crate) state: State,
-    pub(crate) eof: bool,
+    state: State,
+    eof: bool,
     limits: Limits,
     leniency: Leniency,
     section: Section,
@@ -80,6 +80,16 @@ pub(crate) struct Reader {
     pending_read: Option<usize>,
     /// How much space the next `read_space` offers.
     window: usize,
+    /// The last poll found a head still arriving on the plain path, and
+    /// nothing but received bytes has come since: no borrowed bytes to
+    /// drop, no read window to forget, no end of stream, the same state.
+    /// The next read goes straight into the buffer and the next poll
+    /// straight to the line loop (what `head_incomplete` and the
+    /// connection would check cannot have changed). Armed only by
+    /// [`head_incomplete`](Self::head_incomplete); disarmed by it and by
+    /// every other change to the reader: a read window offered, the
+    /// buffer taken, the end of the stream, the head abandoned.
+    arriving: bool,
 }
 
 /// The most `read_space` offers at once, however well reads fill it.
@@ -115,6 +125,7 @@ impl Reader {
             response_started: false,
             pending_read: None,
             window: 0,
+            arriving: false,
         }
     }
 
@@ -158,6 +169,7 @@ impl Reader {
     /// Free space at the end of the buffer for a read of at least `want`
     /// bytes; report the read with [`Reader::filled`].
     pub(crate) fn read_space(&mut self, want: usize) -> &mut [u8] {
+        self.arriving = false;
         self.release();
         // Offer `want` bytes, more while reads keep filling it (large
         // bodies), back down when not. The room stays initialised between
@@ -184,6 +196,7 @@ impl Reader {
 
     /// Take every byte buffered and not yet parsed.
     pub(crate) fn take_buffered(&mut self) -> Bytes {
+        self.arriving = false;
         self.release();
         self.scan = 0;
         self.buf.take_all()
@@ -583,14 +596,54 @@ impl Reader {
     /// not ended: nothing to report. Anything else (the status line, a
     /// line the plain path leaves, the end of the head, the end of the
     /// stream) is the general path's, which takes over where this left.
+    /// While [`head_arriving`](Self::head_arriving), the state, the end
+    /// of the stream and the status line are as the last poll found them:
+    /// straight to the line loop.
     #[inline(always)]
     pub(crate) fn head_incomplete(&mut self) -> bool {
-        if self.state != State::Head || self.eof {
-            return false;
+        let known = self.arriving;
+        if !known {
+            if self.state != State::Head || self.eof {
+                return false;
+            }
+            // As in `complete_head`: a byte of the response has arrived.
+            self.response_started |= !self.buf.is_empty();
         }
-        // As in `complete_head`: a byte of the response has arrived.
-        self.response_started |= !self.buf.is_empty();
-        self.section.advance_plain(&self.buf, &self.limits) == Some(Progress::NeedMore)
+        self.arriving =
+            self.section.advance_plain(&self.buf, &self.limits, known) == Some(Progress::NeedMore);
+        self.arriving
+    }
+
+    /// The last poll found the head still arriving, and only received
+    /// bytes have come since (see the field `arriving`).
+    #[inline(always)]
+    pub(crate) fn head_arriving(&self) -> bool {
+        self.arriving
+    }
+
+    /// Where the reader is in the current response.
+    #[inline(always)]
+    pub(crate) fn state(&self) -> State {
+        self.state
+    }
+
+    /// The server has closed its side of the stream.
+    #[inline(always)]
+    pub(crate) fn at_eof(&self) -> bool {
+        self.eof
+    }
+
+    /// The server closed its side of the stream.
+    pub(crate) fn end_of_stream(&mut self) {
+        self.arriving = false;
+        self.eof = true;
+    }
+
+    /// The request whose response was awaited is gone and no byte of a
+    /// response has come: nothing to read.
+    pub(crate) fn go_idle(&mut self) {
+        self.arriving = false;
+        self.state = State::Idle;
     }
 
     /// [`chunk_size`](Self::chunk_size) for every line the fast path leaves.

@@ -197,7 +197,7 @@ impl Section {
         // Past the status line, plain lines go through one tight loop;
         // whatever it stops at (a tab, a fold, a limit, an error, ...)
         // goes through the general path, one line at a time.
-        if let Some(progress) = self.advance_plain(buf, limits) {
+        if let Some(progress) = self.advance_plain(buf, limits, false) {
             return Ok(progress);
         }
         self.advance_general(buf, limits, lenient)
@@ -208,9 +208,19 @@ impl Section {
     /// path must take over, having indexed the plain lines before.
     /// A `Complete` section's blank line stays where it is: asking again
     /// answers the same.
+    /// `status_known`: the caller knows that the status line of this head
+    /// has been indexed (no need to look).
     #[inline(always)]
-    pub(crate) fn advance_plain(&mut self, buf: &[u8], limits: &Limits) -> Option<Progress> {
-        if self.kind == Kind::Head && self.status.is_none() && !self.plain_status_line(buf, limits)
+    pub(crate) fn advance_plain(
+        &mut self,
+        buf: &[u8],
+        limits: &Limits,
+        status_known: bool,
+    ) -> Option<Progress> {
+        if !status_known
+            && self.kind == Kind::Head
+            && self.status.is_none()
+            && !self.plain_status_line(buf, limits)
         {
             return None;
         }
@@ -380,10 +390,11 @@ impl Section {
                 name_end = match chars::field_name(buf, start) {
                     Ok(end) => end,
                     Err(end) => {
-                        if end == buf.len() && end > start {
+                        if end == buf.len() {
                             // The name goes on in the next read (its bytes
                             // are no control bytes: the scan resumes after
-                            // them).
+                            // them), or has not begun (the read ended with
+                            // the line before).
                             scan = end;
                             break (end <= bounds.first_crossing(start))
                                 .then_some(Progress::NeedMore);

@@ -964,6 +964,66 @@ fn every_poll_forgets_an_unreported_read() {
 }
 
 #[test]
+fn a_head_arriving_in_pieces_still_hears_of_everything_else() {
+    // Between the pieces of a head, a poll that finds it incomplete lets
+    // the next read and poll skip the checks nothing but bytes can change.
+    // Whatever else comes in between must still be heard.
+    // The last piece ends inside a value, the one before at a line's end.
+    const PIECES: [&[u8]; 4] = [
+        b"HTTP/1.1 200 OK\r\nServer: x\r\nVia: a",
+        b"bc\r\nAge: 1",
+        b"2\r\n",
+        b"X-A: b",
+    ];
+    let arriving = || {
+        let mut c = conn();
+        c.request("GET", "/", None, H).unwrap();
+        wire(&mut c);
+        for piece in PIECES {
+            c.handle_data(piece);
+            assert!(c.poll_head().unwrap().is_none());
+        }
+        c
+    };
+    // The end of the stream: the same error as for the same bytes polled
+    // once, not "still arriving".
+    let mut c = arriving();
+    c.handle_eof();
+    let mut once = conn();
+    once.request("GET", "/", None, H).unwrap();
+    wire(&mut once);
+    once.handle_data(&PIECES.concat());
+    once.handle_eof();
+    let expected = once.poll_head().expect_err("an incomplete head");
+    assert_eq!(c.poll_head().err(), Some(expected.clone()));
+    assert_eq!(c.poll_event().err(), Some(expected));
+    // A read offered and not reported: forgotten by the next poll, and
+    // by the next bytes handed over directly.
+    let report_panics = |c: &mut Connection| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.handle_recv(1))).is_err()
+    };
+    let mut c = arriving();
+    c.recv_buffer()[0] = b'!';
+    assert!(c.poll_head().unwrap().is_none());
+    assert!(report_panics(&mut c));
+    let mut c = arriving();
+    c.recv_buffer()[0] = b'!';
+    c.handle_data(b"\r\n\r\n");
+    assert!(report_panics(&mut c));
+    let head = c.poll_head().unwrap().expect("the head is complete");
+    let fields: Vec<_> = head.headers().map(|h| (h.name, h.value)).collect();
+    assert_eq!(
+        fields,
+        [
+            (&b"Server"[..], &b"x"[..]),
+            (b"Via", b"abc"),
+            (b"Age", b"12"),
+            (b"X-A", b"b")
+        ]
+    );
+}
+
+#[test]
 fn reusable_as_soon_as_done_is_seen() {
     // Regression: `is_reusable` stayed false until the poll after `Done`,
     // so an adapter checking right after `Done` closed a good connection.
