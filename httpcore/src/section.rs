@@ -208,16 +208,17 @@ impl Section {
     /// path must take over, having indexed the plain lines before.
     /// A `Complete` section's blank line stays where it is: asking again
     /// answers the same.
-    /// `status_known`: the caller knows that the status line of this head
-    /// has been indexed (no need to look).
+    /// `arriving`: a head arriving in pieces, and only bytes added since
+    /// the last call found it incomplete here (the status line is indexed,
+    /// no need to look; a line begun then is resumed first).
     #[inline(always)]
     pub(crate) fn advance_plain(
         &mut self,
         buf: &[u8],
         limits: &Limits,
-        status_known: bool,
+        arriving: bool,
     ) -> Option<Progress> {
-        if !status_known
+        if !arriving
             && self.kind == Kind::Head
             && self.status.is_none()
             && !self.plain_status_line(buf, limits)
@@ -229,6 +230,18 @@ impl Section {
             let (b, m, _) = self.bounds(limits);
             (b, m)
         });
+        if arriving && self.scan > self.line_start {
+            // The line a read ended in (most reads of a head arriving in
+            // pieces end inside a line): its scan resumes over the new
+            // bytes before the loop is set up, and when they hold no
+            // control byte either, the line simply goes on.
+            let cr = chars::ctl_from(buf, self.scan);
+            self.scan = cr;
+            if cr == buf.len() {
+                return (cr <= bounds.first_crossing(self.line_start))
+                    .then_some(Progress::NeedMore);
+            }
+        }
         self.plain_lines(buf, bounds, max_count)
     }
 

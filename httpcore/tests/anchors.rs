@@ -581,6 +581,53 @@ fn the_limit_crossed_first_is_the_one_reported() {
 }
 
 #[test]
+fn a_line_that_never_ends_is_refused_once_it_crosses_a_limit() {
+    // Memory stays bounded: a field line arriving in pieces and never
+    // ending is refused at the first poll after it crosses the line limit
+    // or the head limit (whichever comes first in the stream), in pieces
+    // of any size, never left waiting for more.
+    for (line, head, kind) in [
+        (64, 1 << 20, httpcore::LimitKind::HeaderLine),
+        (1 << 20, 60, httpcore::LimitKind::HeadBytes),
+    ] {
+        let config = Config {
+            limits: Limits {
+                max_header_line: line,
+                max_head_bytes: head,
+                ..Limits::default()
+            },
+            ..Config::default()
+        };
+        // Status line 17 bytes; the field line starts at byte 17.
+        let crossing = (17 + line).min(head);
+        for piece in [1, 7, 16, 64] {
+            let mut c = support::connection("GET", config.clone());
+            let mut sent = b"HTTP/1.1 200 OK\r\nX-Long: ".to_vec();
+            c.handle_data(&sent);
+            let mut answer = c.poll_head();
+            while sent.len() <= crossing {
+                assert!(
+                    matches!(answer, Ok(None)),
+                    "{kind:?}, pieces of {piece}: {} bytes",
+                    sent.len()
+                );
+                let more = vec![b'v'; piece];
+                c.handle_data(&more);
+                sent.extend_from_slice(&more);
+                answer = c.poll_head();
+            }
+            match answer {
+                Err(httpcore::Error::LineTooLong { kind: k, .. }) => assert_eq!(k, kind),
+                other => panic!(
+                    "{kind:?}, pieces of {piece}: {:?}",
+                    other.map(|h| h.is_some())
+                ),
+            }
+        }
+    }
+}
+
+#[test]
 fn not_http_decided_past_the_status_line_limit_is_too_long_whatever_the_split() {
     // Found by the response_stream fuzz target (lenient, tiny limits): 100
     // bytes of leading whitespace, then a byte that is not "HTTP/". Whole,
