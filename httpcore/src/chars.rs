@@ -426,9 +426,11 @@ fn colon_after(s: &[u8], from: usize, end: usize) -> Result<usize, usize> {
 
 /// The end of [`field_name`]'s run of tchar with fewer than 16 bytes from
 /// `from` to the end of `s` (a name a read ended in): the last 16 bytes of
-/// `s` as the block, the bits before `from` shifted out. Out of the hot
-/// loop, which rarely needs it.
-#[inline(never)]
+/// `s` as the block, the bits before `from` shifted out. Inlined: a head
+/// arriving in pieces meets it at about one read in four (out of line it
+/// cost `parse_cdn_64b` 3.5 % and `parse_short` 4 % in wall time, though
+/// slightly fewer instructions).
+#[inline]
 fn name_end_near_the_end(s: &[u8], from: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Some(last) = s.len().checked_sub(16) {
