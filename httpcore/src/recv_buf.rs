@@ -38,12 +38,21 @@ impl RecvBuf {
         self.start += n;
     }
 
-    /// Give the dropped bytes back to the underlying buffer.
+    /// Give the dropped bytes back to the underlying buffer. When every
+    /// received byte was dropped (a response read to its end), the next
+    /// read simply starts at the front again: the room is ours (nothing
+    /// handed out lies in it) and stays initialised, so neither the
+    /// underlying buffer's start moves nor does it have to reclaim the
+    /// room later.
     #[inline]
     fn settle(&mut self) {
         if self.start > 0 {
-            self.buf.advance(self.start);
-            self.filled -= self.start;
+            if self.start < self.filled {
+                self.buf.advance(self.start);
+                self.filled -= self.start;
+            } else {
+                self.filled = 0;
+            }
             self.start = 0;
         }
     }
@@ -153,6 +162,24 @@ mod tests {
         room[..2].copy_from_slice(b"ok");
         b.commit(2);
         assert_eq!(b.take_all(), &b"ok"[..]);
+    }
+
+    #[test]
+    fn a_buffer_read_to_its_end_is_written_from_the_front_again() {
+        let mut b = RecvBuf::default();
+        b.extend_from_slice(b"a whole response");
+        let front = b.as_ptr();
+        b.advance(16);
+        b.extend_from_slice(b"next");
+        // Same room, same place: the underlying buffer did not move on
+        // (nor will it have to reclaim the room later).
+        assert_eq!(b.as_ptr(), front);
+        assert_eq!(&b[..], b"next");
+        assert_eq!(b.buf.len(), 16);
+        // The room after the new bytes is still not visible.
+        b.advance(2);
+        assert_eq!(b.split_to(2), &b"xt"[..]);
+        assert!(b.is_empty());
     }
 
     #[test]
