@@ -15,7 +15,8 @@ use bytes::{Buf, Bytes, BytesMut};
 pub(crate) struct RecvBuf {
     /// `[start..filled]` received bytes; `[filled..]` spare room,
     /// initialised; `[..start]` dropped, given back to `buf` at the next
-    /// split or read (one `BytesMut::advance` for many dropped heads).
+    /// split or read (one `BytesMut::advance` for many dropped heads, none
+    /// when every byte was dropped: see `settle`).
     buf: BytesMut,
     start: usize,
     filled: usize,
