@@ -663,6 +663,11 @@ pub fn connection(data: &[u8]) {
                 if arg & 1 == 0 {
                     conn.handle_recv(0);
                 }
+                if arg & 6 == 6 {
+                    // The bytes taken at any point: after a 101, or in the
+                    // middle of a response (which hands the stream over).
+                    let _ = conn.take_leftover();
+                }
                 Ok(())
             }
         };

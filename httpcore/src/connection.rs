@@ -662,9 +662,16 @@ impl Connection {
 
     /// After a 101 or a CONNECT tunnel (or at any time), take the bytes
     /// received and not parsed: they belong to whatever runs next on the
-    /// stream.
+    /// stream. Taken in the middle of a response (its head or body not
+    /// read to the end), the rest of the stream is the caller's too: the
+    /// connection reads and sends no more (its receive state is
+    /// `Switched`, and it is not reusable).
     pub fn take_leftover(&mut self) -> Bytes {
-        self.reader.take_buffered()
+        let (bytes, handed_over) = self.reader.take_buffered();
+        if handed_over {
+            self.sender.on_switched();
+        }
+        bytes
     }
 
     /// Bytes received and not parsed, without taking them.

@@ -194,12 +194,20 @@ impl Reader {
         self.buf.commit(n);
     }
 
-    /// Take every byte buffered and not yet parsed.
-    pub(crate) fn take_buffered(&mut self) -> Bytes {
+    /// Take every byte buffered and not yet parsed, and whether that
+    /// handed the stream over: taken in the middle of a message, the bytes
+    /// the reader was indexing or counting are gone, so it reads no more
+    /// (`Switched`).
+    pub(crate) fn take_buffered(&mut self) -> (Bytes, bool) {
         self.arriving = false;
         self.release();
         self.scan = 0;
-        self.buf.take_all()
+        let handed_over = !matches!(self.state, State::Idle | State::Finish | State::Switched);
+        if handed_over {
+            self.state = State::Switched;
+            self.reusable = false;
+        }
+        (self.buf.take_all(), handed_over)
     }
 
     /// The next event of the response to a request of kind `req` (the

@@ -839,6 +839,46 @@ fn upgrade_hands_the_stream_over() {
 }
 
 #[test]
+fn leftover_taken_in_the_middle_of_a_response_hands_the_stream_over() {
+    // Regression: taking the bytes while a head was being indexed (or its
+    // events served) left the reader with offsets into bytes that were
+    // gone, and the next poll panicked. Taken mid-response, the rest of
+    // the stream is the caller's: nothing more is read or sent.
+    type Step = fn(&mut Connection);
+    let mid_head: Step = |c| {
+        c.handle_data(b"HTTP/1.1 200 OK\r\nServer: x\r\nVia: ab");
+        assert!(c.poll_head().unwrap().is_none());
+    };
+    let mid_events: Step = |c| {
+        c.handle_data(b"HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 4\r\n\r\nbo");
+        assert!(matches!(c.poll_event(), Ok(Some(Event::StatusLine(_)))));
+    };
+    let mid_body: Step = |c| {
+        c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+        assert!(c.poll_head().unwrap().is_some());
+        c.handle_data(b"bo");
+    };
+    for (name, step) in [
+        ("head", mid_head),
+        ("events", mid_events),
+        ("body", mid_body),
+    ] {
+        let mut c = conn();
+        c.request("GET", "/", None, H).unwrap();
+        wire(&mut c);
+        step(&mut c);
+        assert!(!c.take_leftover().is_empty(), "{name}");
+        c.handle_data(b"dy\r\n\r\n");
+        assert!(matches!(c.poll_event(), Ok(None)), "{name}");
+        assert!(c.poll_head().is_err(), "{name}");
+        assert_eq!(c.recv_state(), RecvStateKind::Switched, "{name}");
+        assert!(!c.is_reusable(), "{name}");
+        assert!(c.request("GET", "/", None, H).is_err(), "{name}");
+        assert_eq!(&c.take_leftover()[..], b"dy\r\n\r\n", "{name}");
+    }
+}
+
+#[test]
 fn an_upgrade_header_alone_makes_a_101_legitimate() {
     // Each request header the engine acts on is recognised whatever its
     // case, `Upgrade` included without a `Connection: upgrade` beside it;
