@@ -161,11 +161,33 @@ fn field_name(s: &[u8], from: usize) -> Result<usize, usize> {
     }
 }
 
+/// A reused receive buffer: each read copied in after the last, with
+/// one call.
+struct Received {
+    buf: Vec<u8>,
+    filled: usize,
+}
+
+impl Received {
+    fn new() -> Received {
+        Received {
+            buf: vec![0; 4096],
+            filled: 0,
+        }
+    }
+
+    #[inline(never)]
+    fn handle(&mut self, data: &[u8]) {
+        let end = self.filled + data.len();
+        self.buf[self.filled..end].copy_from_slice(data);
+        self.filled = end;
+    }
+}
+
 /// The bare indexer (see the module's doc). Panics on anything but the
 /// plain lines of the cdn head: it measures, it does not judge.
 struct Bare {
-    buf: Vec<u8>,
-    filled: usize,
+    rx: Received,
     line_start: usize,
     scan: usize,
     /// A line a read ended in: its start, name end and value start.
@@ -180,8 +202,7 @@ struct Bare {
 impl Bare {
     fn new() -> Bare {
         Bare {
-            buf: vec![0; 4096],
-            filled: 0,
+            rx: Received::new(),
             line_start: 0,
             scan: 0,
             partial: (usize::MAX, 0, 0),
@@ -193,17 +214,10 @@ impl Bare {
         }
     }
 
-    #[inline(never)]
-    fn handle(&mut self, data: &[u8]) {
-        let end = self.filled + data.len();
-        self.buf[self.filled..end].copy_from_slice(data);
-        self.filled = end;
-    }
-
     /// The head's length once it is complete.
     #[inline(never)]
     fn poll(&mut self) -> Option<usize> {
-        let buf = &self.buf[..self.filled];
+        let buf = &self.rx.buf[..self.rx.filled];
         if self.status.is_none() {
             if buf.len() < 13 || &buf[..9] != b"HTTP/1.1 " {
                 return None;
@@ -282,7 +296,7 @@ impl Bare {
     }
 
     fn reset(&mut self) {
-        self.filled = 0;
+        self.rx.filled = 0;
         self.line_start = 0;
         self.scan = 0;
         self.partial.0 = usize::MAX;
@@ -310,7 +324,7 @@ fn bare(read: usize) -> f64 {
     let mut n = 0;
     for _ in 0..HEADS {
         for piece in CDN.chunks(read) {
-            b.handle(black_box(piece));
+            b.rx.handle(black_box(piece));
             n += bare_drain(&mut b);
         }
     }
@@ -321,23 +335,15 @@ fn bare(read: usize) -> f64 {
 
 /// Copy each read into a reused buffer, one call per read, nothing else.
 struct CopyOnly {
-    buf: Vec<u8>,
-    filled: usize,
+    rx: Received,
 }
 
 impl CopyOnly {
     #[inline(never)]
-    fn handle(&mut self, data: &[u8]) {
-        let end = self.filled + data.len();
-        self.buf[self.filled..end].copy_from_slice(data);
-        self.filled = end;
-    }
-
-    #[inline(never)]
     fn poll(&mut self, head_len: usize) -> bool {
-        let done = self.filled == head_len;
+        let done = self.rx.filled == head_len;
         if done {
-            self.filled = 0;
+            self.rx.filled = 0;
         }
         done
     }
@@ -345,14 +351,13 @@ impl CopyOnly {
 
 fn copy_call(read: usize) -> f64 {
     let mut c = CopyOnly {
-        buf: vec![0; 4096],
-        filled: 0,
+        rx: Received::new(),
     };
     let t = Instant::now();
     let mut n = 0;
     for _ in 0..HEADS {
         for piece in CDN.chunks(read) {
-            c.handle(black_box(piece));
+            c.rx.handle(black_box(piece));
             n += usize::from(c.poll(black_box(CDN.len())));
         }
     }
