@@ -599,6 +599,7 @@ impl Connection {
             }
             self.reader.release();
         }
+        debug_assert!(self.error.is_none() && !self.start_next);
         self.reader.head_incomplete()
     }
 

@@ -610,6 +610,10 @@ impl Reader {
     #[inline(always)]
     pub(crate) fn head_incomplete(&mut self) -> bool {
         let known = self.arriving;
+        debug_assert!(!known || (self.state == State::Head && !self.eof && self.response_started));
+        debug_assert!(
+            !known || (self.consumed == 0 && !self.head_due && self.pending_read.is_none())
+        );
         if !known {
             if self.state != State::Head || self.eof {
                 return false;

@@ -218,6 +218,7 @@ impl Section {
         limits: &Limits,
         arriving: bool,
     ) -> Option<Progress> {
+        debug_assert!(!arriving || self.kind != Kind::Head || self.status.is_some());
         if !arriving
             && self.kind == Kind::Head
             && self.status.is_none()
