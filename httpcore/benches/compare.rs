@@ -96,19 +96,6 @@ fn httparse_heads(head: &[u8], n: usize) -> Duration {
     })
 }
 
-/// The cdn head arriving in 64-byte reads, each fed and drained.
-fn httpcore_reads(head: &[u8], n: usize, read: usize) -> Duration {
-    let mut c = support::pipelined_heads(n);
-    let t = Instant::now();
-    for _ in 0..n {
-        for piece in head.chunks(read) {
-            c.handle_data(piece);
-            black_box(support::drain(&mut c));
-        }
-    }
-    t.elapsed() / n as u32
-}
-
 fn httpcore_chunked(wire: &[u8]) -> Duration {
     let mut c = support::answered_get(wire);
     let t = Instant::now();
@@ -185,7 +172,7 @@ fn main() {
         compare(
             "parse_cdn_64b",
             rounds,
-            || httpcore_reads(CDN, n, 64),
+            || support::timed_reads(CDN, n, 64),
             || httparse_heads(CDN, n),
         );
     }

@@ -367,15 +367,7 @@ fn copy_call(read: usize) -> f64 {
 }
 
 fn httpcore_reads(read: usize) -> f64 {
-    let mut c = support::pipelined_heads(HEADS);
-    let t = Instant::now();
-    for _ in 0..HEADS {
-        for piece in CDN.chunks(read) {
-            c.handle_data(piece);
-            black_box(support::drain(&mut c));
-        }
-    }
-    t.elapsed().as_nanos() as f64 / HEADS as f64
+    support::timed_reads(CDN, HEADS, read).as_nanos() as f64
 }
 
 /// The value bytes of the cdn head, as httparse finds them.

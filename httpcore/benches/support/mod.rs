@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use httpcore::{Authority, BodyLength, Config, Connection, Event};
 
@@ -47,6 +48,21 @@ pub fn drain(c: &mut Connection) -> usize {
         }
     }
     n
+}
+
+/// `n` copies of `head` arriving in reads of `read` bytes, each fed with
+/// `handle_data` and drained, as a loop over a socket would: the time per
+/// head (`compare`'s `parse_cdn_64b`, and `read_floor`'s engine path).
+pub fn timed_reads(head: &[u8], n: usize, read: usize) -> Duration {
+    let mut c = pipelined_heads(n);
+    let t = Instant::now();
+    for _ in 0..n {
+        for piece in head.chunks(read) {
+            c.handle_data(piece);
+            black_box(drain(&mut c));
+        }
+    }
+    t.elapsed() / n as u32
 }
 
 /// The five headers of the `serialize_get5` request.
