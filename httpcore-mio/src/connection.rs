@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use httpcore::{Authority, Config, Event, Framing, RequestId, ResponseHead, SendState, Timer};
-use httpcore_std::{server_name, Error, Timeouts, TlsOptions};
+use httpcore::{Authority, Config, Framing, RequestId, ResponseHead};
+use httpcore_client::{server_name, BodyStep, Error, Exchange, Timeouts, TlsOptions};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 use rustls::{ClientConfig, ClientConnection};
@@ -101,7 +101,7 @@ type Tls = Option<Box<ClientConnection>>;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Connection {
-    engine: httpcore::Connection,
+    exchange: Exchange,
     socket: TcpStream,
     tls: Tls,
     /// Where to connect again ([`reconnect`](Self::reconnect)), and with
@@ -130,8 +130,6 @@ pub struct Connection {
     /// When the connection last made progress: connected, read or wrote
     /// bytes, or took a request.
     progress: Instant,
-    /// When the engine started waiting for `100 Continue`.
-    continue_since: Option<Instant>,
     /// An error met outside `poll_output` (by an event, a timeout or a
     /// write), reported by the next `poll_output`.
     error: Option<Error>,
@@ -142,12 +140,12 @@ pub struct Connection {
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
-            .field("authority", self.engine.authority())
+            .field("authority", self.exchange.engine().authority())
             .field("tls", &self.tls.is_some())
             .field("registered", &self.registered)
             .field("connected", &self.connected)
-            .field("send_state", &self.engine.send_state())
-            .field("recv_state", &self.engine.recv_state())
+            .field("send_state", &self.exchange.engine().send_state())
+            .field("recv_state", &self.exchange.engine().recv_state())
             .field("in_flight", &self.in_flight())
             .field("dead", &self.dead)
             .finish()
@@ -254,7 +252,7 @@ impl Connection {
     ) -> Self {
         let now = Instant::now();
         Connection {
-            engine: httpcore::Connection::new(authority, config),
+            exchange: Exchange::new(authority, config),
             socket,
             tls,
             peer: None,
@@ -270,7 +268,6 @@ impl Connection {
             timeouts: Timeouts::default(),
             started: now,
             progress: now,
-            continue_since: None,
             error: None,
             dead: false,
         }
@@ -299,7 +296,7 @@ impl Connection {
             .into());
         };
         let session = match &tls {
-            Some(config) => Some(tls_session(config, self.engine.authority())?),
+            Some(config) => Some(tls_session(config, self.exchange.engine().authority())?),
             None => None,
         };
         let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
@@ -308,8 +305,8 @@ impl Connection {
             let _ = self.deregister(registry);
         }
         self.shutdown();
-        let authority = self.engine.authority().clone();
-        let config = self.engine.config().clone();
+        let authority = self.exchange.engine().authority().clone();
+        let config = self.exchange.engine().config().clone();
         let spare_head = std::mem::take(&mut self.spare_head);
         let timeouts = self.timeouts;
         *self = Connection::from_parts(socket, session, authority, config);
@@ -327,7 +324,7 @@ impl Connection {
     /// bytes received and not parsed (after a 101 or a CONNECT tunnel, the
     /// first bytes of whatever runs next). Deregister it first.
     pub fn into_parts(mut self) -> (TcpStream, Option<Box<ClientConnection>>, Bytes) {
-        let leftover = self.engine.take_leftover();
+        let leftover = self.exchange.engine_mut().take_leftover();
         (self.socket, self.tls, leftover)
     }
 
@@ -335,14 +332,14 @@ impl Connection {
 
     /// The engine, for its getters.
     pub fn engine(&self) -> &httpcore::Connection {
-        &self.engine
+        self.exchange.engine()
     }
 
     /// The engine, for the step-by-step request commands (`put_request`,
     /// `put_header`, `end_headers`, `send_body`, ...). Call
     /// [`flush`](Self::flush) after them.
     pub fn engine_mut(&mut self) -> &mut httpcore::Connection {
-        &mut self.engine
+        self.exchange.engine_mut()
     }
 
     /// The token it is registered under.
@@ -359,13 +356,13 @@ impl Connection {
 
     /// Requests sent or queued whose responses are not complete.
     pub fn in_flight(&self) -> usize {
-        self.engine.unanswered().count()
+        self.exchange.engine().unanswered().count()
     }
 
     /// The requests without a complete response, oldest first: after an
     /// error, these are the ones lost.
     pub fn unanswered(&self) -> Vec<RequestId> {
-        self.engine.unanswered().collect()
+        self.exchange.engine().unanswered().collect()
     }
 
     /// True when another request may go on this connection now: no
@@ -373,7 +370,7 @@ impl Connection {
     /// not closed it or asked to. (A close that arrived as an event is seen
     /// once [`poll_output`](Self::poll_output) has run.)
     pub fn is_reusable(&self) -> bool {
-        !self.dead && self.error.is_none() && self.engine.is_reusable()
+        !self.dead && self.error.is_none() && self.exchange.engine().is_reusable()
     }
 
     /// True once an error was reported: the connection cannot be used.
@@ -397,17 +394,13 @@ impl Connection {
         if !self.connected {
             consider(self.timeouts.connect.map(|t| self.started + t));
         } else {
-            if self.engine.wants_read() {
+            if self.exchange.engine().wants_read() {
                 consider(self.timeouts.read.map(|t| self.progress + t));
             }
             if self.written < self.out.len() {
                 consider(self.timeouts.write.map(|t| self.progress + t));
             }
-            if let (Some(since), Some(Timer::ExpectContinue(wait))) =
-                (self.continue_since, self.engine.timer())
-            {
-                consider(Some(since + wait));
-            }
+            consider(self.exchange.poll_timeout());
         }
         next
     }
@@ -514,15 +507,12 @@ impl Connection {
             }
             return;
         }
-        if let (Some(since), Some(timer @ Timer::ExpectContinue(wait))) =
-            (self.continue_since, self.engine.timer())
-        {
-            if since + wait <= now {
-                self.engine.handle_timeout(timer);
-                self.flush(registry);
-            }
+        self.exchange.handle_timeout(now);
+        if self.exchange.engine().wants_write() {
+            // The 100-continue wait ran out: the body goes.
+            self.flush(registry);
         }
-        if self.engine.wants_read() && due(self.timeouts.read, self.progress) {
+        if self.exchange.engine().wants_read() && due(self.timeouts.read, self.progress) {
             self.fail(Error::Timeout {
                 during: "reading the response",
             });
@@ -545,11 +535,11 @@ impl Connection {
         headers: &[(N, V)],
     ) -> Result<RequestId, Error> {
         self.check_alive()?;
-        if self.engine.unanswered().next().is_none() {
+        if self.exchange.engine().unanswered().next().is_none() {
             // Idle until now: the read timeout runs from here.
             self.mark_progress();
         }
-        let id = self.engine.request(method, target, body, headers)?;
+        let id = self.exchange.request(method, target, body, headers)?;
         self.flush(registry);
         Ok(id)
     }
@@ -577,7 +567,7 @@ impl Connection {
             self.out.clear();
             self.written = 0;
         }
-        self.engine.transmit_into(&mut self.out);
+        self.exchange.transmit_into(&mut self.out, Instant::now());
         if !self.connected || self.dead {
             return;
         }
@@ -592,11 +582,11 @@ impl Connection {
         if let Err(e) = result {
             // Nothing more can be sent; the responses already due may still
             // be read, and the read side reports how the stream ended.
-            self.engine.handle_write_error();
+            self.exchange.handle_write_error();
             self.out.clear();
             self.written = 0;
             self.readable = true;
-            if self.engine.unanswered().next().is_none() {
+            if self.exchange.engine().unanswered().next().is_none() {
                 self.fail(Error::io("writing the request", e));
             }
         }
@@ -604,13 +594,6 @@ impl Connection {
             self.out.clear();
             self.written = 0;
         }
-        self.continue_since = match (self.continue_since, self.engine.timer()) {
-            (None, Some(_)) if self.engine.send_state() == SendState::AwaitContinue => {
-                Some(Instant::now())
-            }
-            (since, Some(_)) => since,
-            (_, None) => None,
-        };
     }
 
     /// The connection made progress now (for the read and write
@@ -649,12 +632,12 @@ impl Connection {
                 Err(e) => {
                     self.dead = true;
                     self.shutdown();
-                    return Err(e.into());
+                    return Err(e);
                 }
             }
             if !self.readable || !self.connected {
                 // A `100 Continue` may have released the body.
-                if self.engine.wants_write() {
+                if self.exchange.engine().wants_write() {
                     self.flush(registry);
                 }
                 return Ok(None);
@@ -664,45 +647,30 @@ impl Connection {
     }
 
     /// What the engine has parsed, as an `Output`.
-    fn engine_output(&mut self) -> Result<Option<Output>, httpcore::Error> {
-        let Some(id) = self.engine.current_request() else {
+    fn engine_output(&mut self) -> Result<Option<Output>, Error> {
+        let Some(id) = self.exchange.engine().current_request() else {
             // Nothing expected: let the engine see what arrived (a close,
             // or bytes nobody asked for) so that reuse is judged right.
-            self.engine.poll_event()?;
+            self.exchange.engine_mut().poll_event()?;
             return Ok(None);
         };
         if !self.in_body {
-            loop {
-                let Some(h) = self.engine.poll_head()? else {
-                    return Ok(None);
-                };
-                if h.framing == Framing::Interim {
-                    continue;
-                }
-                let mut head = std::mem::take(&mut self.spare_head);
-                head.record_head(&h);
-                let framing = h.framing;
-                self.in_body = framing != Framing::Switched;
-                return Ok(Some(Output::Head { id, head, framing }));
-            }
+            let Some(framing) = self.exchange.poll_head(&mut self.spare_head)? else {
+                return Ok(None);
+            };
+            let head = std::mem::take(&mut self.spare_head);
+            self.in_body = framing != Framing::Switched;
+            return Ok(Some(Output::Head { id, head, framing }));
         }
-        loop {
-            match self.engine.poll_event()? {
-                None => return Ok(None),
-                Some(Event::BodyChunk(chunk)) => return Ok(Some(Output::Body { id, chunk })),
-                Some(Event::Trailer(h)) => self.trailers.push((
-                    Bytes::copy_from_slice(h.name),
-                    Bytes::copy_from_slice(h.value),
-                )),
-                Some(Event::Done(_)) => {
-                    self.in_body = false;
-                    let trailers = std::mem::take(&mut self.trailers);
-                    return Ok(Some(Output::Done { id, trailers }));
-                }
-                // The head was taken whole by `poll_head`.
-                Some(_) => {}
+        Ok(match self.exchange.poll_body(&mut self.trailers)? {
+            BodyStep::Chunk(chunk) => Some(Output::Body { id, chunk }),
+            BodyStep::Done => {
+                self.in_body = false;
+                let trailers = std::mem::take(&mut self.trailers);
+                Some(Output::Done { id, trailers })
             }
-        }
+            BodyStep::NeedData => None,
+        })
     }
 
     /// Give a head's buffers back once done with it, so the next response's
@@ -715,8 +683,13 @@ impl Connection {
     /// One read from the socket (through rustls if any) into the engine.
     fn read_once(&mut self, registry: &Registry) {
         let result = match &mut self.tls {
-            None => read_plain(&mut self.socket, &mut self.engine),
-            Some(tls) => read_tls(tls, &mut self.socket, &mut self.engine, &mut self.tls_eof),
+            None => read_plain(&mut self.socket, self.exchange.engine_mut()),
+            Some(tls) => read_tls(
+                tls,
+                &mut self.socket,
+                self.exchange.engine_mut(),
+                &mut self.tls_eof,
+            ),
         };
         match result {
             Ok(ReadOutcome::Data { drained }) => {
@@ -725,7 +698,7 @@ impl Connection {
             }
             Ok(ReadOutcome::Eof) => {
                 self.readable = false;
-                self.engine.handle_eof();
+                self.exchange.handle_eof();
             }
             Ok(ReadOutcome::Drained) => self.readable = false,
             Err(e) => {
@@ -733,7 +706,9 @@ impl Connection {
                 self.fail(Error::io("reading the response", e));
             }
         }
-        if self.tls.as_ref().is_some_and(|t| t.wants_write()) || self.engine.wants_write() {
+        if self.tls.as_ref().is_some_and(|t| t.wants_write())
+            || self.exchange.engine().wants_write()
+        {
             // The TLS handshake (or a key update) has something to say.
             self.flush(registry);
         }

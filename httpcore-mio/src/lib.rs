@@ -4,7 +4,7 @@
 //! loop: many connections on one thread, each registered with the caller's
 //! [`mio::Poll`] under the caller's [`mio::Token`], driven by the events the
 //! caller hands it, never blocking. TLS runs through
-//! `rustls::ClientConnection` without blocking, with httpcore-std's
+//! `rustls::ClientConnection` without blocking, with the client layer's
 //! defaults: certificates verified against the built-in roots.
 //!
 //! * [`Connection`] — one connection: `register`, `request` (pipelining
@@ -25,5 +25,6 @@ pub use connection::{Connection, Output, PIPELINE_DEPTH};
 pub use driver::{Driver, Finished};
 pub use httpcore;
 pub use httpcore::{Authority, Config, Framing, RequestId, ResponseHead};
-pub use httpcore_std::{Error, Timeouts, TlsOptions};
+pub use httpcore_client;
+pub use httpcore_client::{Error, Timeouts, TlsOptions};
 pub use mio;

@@ -4,105 +4,16 @@
 
 use std::io::{self, Read, Write};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use httpcore::{
-    Authority, BodyLength, Config, Connection, Event, Framing, ResponseHead, Timer, TunnelOpener,
-};
+use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead};
+use httpcore_client::{BodyStep, Exchange, Proxy, Retries, Route, Timeouts, Tunnel};
 use rustls::ClientConfig;
 
 use crate::response::Response;
-use crate::tls::{server_name, TlsOptions};
 use crate::transport::{connect_tcp, Transport};
-use crate::Error;
-
-/// Connect, read and write timeouts. `None` waits forever.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timeouts {
-    /// For establishing the TCP connection (each address tried).
-    pub connect: Option<Duration>,
-    /// For each read from the socket.
-    pub read: Option<Duration>,
-    /// For each write to the socket.
-    pub write: Option<Duration>,
-}
-
-impl Timeouts {
-    /// The same timeout for everything, like httplib's `timeout`.
-    pub fn all(t: Duration) -> Timeouts {
-        Timeouts {
-            connect: Some(t),
-            read: Some(t),
-            write: Some(t),
-        }
-    }
-}
-
-/// A CONNECT tunnel through the proxy this connection talks to.
-#[derive(Debug, Clone)]
-struct Tunnel {
-    target: Authority,
-    headers: Vec<(String, String)>,
-}
-
-/// What the request being sent was made of, so that it can be sent again
-/// on a new connection when the engine says that is safe.
-#[derive(Debug, Clone, Default)]
-struct Recipe {
-    method: String,
-    url: String,
-    skip_host: bool,
-    skip_accept_encoding: bool,
-    /// Header names and values, back to back; `fields` holds the ends.
-    header_bytes: Vec<u8>,
-    fields: Vec<(usize, usize)>,
-    /// `None`: `end_headers()`; `Some`: `end_headers_with`.
-    framing: Option<BodyLength>,
-    ended: bool,
-    body: Vec<u8>,
-    finished: bool,
-    /// False once the body came from a stream or grew past `REPLAY_LIMIT`.
-    replayable: bool,
-}
-
-impl Recipe {
-    /// Start recording a new request, keeping the buffers.
-    fn start(&mut self, method: &str, url: &str, skip_host: bool, skip_accept_encoding: bool) {
-        self.method.clear();
-        self.method.push_str(method);
-        self.url.clear();
-        self.url.push_str(url);
-        self.skip_host = skip_host;
-        self.skip_accept_encoding = skip_accept_encoding;
-        self.header_bytes.clear();
-        self.fields.clear();
-        self.framing = None;
-        self.ended = false;
-        self.body.clear();
-        self.finished = false;
-        self.replayable = true;
-    }
-
-    fn header(&mut self, name: &[u8], value: &[u8]) {
-        self.header_bytes.extend_from_slice(name);
-        let n = self.header_bytes.len();
-        self.header_bytes.extend_from_slice(value);
-        self.fields.push((n, self.header_bytes.len()));
-    }
-
-    fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let mut start = 0;
-        self.fields.iter().map(move |&(n, v)| {
-            let field = (&self.header_bytes[start..n], &self.header_bytes[n..v]);
-            start = v;
-            field
-        })
-    }
-}
-
-/// Bodies up to this size are kept for a retry; larger ones are not.
-const REPLAY_LIMIT: usize = 1 << 20;
+use crate::{server_name, Error, TlsOptions};
 
 /// An HTTP/1.1 connection to one server, httplib's `HTTPConnection`.
 ///
@@ -120,17 +31,15 @@ const REPLAY_LIMIT: usize = 1 << 20;
 /// ```
 #[derive(Debug)]
 pub struct HttpConnection {
+    /// Where the TCP connection goes: the server, or a proxy.
     authority: Authority,
+    /// The server the requests are for (`Host`, the name TLS verifies).
+    origin: Authority,
     tls: Option<Arc<ClientConfig>>,
     timeouts: Timeouts,
-    config: Config,
     transport: Option<Transport>,
-    engine: Connection,
-    debug: u8,
+    exchange: Exchange,
     tunnel: Option<Tunnel>,
-    /// Responses completed on the current transport (0: a fresh connection).
-    served: u32,
-    recipe: Recipe,
     /// A head buffer to reuse (handed back by each `Response`).
     pub(crate) spare_head: ResponseHead,
 }
@@ -198,18 +107,14 @@ impl HttpConnection {
 
     fn with_default_port(host: &str, default_port: u16) -> Result<HttpConnection, Error> {
         let authority = Authority::parse(host, default_port)?;
-        let config = Config::default();
         Ok(HttpConnection {
-            engine: Connection::new(authority.clone(), config.clone()),
+            exchange: Exchange::new(authority.clone(), Config::default()),
+            origin: authority.clone(),
             authority,
             tls: None,
             timeouts: Timeouts::default(),
-            config,
             transport: None,
-            debug: 0,
             tunnel: None,
-            served: 0,
-            recipe: Recipe::default(),
             spare_head: ResponseHead::new(),
         })
     }
@@ -232,14 +137,21 @@ impl HttpConnection {
     /// The engine configuration (limits, leniencies) for the next
     /// connection made; closes the current one.
     pub fn set_config(&mut self, config: Config) {
-        self.config = config;
         self.close();
+        self.exchange.set_config(config);
+    }
+
+    /// When a request is sent again on a new connection after the server
+    /// closed the kept-alive one under it (default: only when that cannot
+    /// make the server act twice; see [`httpcore_client::retry`]).
+    pub fn set_retries(&mut self, retries: Retries) {
+        self.exchange.set_retries(retries);
     }
 
     /// httplib's `set_debuglevel`: from 1 on, the request and the response
-    /// head are printed on stderr as httplib prints them.
+    /// heads are printed on stderr as httplib prints them.
     pub fn set_debug_level(&mut self, level: u8) {
-        self.debug = level;
+        self.exchange.set_debug(level > 0);
     }
 
     /// Talk to `host:port` through this connection's server, a proxy, with
@@ -252,23 +164,39 @@ impl HttpConnection {
         port: Option<u16>,
         headers: &[(&str, &str)],
     ) -> Result<(), Error> {
-        let default = if self.tls.is_some() { 443 } else { 80 };
-        let mut target = Authority::parse(host, default)?;
-        if let Some(p) = port {
-            target = Authority::new(target.host(), p, default);
-        }
-        self.tunnel = Some(Tunnel {
-            target,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-        });
+        let default = if self.tls.is_some() {
+            httpcore::status::HTTPS_PORT
+        } else {
+            httpcore::status::HTTP_PORT
+        };
+        let tunnel = Tunnel::new(host, port, default, headers)?;
+        self.origin = tunnel.target().clone();
+        self.tunnel = Some(tunnel);
+        self.exchange.set_forward(None);
         self.close();
         Ok(())
     }
 
-    /// The server this connection talks to (the proxy, with a tunnel).
+    /// Reach this connection's server through `proxy`: plain HTTP requests
+    /// go to the proxy in absolute-form, HTTPS through a CONNECT tunnel;
+    /// the proxy URL's credentials go to the proxy only
+    /// (`Proxy-Authorization: Basic`). Takes effect at the next connection.
+    pub fn set_proxy(&mut self, proxy: &Proxy) {
+        match proxy.route(&self.origin, self.tls.is_some()) {
+            Route::Forward(f) => {
+                self.tunnel = None;
+                self.exchange.set_forward(Some(f));
+            }
+            Route::Tunnel(t) => {
+                self.tunnel = Some(t);
+                self.exchange.set_forward(None);
+            }
+        }
+        self.authority = proxy.authority().clone();
+        self.close();
+    }
+
+    /// Where the TCP connection goes: the server, or the proxy.
     pub fn authority(&self) -> &Authority {
         &self.authority
     }
@@ -281,12 +209,12 @@ impl HttpConnection {
     /// How many responses the current connection has carried (0 when it is
     /// new): more than one means keep-alive reuse.
     pub fn responses_on_connection(&self) -> u32 {
-        self.served
+        self.exchange.served()
     }
 
     /// The engine driving this connection (read-only: states, getters).
     pub fn engine(&self) -> &Connection {
-        &self.engine
+        self.exchange.engine()
     }
 
     /// Connect now (otherwise the first request does).
@@ -297,62 +225,37 @@ impl HttpConnection {
         let addr = self.authority.socket_addr_string();
         let tcp =
             connect_tcp(&addr, self.timeouts.connect).map_err(|e| Error::io("connecting", e))?;
-        tcp.set_read_timeout(self.timeouts.read)
-            .map_err(|e| Error::io("connecting", e))?;
-        tcp.set_write_timeout(self.timeouts.write)
-            .map_err(|e| Error::io("connecting", e))?;
         let mut transport = Transport::Plain(tcp);
-        let mut leftover = Bytes::new();
-        let host_authority = match self.tunnel.clone() {
-            Some(tunnel) => {
-                let target = tunnel.target.clone();
-                leftover = self.open_tunnel(&mut transport, tunnel)?;
-                target
-            }
-            None => self.authority.clone(),
+        // The tunnel and the TLS handshake run under the connect timeout.
+        let setup = self.timeouts.connect.or(self.timeouts.read);
+        transport
+            .set_timeouts(setup, self.timeouts.connect.or(self.timeouts.write))
+            .map_err(|e| Error::io("connecting", e))?;
+        let leftover = match &self.tunnel {
+            Some(tunnel) => self.open_tunnel(&mut transport, tunnel)?,
+            None => Bytes::new(),
         };
         if let Some(config) = &self.tls {
-            let Transport::Plain(tcp) = transport else {
-                unreachable!("plain until TLS starts")
-            };
-            let mut tls =
-                rustls::ClientConnection::new(config.clone(), server_name(host_authority.host())?)?;
-            if !leftover.is_empty() {
-                // Bytes of the TLS handshake that came with the proxy's answer.
-                tls.read_tls(&mut &leftover[..])
-                    .map_err(|e| Error::io("starting TLS", e))?;
-                tls.process_new_packets()?;
-                leftover = Bytes::new();
-            }
-            let mut stream = rustls::StreamOwned::new(tls, tcp);
-            while stream.conn.is_handshaking() {
-                stream
-                    .conn
-                    .complete_io(&mut stream.sock)
-                    .map_err(|e| Error::io("TLS handshake", e))?;
-            }
-            transport = Transport::Tls(Box::new(stream));
+            transport =
+                transport.start_tls(config.clone(), server_name(self.origin.host())?, &leftover)?;
         }
-        self.engine = Connection::new(host_authority, self.config.clone());
-        if !leftover.is_empty() {
-            self.engine.handle_data(&leftover);
+        transport
+            .set_timeouts(self.timeouts.read, self.timeouts.write)
+            .map_err(|e| Error::io("connecting", e))?;
+        self.exchange.reconnected(self.origin.clone());
+        if self.tls.is_none() && !leftover.is_empty() {
+            self.exchange.engine_mut().handle_data(&leftover);
         }
         self.transport = Some(transport);
-        self.served = 0;
         Ok(())
     }
 
-    /// Send CONNECT through `transport` with an engine of its own; the bytes
-    /// after the proxy's 2xx head are returned, not lost.
-    fn open_tunnel(&self, transport: &mut Transport, tunnel: Tunnel) -> Result<Bytes, Error> {
-        let mut opener = TunnelOpener::new(
-            self.authority.clone(),
-            &tunnel.target,
-            &tunnel.headers,
-            self.config.clone(),
-        )?;
+    /// Send CONNECT through `transport` (the engine writes it and reads the
+    /// answer); the bytes after the proxy's 2xx head are returned, not lost.
+    fn open_tunnel(&self, transport: &mut Transport, tunnel: &Tunnel) -> Result<Bytes, Error> {
+        let config = self.exchange.engine().config().clone();
+        let mut opener = tunnel.opener(self.authority.clone(), config)?;
         while let Some(b) = opener.poll_transmit() {
-            self.debug_send(&b);
             transport
                 .write_all(&b)
                 .map_err(|e| Error::io("sending CONNECT", e))?;
@@ -373,25 +276,17 @@ impl HttpConnection {
         if let Some(mut t) = self.transport.take() {
             t.shutdown();
         }
-        self.engine = Connection::new(self.engine.authority().clone(), self.config.clone());
-        self.served = 0;
+        self.exchange.reconnected(self.origin.clone());
     }
 
     /// Make sure a connection that can carry a new request is open: an idle
     /// kept-alive one the server has not closed or written to, or a new one.
     fn ready_for_request(&mut self) -> Result<(), Error> {
-        if self.transport.is_some() {
-            let idle = self.engine.unanswered().next().is_none()
-                && matches!(
-                    self.engine.send_state(),
-                    httpcore::SendState::Idle | httpcore::SendState::Closed
-                );
-            if idle {
-                let usable = self.engine.is_reusable()
-                    && self.transport.as_mut().is_some_and(|t| t.idle_ok());
-                if !usable {
-                    self.close();
-                }
+        if self.transport.is_some() && self.exchange.is_idle() {
+            let usable = self.exchange.engine().is_reusable()
+                && self.transport.as_mut().is_some_and(|t| t.idle_ok());
+            if !usable {
+                self.close();
             }
         }
         self.connect()
@@ -408,25 +303,13 @@ impl HttpConnection {
         headers: &[(N, V)],
     ) -> Result<(), Error> {
         self.ready_for_request()?;
-        self.engine.request(method, url, body, headers)?;
-        let r = &mut self.recipe;
-        r.start(method, url, false, false);
-        for (n, v) in headers {
-            r.header(n.as_ref(), v.as_ref());
-        }
-        r.framing = Some(body.map_or(BodyLength::Empty, |b| BodyLength::Known(b.len() as u64)));
-        r.ended = true;
-        r.finished = true;
-        match body {
-            Some(b) if b.len() <= REPLAY_LIMIT => r.body.extend_from_slice(b),
-            Some(_) => r.replayable = false,
-            None => {}
-        }
+        self.exchange.request(method, url, body, headers)?;
         self.flush()
     }
 
     /// A request whose body is read from `body`: `Content-Length` when
-    /// `len` is known, chunked otherwise. Streams in constant memory.
+    /// `len` is known, chunked otherwise. Streams in constant memory (and
+    /// is therefore never sent twice).
     pub fn request_reader<N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
         method: &str,
@@ -448,8 +331,8 @@ impl HttpConnection {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io("reading the request body", e)),
             };
-            self.recipe.replayable = false;
-            self.send(&buf[..n])?;
+            self.exchange.send_streamed(&buf[..n])?;
+            self.flush()?;
         }
         self.finish_body()
     }
@@ -463,10 +346,8 @@ impl HttpConnection {
         skip_accept_encoding: bool,
     ) -> Result<(), Error> {
         self.ready_for_request()?;
-        self.engine
+        self.exchange
             .put_request(method, url, skip_host, skip_accept_encoding)?;
-        self.recipe
-            .start(method, url, skip_host, skip_accept_encoding);
         Ok(())
     }
 
@@ -476,69 +357,60 @@ impl HttpConnection {
         name: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        self.engine.put_header(name.as_ref(), value.as_ref())?;
-        self.recipe.header(name.as_ref(), value.as_ref());
-        Ok(())
+        self.exchange.put_header(name.as_ref(), value.as_ref())
     }
 
     /// End the head (httplib's `endheaders`); the body is framed by the
     /// `Content-Length` / `Transfer-Encoding` headers put, or absent.
     pub fn end_headers(&mut self) -> Result<(), Error> {
-        self.end_head(None)
+        self.exchange.end_headers()?;
+        self.flush()
     }
 
     /// End the head, adding the framing header `body` calls for.
     pub fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
-        self.end_head(Some(body))
-    }
-
-    fn end_head(&mut self, framing: Option<BodyLength>) -> Result<(), Error> {
-        match framing {
-            None => self.engine.end_headers()?,
-            Some(body) => self.engine.end_headers_with(body)?,
-        }
-        self.recipe.ended = true;
-        self.recipe.framing = framing;
+        self.exchange.end_headers_with(body)?;
         self.flush()
     }
 
     /// Send body bytes (httplib's `send`).
     pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.engine.send_body(data)?;
-        if self.recipe.replayable && self.recipe.body.len() + data.len() <= REPLAY_LIMIT {
-            self.recipe.body.extend_from_slice(data);
-        } else {
-            self.recipe.replayable = false;
-        }
+        self.exchange.send_body(data)?;
         self.flush()
     }
 
     /// End the body: a chunked body gets its last chunk; a declared length
     /// must have been met. `get_response` does this when it was not done.
     pub fn finish_body(&mut self) -> Result<(), Error> {
-        self.engine.finish_body()?;
-        self.recipe.finished = true;
+        self.exchange.finish_body()?;
         self.flush()
     }
 
     /// Write everything the engine has to transmit.
     fn flush(&mut self) -> Result<(), Error> {
-        while let Some(bytes) = self.engine.poll_transmit() {
-            self.debug_send(&bytes);
+        let now = Instant::now();
+        while let Some(bytes) = self.exchange.poll_transmit(now) {
+            self.print_debug();
             let t = connected(&mut self.transport)?;
             if let Err(e) = t.write_all(&bytes).and_then(|_| t.flush()) {
-                self.engine.handle_write_error();
+                self.exchange.handle_write_error();
                 return Err(Error::io("sending the request", e));
             }
         }
         Ok(())
     }
 
+    fn print_debug(&mut self) {
+        while let Some(line) = self.exchange.poll_debug() {
+            eprintln!("{line}");
+        }
+    }
+
     /// Read once from the socket into the engine.
-    pub(crate) fn fill(&mut self) -> Result<(), Error> {
+    fn fill(&mut self) -> Result<(), Error> {
         let t = connected(&mut self.transport)?;
-        match t.read(self.engine.recv_buffer()) {
-            Ok(n) => self.engine.handle_read(n),
+        match t.read(self.exchange.recv_buffer()) {
+            Ok(n) => self.exchange.handle_read(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Error::io("reading the response", e)),
         }
@@ -547,145 +419,137 @@ impl HttpConnection {
 
     /// Wait for the response head (httplib's `getresponse`). Interim 1xx
     /// responses are skipped. On a reused connection that the server had
-    /// closed, the request is sent again on a new one when the engine says
-    /// that is safe (nothing of a response arrived) and its body was kept.
+    /// closed, the request is sent again on a new one when that cannot make
+    /// the server act twice; a request that may have been processed is
+    /// [`Error::MaybeProcessed`].
     pub fn get_response(&mut self) -> Result<Response<'_>, Error> {
-        self.engine.check_response_ready()?;
-        if matches!(self.engine.send_state(), httpcore::SendState::Body) {
-            self.finish_body()?;
-        }
+        self.exchange.prepare_response()?;
         let head = match self.read_head() {
             Ok(head) => head,
-            Err(e) if self.retry_is_safe(&e) => {
+            Err(e) => {
+                self.exchange.recover(e)?;
                 self.close();
-                self.replay()?;
+                self.connect()?;
+                self.exchange.replay()?;
                 self.read_head()?
             }
-            Err(e) => return Err(e),
         };
         Ok(Response::new(self, head))
-    }
-
-    fn retry_is_safe(&self, e: &Error) -> bool {
-        e.allows_retry(&self.engine)
-            && self.served > 0
-            && self.recipe.replayable
-            && self.recipe.ended
-    }
-
-    /// Send the recorded request again on a new connection.
-    fn replay(&mut self) -> Result<(), Error> {
-        let r = std::mem::take(&mut self.recipe);
-        self.put_request(&r.method, &r.url, r.skip_host, r.skip_accept_encoding)?;
-        for (n, v) in r.headers() {
-            self.put_header(n, v)?;
-        }
-        match r.framing {
-            None => self.end_headers()?,
-            Some(f) => self.end_headers_with(f)?,
-        }
-        if !r.body.is_empty() {
-            self.send(&r.body)?;
-        }
-        if r.finished || matches!(self.engine.send_state(), httpcore::SendState::Body) {
-            self.finish_body()?;
-        }
-        Ok(())
     }
 
     fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
         let mut head = std::mem::take(&mut self.spare_head);
         loop {
-            self.flush()?;
-            match self.engine.poll_head() {
-                Ok(Some(h)) => {
-                    head.record_head(&h);
-                    let framing = h.framing;
-                    self.debug_head(&head);
-                    if framing == Framing::Interim {
-                        continue;
-                    }
-                    return Ok((head, framing));
-                }
+            let polled = self
+                .flush()
+                .and_then(|_| self.exchange.poll_head(&mut head));
+            self.print_debug();
+            match polled {
+                Ok(Some(framing)) => return Ok((head, framing)),
+                Ok(None) if self.exchange.engine().wants_write() => continue,
                 Ok(None) => {}
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e),
             }
             self.wait_for_bytes()?;
         }
     }
 
-    /// Read from the socket, running the engine's 100-continue timer.
+    /// Read from the socket, no longer than the layer's next timer (the
+    /// 100-continue wait) when one runs.
     fn wait_for_bytes(&mut self) -> Result<(), Error> {
-        let Some(Timer::ExpectContinue(wait)) = self.engine.timer() else {
+        let Some(at) = self.exchange.poll_timeout() else {
             return self.fill();
         };
-        let t = self.transport.as_ref().expect("connected");
+        let wait = at.saturating_duration_since(Instant::now());
+        if wait.is_zero() {
+            self.exchange.handle_timeout(Instant::now());
+            return Ok(());
+        }
         let read = self.timeouts.read;
-        let _ = t
-            .tcp()
-            .set_read_timeout(Some(read.map_or(wait, |r| r.min(wait))));
+        let t = connected(&mut self.transport)?;
+        let _ = t.set_timeouts(
+            Some(read.map_or(wait, |r| r.min(wait))),
+            self.timeouts.write,
+        );
         let result = self.fill();
-        let _ = self
-            .transport
-            .as_ref()
-            .expect("connected")
-            .tcp()
-            .set_read_timeout(read);
+        if let Some(t) = &self.transport {
+            let _ = t.set_timeouts(read, self.timeouts.write);
+        }
         match result {
-            Err(Error::Timeout { .. }) => {
-                self.engine.handle_timeout(Timer::ExpectContinue(wait));
+            Err(Error::Timeout { .. }) if Instant::now() >= at => {
+                self.exchange.handle_timeout(Instant::now());
                 Ok(())
             }
             r => r,
         }
     }
 
-    /// The next body event of the response being read.
-    pub(crate) fn next_body_event(&mut self) -> Result<BodyEvent, Error> {
+    /// The next piece of the body of the response being read; trailers go
+    /// to `head`. `None` at its end, when the connection is released.
+    pub(crate) fn poll_body(&mut self, head: &mut ResponseHead) -> Result<Option<Bytes>, Error> {
         loop {
-            match self.engine.poll_event()? {
-                Some(Event::BodyChunk(b)) => return Ok(BodyEvent::Chunk(b)),
-                Some(Event::Trailer(h)) => {
-                    return Ok(BodyEvent::Trailer(h.name.to_vec(), h.value.to_vec()))
-                }
-                Some(Event::Done(_)) => {
-                    self.served += 1;
-                    if !self.engine.is_reusable() && self.engine.unanswered().next().is_none() {
+            match self.exchange.poll_body(head)? {
+                BodyStep::Chunk(b) => return Ok(Some(b)),
+                BodyStep::Done => {
+                    if self.exchange.is_finished() {
                         // Nothing more can go on this connection: release it now.
                         if let Some(mut t) = self.transport.take() {
                             t.shutdown();
                         }
                     }
-                    return Ok(BodyEvent::Done);
+                    return Ok(None);
                 }
-                Some(_) => continue,
-                None => self.fill()?,
+                BodyStep::NeedData => self.fill()?,
             }
         }
     }
 
-    fn debug_send(&self, bytes: &[u8]) {
-        if self.debug > 0 {
-            eprintln!("send: b'{}'", httpcore::Escaped(bytes));
+    /// After a `101 Switching Protocols` (or a `CONNECT` answered 2xx) has
+    /// been read: the stream, now the caller's, with the bytes that arrived
+    /// behind the head put back in front. The connection is closed for
+    /// HTTP (the next request opens a new one).
+    pub fn take_upgraded(&mut self) -> Result<Upgraded, Error> {
+        if self.exchange.engine().recv_state() != httpcore::RecvStateKind::Switched {
+            return Err(httpcore::Error::NotConnected {
+                reason: "no protocol switch was answered on this connection",
+            }
+            .into());
         }
+        let transport = self.transport.take().ok_or(httpcore::Error::NotConnected {
+            reason: "the connection was closed",
+        })?;
+        let prefix = self.exchange.engine_mut().take_leftover();
+        self.close();
+        Ok(Upgraded { prefix, transport })
+    }
+}
+
+/// The stream after a protocol switch: the bytes that came behind the
+/// `101` head first, then the transport's.
+#[derive(Debug)]
+pub struct Upgraded {
+    prefix: Bytes,
+    transport: Transport,
+}
+
+impl Read for Upgraded {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.prefix.is_empty() {
+            let n = buf.len().min(self.prefix.len());
+            buf[..n].copy_from_slice(&self.prefix.split_to(n));
+            return Ok(n);
+        }
+        self.transport.read(buf)
+    }
+}
+
+impl Write for Upgraded {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.transport.write(buf)
     }
 
-    fn debug_head(&self, head: &ResponseHead) {
-        if self.debug > 0 {
-            eprintln!(
-                "reply: '{} {} {}\\r\\n'",
-                head.version().as_str(),
-                head.status(),
-                String::from_utf8_lossy(head.reason())
-            );
-            for (n, v) in head.headers() {
-                eprintln!(
-                    "header: {}: {}",
-                    String::from_utf8_lossy(n),
-                    String::from_utf8_lossy(v)
-                );
-            }
-        }
+    fn flush(&mut self) -> io::Result<()> {
+        self.transport.flush()
     }
 }
 
@@ -697,11 +561,4 @@ fn connected(t: &mut Option<Transport>) -> Result<&mut Transport, Error> {
         }
         .into()
     })
-}
-
-/// What the body of a response yields next.
-pub(crate) enum BodyEvent {
-    Chunk(Bytes),
-    Trailer(Vec<u8>, Vec<u8>),
-    Done,
 }

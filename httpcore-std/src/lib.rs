@@ -31,15 +31,12 @@
 #![forbid(unsafe_code)]
 
 mod connection;
-mod error;
 mod response;
-mod tls;
 mod transport;
 
-pub use connection::{HttpConnection, HttpsConnection, Timeouts};
-pub use error::Error;
+pub use connection::{HttpConnection, HttpsConnection, Upgraded};
 pub use httpcore;
 pub use httpcore::BodyLength;
+pub use httpcore_client;
+pub use httpcore_client::{provider, server_name, Error, Proxy, Retries, Timeouts, TlsOptions};
 pub use response::Response;
-pub use tls::{provider, server_name, TlsOptions};
-pub use transport::peek_idle;

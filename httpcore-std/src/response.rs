@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use bytes::Bytes;
 use httpcore::{Framing, ResponseHead, Version};
 
-use crate::connection::{BodyEvent, HttpConnection};
+use crate::connection::HttpConnection;
 use crate::Error;
 
 /// A response whose head has arrived; the body is read through
@@ -101,21 +101,15 @@ impl<'c> Response<'c> {
         if !self.pending.is_empty() {
             return Ok(Some(std::mem::take(&mut self.pending)));
         }
-        while !self.done {
-            match self.conn.next_body_event()? {
-                BodyEvent::Chunk(b) => {
-                    self.received += b.len() as u64;
-                    return Ok(Some(b));
-                }
-                BodyEvent::Trailer(n, v) => {
-                    let ev = httpcore::Event::Trailer(httpcore::Header {
-                        name: &n,
-                        value: &v,
-                    });
-                    self.head.record(&ev);
-                }
-                BodyEvent::Done => self.done = true,
+        if self.done {
+            return Ok(None);
+        }
+        match self.conn.poll_body(&mut self.head)? {
+            Some(b) => {
+                self.received += b.len() as u64;
+                return Ok(Some(b));
             }
+            None => self.done = true,
         }
         Ok(None)
     }

@@ -4,7 +4,10 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use rustls::{ClientConnection, StreamOwned};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+
+use crate::Error;
 
 /// A connected transport.
 pub(crate) enum Transport {
@@ -45,6 +48,33 @@ pub(crate) fn connect_tcp(addr: &str, timeout: Option<Duration>) -> io::Result<T
 }
 
 impl Transport {
+    /// TLS over this plain transport, handshake done; `early` are bytes
+    /// already read from the socket (behind a proxy's CONNECT answer).
+    pub(crate) fn start_tls(
+        self,
+        config: std::sync::Arc<ClientConfig>,
+        name: ServerName<'static>,
+        early: &[u8],
+    ) -> Result<Transport, Error> {
+        let Transport::Plain(tcp) = self else {
+            return Ok(self);
+        };
+        let mut tls = ClientConnection::new(config, name)?;
+        if !early.is_empty() {
+            tls.read_tls(&mut &early[..])
+                .map_err(|e| Error::io("starting TLS", e))?;
+            tls.process_new_packets()?;
+        }
+        let mut stream = StreamOwned::new(tls, tcp);
+        while stream.conn.is_handshaking() {
+            stream
+                .conn
+                .complete_io(&mut stream.sock)
+                .map_err(|e| Error::io("TLS handshake", e))?;
+        }
+        Ok(Transport::Tls(Box::new(stream)))
+    }
+
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
             Transport::Plain(s) => s,
@@ -112,10 +142,9 @@ impl Transport {
 /// Whether an idle connection's socket has something waiting, without
 /// blocking and without reading it: `WouldBlock` when nothing is waiting
 /// (the connection can be reused), `Ok(0)` when the peer closed, `Ok(n)`
-/// when bytes arrived. One `recv(MSG_PEEK | MSG_DONTWAIT)` on unix; shared
-/// by the adapters' idle checks.
+/// when bytes arrived. One `recv(MSG_PEEK | MSG_DONTWAIT)` on unix.
 #[cfg(unix)]
-pub fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
+fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
     let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
     socket.recv_with_flags(&mut byte, libc::MSG_PEEK | libc::MSG_DONTWAIT)
 }
@@ -124,7 +153,7 @@ pub fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
 /// version); here the socket is put in non-blocking mode for the peek and
 /// left so only if it already was.
 #[cfg(not(unix))]
-pub fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
+fn peek_idle(socket: socket2::SockRef<'_>) -> io::Result<usize> {
     let was = socket.nonblocking()?;
     socket.set_nonblocking(true)?;
     let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use httpcore::{Authority, Config, TunnelOpener};
+use httpcore::{Authority, Config};
+use httpcore_client::{Forward, Proxy, Retries, Route, Tunnel};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
@@ -121,19 +122,15 @@ impl Stream {
     /// have seen it yet. Anything waiting means a new connection.
     fn is_quiet(&self) -> bool {
         let pending_prefix = matches!(self, Stream::Plain(r) if !r.prefix.is_empty());
+        // Tokio's sockets are non-blocking: a peek that would block means
+        // nothing is waiting.
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
         !pending_prefix
             && matches!(
-                httpcore_std::peek_idle(socket2::SockRef::from(self.tcp())),
+                socket2::SockRef::from(self.tcp()).peek(&mut byte),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock
             )
     }
-}
-
-/// A CONNECT tunnel to run the connection through.
-#[derive(Debug, Clone)]
-struct Tunnel {
-    target: Authority,
-    headers: Vec<(String, String)>,
 }
 
 /// One server (or a proxy and a tunnel to one), reconnecting as needed.
@@ -155,13 +152,15 @@ struct Tunnel {
 pub struct Client {
     /// Where the TCP connection goes: the server, or the proxy.
     authority: Authority,
+    /// The server the requests are for (`Host`, the name TLS verifies).
+    origin: Authority,
     tls: Option<Arc<ClientConfig>>,
     config: Config,
     timeouts: Timeouts,
+    retries: Retries,
     tunnel: Option<Tunnel>,
+    forward: Option<Forward>,
     conn: Option<Connection<Stream>>,
-    /// Responses read on the current connection.
-    served: u64,
 }
 
 impl Client {
@@ -185,13 +184,15 @@ impl Client {
 
     fn new(authority: Authority, tls: Option<Arc<ClientConfig>>) -> Client {
         Client {
+            origin: authority.clone(),
             authority,
             tls,
             config: Config::default(),
             timeouts: Timeouts::default(),
+            retries: Retries::default(),
             tunnel: None,
+            forward: None,
             conn: None,
-            served: 0,
         }
     }
 
@@ -205,6 +206,33 @@ impl Client {
     /// fires.
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Client {
         self.timeouts = timeouts;
+        self
+    }
+
+    /// When a request is sent again on a new connection after the server
+    /// closed the kept-alive one under it (default: only when that cannot
+    /// make the server act twice; see [`httpcore_client::retry`]).
+    pub fn with_retries(mut self, retries: Retries) -> Client {
+        self.retries = retries;
+        self
+    }
+
+    /// Reach this client's server through `proxy`: plain HTTP requests go
+    /// to the proxy in absolute-form, HTTPS through a CONNECT tunnel; the
+    /// proxy URL's credentials go to the proxy only.
+    pub fn with_proxy(mut self, proxy: &Proxy) -> Client {
+        match proxy.route(&self.origin, self.tls.is_some()) {
+            Route::Forward(f) => {
+                self.tunnel = None;
+                self.forward = Some(f);
+            }
+            Route::Tunnel(t) => {
+                self.tunnel = Some(t);
+                self.forward = None;
+            }
+        }
+        self.authority = proxy.authority().clone();
+        self.close();
         self
     }
 
@@ -224,15 +252,10 @@ impl Client {
         } else {
             httpcore::status::HTTP_PORT
         };
-        let mut target = Authority::parse(host, default)?;
-        if let Some(p) = port {
-            target = Authority::new(target.host(), p, default);
-        }
-        let headers = headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        self.tunnel = Some(Tunnel { target, headers });
+        let tunnel = Tunnel::new(host, port, default, headers)?;
+        self.origin = tunnel.target().clone();
+        self.tunnel = Some(tunnel);
+        self.forward = None;
         self.close();
         Ok(())
     }
@@ -246,14 +269,14 @@ impl Client {
     /// Close the connection; the next request opens a new one.
     pub fn close(&mut self) {
         self.conn = None;
-        self.served = 0;
     }
 
     /// Send a request (a body with its `Content-Length`) and wait for the
     /// response head, on the kept-alive connection when the idle check
-    /// passes, on a new one otherwise. When a reused connection fails
-    /// before any of the response arrived, the request goes once more on a
-    /// new connection.
+    /// passes, on a new one otherwise. When the server closed a reused
+    /// connection under the request, it goes once more on a new connection
+    /// if that cannot make the server act twice; a request that may have
+    /// been processed is [`Error::MaybeProcessed`].
     pub async fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
         method: &str,
@@ -261,20 +284,18 @@ impl Client {
         body: Option<&[u8]>,
         headers: &[(N, V)],
     ) -> Result<Response<'_, Stream>, Error> {
-        let reused = self.ready().await?;
+        self.ready().await?;
         let conn = self.conn.as_mut().expect("ready() opened it");
-        let first = exchange(conn, method, url, body, headers).await;
-        let (head, framing) = match first {
+        let (head, framing) = match exchange(conn, method, url, body, headers).await {
             Ok(r) => r,
-            Err(e) if reused && e.allows_retry(conn.engine()) => {
+            Err(e) => {
+                conn.exchange.recover(e)?;
                 self.close();
                 self.ready().await?;
                 let conn = self.conn.as_mut().expect("ready() opened it");
                 exchange(conn, method, url, body, headers).await?
             }
-            Err(e) => return Err(e),
         };
-        self.served += 1;
         let conn = self.conn.as_mut().expect("open");
         Ok(Response {
             conn,
@@ -286,26 +307,26 @@ impl Client {
     }
 
     /// An open connection that can carry a request: the kept-alive one if
-    /// the idle check passes (true), else a new one (false).
-    async fn ready(&mut self) -> Result<bool, Error> {
+    /// the idle check passes, else a new one.
+    async fn ready(&mut self) -> Result<(), Error> {
         if let Some(conn) = &self.conn {
-            if !conn.busy && !conn.broken && conn.engine.is_reusable() && conn.io.is_quiet() {
-                return Ok(true);
+            if !conn.busy && !conn.broken && conn.engine().is_reusable() && conn.io.is_quiet() {
+                return Ok(());
             }
         }
         self.close();
         self.conn = Some(self.open().await?);
-        Ok(false)
+        Ok(())
     }
 
     async fn open(&self) -> Result<Connection<Stream>, Error> {
         let mut tcp = tcp(&self.authority, self.timeouts.connect).await?;
-        let (prefix, origin) = match &self.tunnel {
-            None => (Bytes::new(), self.authority.clone()),
+        let origin = self.origin.clone();
+        let prefix = match &self.tunnel {
+            None => Bytes::new(),
             Some(t) => {
                 let opened = self.open_tunnel(&mut tcp, t);
-                let prefix = deadline(self.timeouts.connect, "opening the tunnel", opened).await?;
-                (prefix, t.target.clone())
+                deadline(self.timeouts.connect, "opening the tunnel", opened).await?
             }
         };
         let rewind = Rewind { prefix, inner: tcp };
@@ -315,18 +336,17 @@ impl Client {
                 tls_handshake(config.clone(), &origin, rewind, self.timeouts.connect).await?,
             )),
         };
-        Ok(Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts))
+        let mut conn =
+            Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts);
+        conn.exchange.set_retries(self.retries);
+        conn.exchange.set_forward(self.forward.clone());
+        Ok(conn)
     }
 
     /// Send CONNECT and read the proxy's answer (the engine does both);
     /// the bytes that followed it.
     async fn open_tunnel(&self, tcp: &mut TcpStream, tunnel: &Tunnel) -> Result<Bytes, Error> {
-        let mut opener = TunnelOpener::new(
-            self.authority.clone(),
-            &tunnel.target,
-            &tunnel.headers,
-            self.config.clone(),
-        )?;
+        let mut opener = tunnel.opener(self.authority.clone(), self.config.clone())?;
         while let Some(b) = opener.poll_transmit() {
             tcp.write_all(&b)
                 .await

@@ -34,22 +34,25 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use httpcore::{Authority, BodyLength, Config, Event, Framing, ResponseHead, Version};
+use httpcore::{Authority, BodyLength, Config, Framing, ResponseHead, Version};
+use httpcore_client::{BodyStep, Exchange};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::time::Sleep;
 
 mod client;
 
 pub use client::{Client, Rewind, Stream};
 pub use httpcore;
-pub use httpcore_std::{Error, Timeouts, TlsOptions};
+pub use httpcore_client;
+pub use httpcore_client::{Error, Proxy, Retries, Timeouts, TlsOptions};
 
 /// The TLS stream `connect_tls` gives.
 pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
@@ -96,7 +99,7 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     io: S,
     timeout: Option<Duration>,
 ) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
-    let name = httpcore_std::server_name(authority.host())?;
+    let name = httpcore_client::server_name(authority.host())?;
     let connector = tokio_rustls::TlsConnector::from(config);
     within(timeout, "TLS handshake", connector.connect(name, io)).await
 }
@@ -144,13 +147,15 @@ async fn deadline<T>(
 #[derive(Debug)]
 pub struct Connection<S> {
     io: S,
-    engine: httpcore::Connection,
+    exchange: Exchange,
     timeouts: Timeouts,
     /// An async operation is under way; still set at the start of the next
     /// one means the previous future was dropped half-way.
     busy: bool,
     broken: bool,
     spare_head: ResponseHead,
+    /// The layer's timer (the 100-continue wait), while one runs.
+    timer: Option<Pin<Box<Sleep>>>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -159,11 +164,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     pub fn new(io: S, authority: Authority, config: Config) -> Connection<S> {
         Connection {
             io,
-            engine: httpcore::Connection::new(authority, config),
+            exchange: Exchange::new(authority, config),
             timeouts: Timeouts::default(),
             busy: false,
             broken: false,
             spare_head: ResponseHead::new(),
+            timer: None,
         }
     }
 
@@ -177,12 +183,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// The engine (states, getters).
     pub fn engine(&self) -> &httpcore::Connection {
-        &self.engine
+        self.exchange.engine()
     }
 
-    /// The stream, given back.
-    pub fn into_inner(self) -> S {
-        self.io
+    /// The client layer's exchange (retry policy, forward proxy, debug).
+    pub fn exchange_mut(&mut self) -> &mut Exchange {
+        &mut self.exchange
+    }
+
+    /// The stream, given back, and the bytes already read from it and not
+    /// parsed: after a `101 Switching Protocols` (or a CONNECT answered
+    /// 2xx), the first bytes of whatever runs next.
+    pub fn into_parts(mut self) -> (S, Bytes) {
+        let leftover = self.exchange.engine_mut().take_leftover();
+        (self.io, leftover)
     }
 
     /// True when another request can go on this connection now: nothing
@@ -192,7 +206,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// not have seen bytes that arrived while no task ran; [`Client`] asks
     /// the socket itself.
     pub fn is_reusable(&mut self) -> bool {
-        if self.broken || !self.engine.is_reusable() {
+        if self.broken || !self.exchange.engine().is_reusable() {
             return false;
         }
         // Poll the stream once with a waker that does nothing: `Pending`
@@ -228,16 +242,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         Ok(())
     }
 
-    /// Run an engine command, then send what it produced: one guarded
+    /// Run a command of the layer, then send what it produced: one guarded
     /// operation (see the crate docs on cancellation).
     async fn command(
         &mut self,
-        f: impl FnOnce(&mut httpcore::Connection) -> Result<(), httpcore::Error>,
+        f: impl FnOnce(&mut Exchange) -> Result<(), Error>,
     ) -> Result<(), Error> {
         self.enter()?;
-        let r = match f(&mut self.engine) {
+        let r = match f(&mut self.exchange) {
             Ok(()) => self.flush().await,
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         };
         self.leave(r)
     }
@@ -260,7 +274,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         body: Option<&[u8]>,
         headers: &[(N, V)],
     ) -> Result<(), Error> {
-        self.command(|e| e.request(method, url, body, headers).map(|_| ()))
+        self.command(|x| x.request(method, url, body, headers).map(|_| ()))
             .await
     }
 
@@ -274,7 +288,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         skip_accept_encoding: bool,
     ) -> Result<(), Error> {
         self.usable()?;
-        self.engine
+        self.exchange
             .put_request(method, url, skip_host, skip_accept_encoding)?;
         Ok(())
     }
@@ -285,35 +299,36 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         name: impl AsRef<[u8]>,
         value: impl AsRef<[u8]>,
     ) -> Result<(), Error> {
-        Ok(self.engine.put_header(name, value)?)
+        self.exchange.put_header(name.as_ref(), value.as_ref())
     }
 
     /// End the head and send it (httplib's `endheaders`); the body is framed
     /// by the `Content-Length` / `Transfer-Encoding` headers put, or absent.
     pub async fn end_headers(&mut self) -> Result<(), Error> {
-        self.command(|e| e.end_headers()).await
+        self.command(|x| x.end_headers()).await
     }
 
     /// End the head and send it, framed as `body` says.
     pub async fn end_headers_with(&mut self, body: BodyLength) -> Result<(), Error> {
-        self.command(|e| e.end_headers_with(body)).await
+        self.command(|x| x.end_headers_with(body)).await
     }
 
     /// Send body bytes (httplib's `send`).
     pub async fn send(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.command(|e| e.send_body(data)).await
+        self.command(|x| x.send_body(data)).await
     }
 
     /// End the body (the last chunk of a chunked one).
     pub async fn finish_body(&mut self) -> Result<(), Error> {
-        self.command(|e| e.finish_body()).await
+        self.command(|x| x.finish_body()).await
     }
 
     async fn flush(&mut self) -> Result<(), Error> {
-        while let Some(bytes) = self.engine.poll_transmit() {
+        let now = Instant::now();
+        while let Some(bytes) = self.exchange.poll_transmit(now) {
             let write = self.io.write_all(&bytes);
             if let Err(e) = within(self.timeouts.write, "sending the request", write).await {
-                self.engine.handle_write_error();
+                self.exchange.handle_write_error();
                 return Err(e);
             }
         }
@@ -322,41 +337,56 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Read once from the stream into the engine.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        let mut buf = ReadBuf::new(self.engine.recv_buffer());
+        let mut buf = ReadBuf::new(self.exchange.recv_buffer());
         match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                self.engine.handle_eof();
+                self.exchange.handle_eof();
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(Error::io("reading the response", e))),
             Poll::Ready(Ok(())) => {
                 let n = buf.filled().len();
-                self.engine.handle_read(n);
+                self.exchange.handle_read(n);
                 Poll::Ready(Ok(()))
             }
         }
     }
 
+    /// Run the layer's timer: `Ready` once it fired (and was handled).
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(at) = self.exchange.poll_timeout() else {
+            self.timer = None;
+            return Poll::Pending;
+        };
+        let deadline = tokio::time::Instant::from_std(at);
+        let sleep = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if sleep.deadline() != deadline {
+            sleep.as_mut().reset(deadline);
+        }
+        if sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.timer = None;
+        self.exchange.handle_timeout(Instant::now().max(at));
+        Poll::Ready(())
+    }
+
+    /// The final head of the response, or `Framing::Interim` when bytes
+    /// wait to be written first (a `100 Continue` or the end of its wait
+    /// released the body).
     fn poll_head(
         &mut self,
         cx: &mut Context<'_>,
         head: &mut ResponseHead,
     ) -> Poll<Result<Framing, Error>> {
         loop {
-            match self.engine.poll_head() {
-                Ok(Some(h)) => {
-                    head.record_head(&h);
-                    if h.framing != Framing::Interim {
-                        return Poll::Ready(Ok(h.framing));
-                    }
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => return Poll::Ready(Err(e.into())),
+            if let Some(framing) = self.exchange.poll_head(head)? {
+                return Poll::Ready(Ok(framing));
             }
-            if self.engine.wants_write() {
-                // A 100 Continue released a held body: the caller flushes.
+            if self.exchange.engine().wants_write() || self.poll_timer(cx).is_ready() {
                 return Poll::Ready(Ok(Framing::Interim));
             }
             match self.poll_fill(cx) {
@@ -388,10 +418,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     async fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
-        self.engine.check_response_ready()?;
-        if self.engine.send_state() == httpcore::SendState::Body {
-            self.engine.finish_body()?;
-        }
+        self.exchange.prepare_response()?;
         self.flush().await?;
         let mut head = std::mem::take(&mut self.spare_head);
         loop {
@@ -410,23 +437,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
     }
 
-    fn poll_body_event(
+    fn poll_body(
         &mut self,
         cx: &mut Context<'_>,
         head: &mut ResponseHead,
     ) -> Poll<Result<Option<Bytes>, Error>> {
         loop {
-            match self.engine.poll_event() {
-                Ok(Some(Event::BodyChunk(b))) => return Poll::Ready(Ok(Some(b))),
-                Ok(Some(ev @ Event::Trailer(_))) => head.record(&ev),
-                Ok(Some(Event::Done(_))) => return Poll::Ready(Ok(None)),
-                Ok(Some(_)) => {}
-                Ok(None) => match self.poll_fill(cx) {
+            match self.exchange.poll_body(head)? {
+                BodyStep::Chunk(b) => return Poll::Ready(Ok(Some(b))),
+                BodyStep::Done => return Poll::Ready(Ok(None)),
+                BodyStep::NeedData => match self.poll_fill(cx) {
                     Poll::Ready(Ok(())) => {}
                     Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                     Poll::Pending => return Poll::Pending,
                 },
-                Err(e) => return Poll::Ready(Err(e.into())),
             }
         }
     }
@@ -490,7 +514,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
         let r = deadline(
             timeout,
             "reading the body",
-            poll_fn(|cx| conn.poll_body_event(cx, head)),
+            poll_fn(|cx| conn.poll_body(cx, head)),
         )
         .await;
         let r = self.conn.leave(r);
@@ -532,7 +556,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Response<'_, S> {
         let this = self.get_mut();
         if this.pending.is_empty() && !this.done {
             let (conn, head) = (&mut *this.conn, &mut this.head);
-            match conn.poll_body_event(cx, head) {
+            match conn.poll_body(cx, head) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(Some(b))) => this.pending = b,
                 Poll::Ready(Ok(None)) => this.done = true,

@@ -126,26 +126,86 @@ pub fn a_closed_idle_connection_is_replaced(make: Make) {
     assert_eq!(server.connections(), 2);
 }
 
-/// The server reads the second request on a reused connection and closes
-/// without a byte of answer: the request (body and all) goes again on a
-/// new connection.
-pub fn a_reused_connection_closed_under_the_request_is_retried(make: Make) {
-    let first = vec![
+/// A server that reads the second request on a reused connection and
+/// closes without a byte of answer.
+fn closes_after_reading_the_second_request() -> Vec<Action> {
+    vec![
         Action::Read,
         Action::Write(OK_HELLO.to_vec()),
         Action::Read,
         Action::Close,
-    ];
-    let server = Server::start(vec![first, answer(OK_HELLO)]);
+    ]
+}
+
+/// The server reads a POST on a reused connection and closes without an
+/// answer: the POST is not sent again (the server may have acted on it);
+/// the error says it may have been processed.
+pub fn a_post_is_never_sent_twice(make: Make) {
+    let server = Server::start(vec![
+        closes_after_reading_the_second_request(),
+        answer(OK_HELLO),
+    ]);
     let mut c = make(&server.addr, &Options::default());
     get(&mut *c, "/1").unwrap();
-    let r = c.exchange("POST", "/2", Some(b"body"), &[]).unwrap();
+    let e = c.exchange("POST", "/2", Some(b"order"), &[]).unwrap_err();
+    assert_eq!(e.name, "MaybeProcessed", "{}", e.message);
+    assert!(
+        e.message.contains("may or may not have processed"),
+        "{}",
+        e.message
+    );
+    let requests = server.requests.lock().unwrap().clone();
+    let posts = requests
+        .iter()
+        .filter(|r| r.head.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 1, "{requests:?}");
+}
+
+/// The same with a GET: it goes once more, on a new connection, and
+/// succeeds.
+pub fn a_get_on_a_connection_closed_under_it_is_retried(make: Make) {
+    let server = Server::start(vec![
+        closes_after_reading_the_second_request(),
+        answer(OK_HELLO),
+    ]);
+    let mut c = make(&server.addr, &Options::default());
+    get(&mut *c, "/1").unwrap();
+    assert_eq!(get(&mut *c, "/2").unwrap().body, b"hello");
+    let requests = server.requests.lock().unwrap().clone();
+    let seconds: Vec<usize> = requests
+        .iter()
+        .filter(|r| r.head.starts_with("GET /2 "))
+        .map(|r| r.connection)
+        .collect();
+    assert_eq!(seconds, [0, 1], "once on each connection");
+    drop(c);
+    assert_eq!(server.connections(), 2);
+}
+
+/// A POST the caller marked idempotent (`Idempotency-Key`) goes again,
+/// body and key and all.
+pub fn a_post_with_an_idempotency_key_is_retried(make: Make) {
+    let server = Server::start(vec![
+        closes_after_reading_the_second_request(),
+        answer(OK_HELLO),
+    ]);
+    let mut c = make(&server.addr, &Options::default());
+    get(&mut *c, "/1").unwrap();
+    let r = c
+        .exchange("POST", "/2", Some(b"body"), &[("Idempotency-Key", "k-1")])
+        .unwrap();
     assert_eq!(r.body, b"hello");
     let requests = server.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 3);
     assert_eq!(
         (requests[2].connection, &requests[2].body[..]),
         (1, &b"body"[..])
+    );
+    assert!(
+        requests[2].head.contains("Idempotency-Key: k-1\r\n"),
+        "{}",
+        requests[2].head
     );
 }
 
@@ -440,7 +500,9 @@ macro_rules! behaviour_tests {
         $crate::behaviour_tests!(@each $make;
             keep_alive_reuses_one_connection,
             a_closed_idle_connection_is_replaced,
-            a_reused_connection_closed_under_the_request_is_retried,
+            a_post_is_never_sent_twice,
+            a_get_on_a_connection_closed_under_it_is_retried,
+            a_post_with_an_idempotency_key_is_retried,
             a_partial_response_is_not_retried,
             unsolicited_bytes_make_the_next_request_use_a_new_connection,
             chunked_with_trailers_one_byte_at_a_time,

@@ -1,9 +1,10 @@
-//! The adapter's error: the engine's, or what the socket, the clock or TLS
-//! said.
+//! The error every adapter returns: the engine's, or what the socket, the
+//! clock or TLS said, or the client layer's own (a request it would not
+//! send twice).
 
 use std::io;
 
-/// Everything a blocking exchange can fail with.
+/// Everything an exchange can fail with, in any adapter.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -34,6 +35,30 @@ pub enum Error {
     /// invalid server name).
     #[error("TLS configuration: {0}")]
     TlsConfig(String),
+    /// The connection failed after the request was sent and before any of
+    /// its response arrived, and the request was not sent again because
+    /// repeating it could act twice (RFC 9110 §9.2.2): the server may or
+    /// may not have processed it. Mark a request idempotent (an
+    /// `Idempotency-Key` header, or [`Retries`](crate::Retries)) to let it
+    /// be retried.
+    #[error("{method} {target}: the connection failed after the request was sent and before any response; the server may or may not have processed it (not retried: {method} is not idempotent): {source}")]
+    MaybeProcessed {
+        /// The request's method.
+        method: String,
+        /// The request's target.
+        target: String,
+        /// How the connection failed.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A proxy URL could not be used.
+    #[error("invalid proxy {url:?}: {reason}")]
+    InvalidProxy {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 impl Error {
@@ -54,34 +79,33 @@ impl Error {
             Error::Tls(rustls::Error::InvalidCertificate(_)) => "CertificateError",
             Error::Tls(_) => "TlsError",
             Error::TlsConfig(_) => "TlsConfigError",
+            Error::MaybeProcessed { .. } => "MaybeProcessed",
+            Error::InvalidProxy { .. } => "InvalidProxy",
         }
     }
 
-    /// Whether the request that met this error may be sent again on a new
-    /// connection, as far as the exchange goes: nothing of a response
-    /// arrived (the server closed, or reset, a kept-alive connection before
-    /// answering). The adapters retry only on a connection that had
-    /// already been reused, and only requests they can send again whole.
-    pub fn allows_retry(&self, engine: &httpcore::Connection) -> bool {
-        use httpcore::RetrySafety::{NoResponse, NothingSent, PartialResponse};
+    /// Whether this error says the connection itself failed under the
+    /// request (the server closed or reset it, a write found it broken):
+    /// the one kind of failure a retry on a new connection may cure. How
+    /// far the request got is the engine's to say
+    /// ([`retry_safety`](httpcore::Connection::retry_safety)); whether it
+    /// may go again is [`crate::retry`]'s.
+    pub fn connection_failed(&self) -> bool {
         match self {
-            Error::Http(httpcore::Error::RemoteDisconnected { retry }) => {
-                matches!(retry, NothingSent | NoResponse)
-            }
-            Error::Io { source, .. } => {
-                matches!(
-                    source.kind(),
-                    io::ErrorKind::ConnectionReset
-                        | io::ErrorKind::BrokenPipe
-                        | io::ErrorKind::ConnectionAborted
-                ) && engine.retry_safety() != PartialResponse
-            }
+            Error::Http(httpcore::Error::RemoteDisconnected { .. }) => true,
+            Error::Io { source, .. } => matches!(
+                source.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::ConnectionAborted
+                    | io::ErrorKind::UnexpectedEof
+            ),
             _ => false,
         }
     }
 
     /// Sort an I/O error met while `during`: timeouts and TLS failures get
-    /// their own variants (the async adapters share this).
+    /// their own variants (every adapter sorts its I/O errors here).
     pub fn io(during: &'static str, e: io::Error) -> Error {
         if matches!(
             e.kind(),

@@ -47,7 +47,7 @@ pub fn provider() -> Arc<CryptoProvider> {
     }
     #[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
     compile_error!(
-        "httpcore-std needs a rustls crypto provider: enable the `ring` or `aws-lc-rs` feature"
+        "httpcore-client needs a rustls crypto provider: enable the `ring` or `aws-lc-rs` feature"
     )
 }
 

@@ -1,0 +1,60 @@
+//! # httpcore-client
+//!
+//! The client layer of httpcore: everything a client does beyond the bytes
+//! of one exchange, written once and shared by the adapters
+//! (`httpcore-std`, `httpcore-tokio`, `httpcore-mio`). Like the engine it
+//! reads no clock and touches no socket: the time comes in as an argument
+//! (quinn's `poll_timeout()` / `handle_timeout(now)`), and the adapters move
+//! the bytes.
+//!
+//! * [`Exchange`] — one connection's requests and responses: the engine,
+//!   the request recorded for a retry, interim heads skipped, trailers
+//!   collected, the 100-continue wait, a forward proxy's absolute-form
+//!   targets, httplib's debug lines.
+//! * [`retry`] — when a request may go again: never twice when that could
+//!   make the server act twice ([`Error::MaybeProcessed`]).
+//! * [`Proxy`], [`Route`], [`Tunnel`] — forward proxies for `http://`,
+//!   CONNECT tunnels for `https://`, Basic credentials from the proxy URL.
+//! * [`Error`], [`Timeouts`], [`TlsOptions`] — what every adapter returns
+//!   and takes. TLS is rustls (itself sans-IO), certificates verified by
+//!   default; the crypto provider and root store are cargo features here,
+//!   once, and the adapters forward them.
+//!
+//! ```
+//! use httpcore_client::{Exchange, BodyStep};
+//! use httpcore::{Authority, Config, ResponseHead};
+//! use std::time::Instant;
+//!
+//! let mut x = Exchange::new(Authority::parse("example.com", 80)?, Config::default());
+//! x.request("GET", "/", None, &[("Accept", "text/plain")])?;
+//! while let Some(bytes) = x.poll_transmit(Instant::now()) {
+//!     // write `bytes` to the transport
+//! #   let _ = bytes;
+//! }
+//! let answer = b"HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+//! x.recv_buffer()[..answer.len()].copy_from_slice(answer); // a read
+//! x.handle_read(answer.len());
+//! let mut head = ResponseHead::new();
+//! assert!(x.poll_head(&mut head)?.is_some()); // the 103 was skipped
+//! assert_eq!(head.status(), 200);
+//! assert_eq!(x.poll_body(&mut head)?, BodyStep::Chunk("hi".into()));
+//! assert_eq!(x.poll_body(&mut head)?, BodyStep::Done);
+//! # Ok::<(), httpcore_client::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+mod exchange;
+mod proxy;
+pub mod retry;
+mod timeouts;
+mod tls;
+
+pub use error::Error;
+pub use exchange::{BodyStep, Exchange, Trailers};
+pub use httpcore;
+pub use proxy::{Forward, Proxy, Route, Tunnel};
+pub use retry::Retries;
+pub use timeouts::Timeouts;
+pub use tls::{provider, server_name, TlsOptions};

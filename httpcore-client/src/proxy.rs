@@ -1,0 +1,321 @@
+//! Proxies: a forward proxy for `http://` (requests in absolute-form, RFC
+//! 9112 §3.2.2) and a CONNECT tunnel for `https://` (RFC 9110 §9.3.6), with
+//! Basic credentials taken from the proxy URL's userinfo and sent to the
+//! proxy only.
+
+use httpcore::{Authority, Config, TunnelOpener};
+
+use crate::Error;
+
+/// A proxy, from `http://[user[:password]@]host[:port]` (or `host:port`;
+/// the port defaults to 80).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Proxy {
+    authority: Authority,
+    /// `Basic <base64(user:password)>`, when the URL had userinfo.
+    authorization: Option<String>,
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Credentials stay out of logs.
+        f.debug_struct("Proxy")
+            .field("authority", &self.authority)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<set>"),
+            )
+            .finish()
+    }
+}
+
+impl Proxy {
+    /// Parse a proxy URL. Only `http://` proxies (the connection to the
+    /// proxy is plain TCP); userinfo is percent-decoded.
+    pub fn parse(url: &str) -> Result<Proxy, Error> {
+        let invalid = |reason| Error::InvalidProxy {
+            url: redact(url),
+            reason,
+        };
+        let rest = match url.split_once("://") {
+            Some(("http" | "HTTP", rest)) => rest,
+            Some(_) => return Err(invalid("only http:// proxies")),
+            None => url,
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#']) {
+            return Err(invalid("a proxy URL has no path"));
+        }
+        let (userinfo, host) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, rest),
+        };
+        let authority = Authority::parse(host, httpcore::status::HTTP_PORT)
+            .map_err(|_| invalid("bad host or port"))?;
+        let authorization = match userinfo {
+            None => None,
+            Some(u) => {
+                let (user, password) = u.split_once(':').unwrap_or((u, ""));
+                let user = percent_decode(user).ok_or_else(|| invalid("bad %-escape"))?;
+                let password = percent_decode(password).ok_or_else(|| invalid("bad %-escape"))?;
+                let mut credentials = user;
+                credentials.push(b':');
+                credentials.extend_from_slice(&password);
+                Some(format!("Basic {}", base64(&credentials)))
+            }
+        };
+        Ok(Proxy {
+            authority,
+            authorization,
+        })
+    }
+
+    /// The proxy's host and port: where the TCP connection goes.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// The `Proxy-Authorization` value its URL's credentials call for.
+    pub fn authorization(&self) -> Option<&str> {
+        self.authorization.as_deref()
+    }
+
+    /// How a request to `origin` goes through this proxy: in absolute-form
+    /// for `http://`, through a CONNECT tunnel for `https://`.
+    pub fn route(&self, origin: &Authority, https: bool) -> Route {
+        let auth = self
+            .authorization
+            .iter()
+            .map(|v| ("Proxy-Authorization".to_string(), v.clone()));
+        if https {
+            Route::Tunnel(Tunnel {
+                target: origin.clone(),
+                headers: auth.collect(),
+            })
+        } else {
+            Route::Forward(Forward {
+                prefix: format!("http://{}", origin.host_header()),
+                authorization: self.authorization.clone(),
+            })
+        }
+    }
+}
+
+/// How requests reach their origin through a proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Requests in absolute-form to the proxy.
+    Forward(Forward),
+    /// A CONNECT tunnel, then requests as if to the origin.
+    Tunnel(Tunnel),
+}
+
+/// Forwarding through an HTTP proxy: each request's target in absolute-form,
+/// with the proxy's credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Forward {
+    /// `http://host[:port]`, put before an origin-form target.
+    prefix: String,
+    authorization: Option<String>,
+}
+
+impl std::fmt::Debug for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forward")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Forward {
+    /// The target to send for `target`: an origin-form target (`/path`) in
+    /// absolute-form; anything else (already absolute, `*`) as it is.
+    pub fn target(&self, target: &str) -> String {
+        if target.starts_with('/') {
+            format!("{}{target}", self.prefix)
+        } else {
+            target.to_string()
+        }
+    }
+
+    /// The `Proxy-Authorization` value to send with each request.
+    pub fn authorization(&self) -> Option<&str> {
+        self.authorization.as_deref()
+    }
+}
+
+/// A CONNECT tunnel through a proxy to `target` (httplib's `set_tunnel`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tunnel {
+    target: Authority,
+    headers: Vec<(String, String)>,
+}
+
+impl Tunnel {
+    /// A tunnel to `host` (`host[:port]`), `port` overriding the port in it,
+    /// `default_port` when neither names one; `headers` go with the CONNECT
+    /// (e.g. `Proxy-Authorization`).
+    pub fn new(
+        host: &str,
+        port: Option<u16>,
+        default_port: u16,
+        headers: &[(&str, &str)],
+    ) -> Result<Tunnel, Error> {
+        let mut target = Authority::parse(host, default_port)?;
+        if let Some(p) = port {
+            target = Authority::new(target.host(), p, default_port);
+        }
+        Ok(Tunnel {
+            target,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        })
+    }
+
+    /// The origin at the far end: the `Host` of the requests inside, and the
+    /// name TLS verifies.
+    pub fn target(&self) -> &Authority {
+        &self.target
+    }
+
+    /// The CONNECT exchange to run with `proxy` (the engine writes the
+    /// request and reads the answer).
+    pub fn opener(&self, proxy: Authority, config: Config) -> Result<TunnelOpener, Error> {
+        Ok(TunnelOpener::new(
+            proxy,
+            &self.target,
+            &self.headers,
+            config,
+        )?)
+    }
+}
+
+/// `url` with any userinfo replaced, for error messages.
+fn redact(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    match rest.rsplit_once('@') {
+        Some((_, host)) if scheme.is_empty() => format!("***@{host}"),
+        Some((_, host)) => format!("{scheme}://***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Standard base64 with padding (RFC 4648 §4), for Basic credentials.
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for group in data.chunks(3) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+            ("Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), coded, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn proxy_urls_parse_with_and_without_credentials() {
+        let p = Proxy::parse("http://user:p%40ss@proxy.example:3128").unwrap();
+        assert_eq!(p.authority().host(), "proxy.example");
+        assert_eq!(p.authority().port(), 3128);
+        // "user:p@ss"
+        assert_eq!(p.authorization(), Some("Basic dXNlcjpwQHNz"));
+        let p = Proxy::parse("127.0.0.1:8080").unwrap();
+        assert_eq!((p.authority().port(), p.authorization()), (8080, None));
+        let p = Proxy::parse("http://[::1]/").unwrap();
+        assert_eq!((p.authority().host(), p.authority().port()), ("::1", 80));
+        assert_eq!(
+            Proxy::parse("http://u@h:1").unwrap().authorization(),
+            Some("Basic dTo=")
+        );
+    }
+
+    #[test]
+    fn bad_proxy_urls_are_typed_errors_without_the_password() {
+        for bad in [
+            "socks5://h:1",
+            "https://h:1",
+            "http://h:1/path",
+            "http://h:port",
+            "http://u:pw%zz@h:1",
+            "http://u:secret@",
+        ] {
+            let e = Proxy::parse(bad).unwrap_err();
+            assert_eq!(e.name(), "InvalidProxy", "{bad}");
+            assert!(!e.to_string().contains("secret"), "{e}");
+        }
+        assert!(!format!("{:?}", Proxy::parse("http://u:secret@h:1").unwrap()).contains("c2Vj"));
+    }
+
+    #[test]
+    fn http_goes_in_absolute_form_and_https_through_connect() {
+        let p = Proxy::parse("http://u:p@proxy:3128").unwrap();
+        let origin = Authority::parse("origin.example:8080", 80).unwrap();
+        let Route::Forward(f) = p.route(&origin, false) else {
+            panic!("http is forwarded")
+        };
+        assert_eq!(f.target("/a?b"), "http://origin.example:8080/a?b");
+        assert_eq!(f.target("http://x/"), "http://x/");
+        assert_eq!(f.authorization(), Some("Basic dTpw"));
+        let default = Authority::parse("origin.example", 80).unwrap();
+        let Route::Forward(f) = p.route(&default, false) else {
+            panic!()
+        };
+        assert_eq!(f.target("/"), "http://origin.example/");
+        let Route::Tunnel(t) = p.route(&Authority::parse("o:443", 443).unwrap(), true) else {
+            panic!("https is tunnelled")
+        };
+        let mut opener = t.opener(p.authority().clone(), Config::default()).unwrap();
+        let sent = opener.poll_transmit().unwrap();
+        assert_eq!(
+            &sent[..],
+            b"CONNECT o:443 HTTP/1.1\r\nHost: o:443\r\nProxy-Authorization: Basic dTpw\r\n\r\n"
+        );
+    }
+}
