@@ -13,8 +13,10 @@
 //!   targets, httplib's debug lines.
 //! * [`retry`] — when a request may go again: never twice when that could
 //!   make the server act twice ([`Error::MaybeProcessed`]).
-//! * [`Proxy`], [`Route`], [`Tunnel`] — forward proxies for `http://`,
-//!   CONNECT tunnels for `https://`, Basic credentials from the proxy URL.
+//! * [`Endpoint`], [`Proxy`], [`Route`], [`Tunnel`] — where a connection
+//!   goes: directly, through a forward proxy for `http://` (absolute-form),
+//!   through a CONNECT tunnel for `https://`; Basic credentials from the
+//!   proxy URL, sent to the proxy only.
 //! * [`Error`], [`Timeouts`], [`TlsOptions`] — what every adapter returns
 //!   and takes. TLS is rustls (itself sans-IO), certificates verified by
 //!   default; the crypto provider and root store are cargo features here,
@@ -54,7 +56,7 @@ mod tls;
 pub use error::Error;
 pub use exchange::{BodyStep, Exchange, Trailers};
 pub use httpcore;
-pub use proxy::{Forward, Proxy, Route, Tunnel};
+pub use proxy::{Endpoint, Forward, Proxy, Route, Tunnel};
 pub use retry::Retries;
 pub use timeouts::Timeouts;
 pub use tls::{provider, server_name, TlsOptions};

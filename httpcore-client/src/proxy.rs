@@ -192,6 +192,85 @@ impl Tunnel {
     }
 }
 
+/// Where a client's connections go and how its requests reach their
+/// server: directly, through a forward proxy, or through a CONNECT tunnel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Where the TCP connection goes: the server, or a proxy.
+    connect_to: Authority,
+    /// The server the requests are for (`Host`, the name TLS verifies).
+    origin: Authority,
+    https: bool,
+    route: Option<Route>,
+}
+
+impl Endpoint {
+    /// The server at `host[:port]` (the scheme's default port), directly.
+    pub fn new(host: &str, https: bool) -> Result<Endpoint, Error> {
+        let port = if https {
+            httpcore::status::HTTPS_PORT
+        } else {
+            httpcore::status::HTTP_PORT
+        };
+        let origin = Authority::parse(host, port)?;
+        Ok(Endpoint {
+            connect_to: origin.clone(),
+            origin,
+            https,
+            route: None,
+        })
+    }
+
+    /// Through the server given to [`new`](Self::new), now a proxy, with a
+    /// CONNECT tunnel to `host` (httplib's `set_tunnel`): `port` overrides
+    /// the port in `host`; `headers` go with the CONNECT.
+    pub fn set_tunnel(
+        &mut self,
+        host: &str,
+        port: Option<u16>,
+        headers: &[(&str, &str)],
+    ) -> Result<(), Error> {
+        let tunnel = Tunnel::new(host, port, self.origin.default_port(), headers)?;
+        self.origin = tunnel.target().clone();
+        self.route = Some(Route::Tunnel(tunnel));
+        Ok(())
+    }
+
+    /// Through `proxy`: in absolute-form for `http://`, a CONNECT tunnel
+    /// for `https://`.
+    pub fn set_proxy(&mut self, proxy: &Proxy) {
+        self.route = Some(proxy.route(&self.origin, self.https));
+        self.connect_to = proxy.authority().clone();
+    }
+
+    /// Where the TCP connection goes.
+    pub fn connect_to(&self) -> &Authority {
+        &self.connect_to
+    }
+
+    /// The server the requests are for.
+    pub fn origin(&self) -> &Authority {
+        &self.origin
+    }
+
+    /// The tunnel to open after connecting, if any.
+    pub fn tunnel(&self) -> Option<&Tunnel> {
+        match &self.route {
+            Some(Route::Tunnel(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The forward proxy the requests go through, if any (for
+    /// [`Exchange::set_forward`](crate::Exchange::set_forward)).
+    pub fn forward(&self) -> Option<Forward> {
+        match &self.route {
+            Some(Route::Forward(f)) => Some(f.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// `url` with any userinfo replaced, for error messages.
 fn redact(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));

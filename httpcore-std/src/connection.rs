@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead};
-use httpcore_client::{BodyStep, Exchange, Proxy, Retries, Route, Timeouts, Tunnel};
+use httpcore_client::{BodyStep, Endpoint, Exchange, Proxy, Retries, Timeouts, Tunnel};
 use rustls::ClientConfig;
 
 use crate::response::Response;
@@ -31,15 +31,12 @@ use crate::{server_name, Error, TlsOptions};
 /// ```
 #[derive(Debug)]
 pub struct HttpConnection {
-    /// Where the TCP connection goes: the server, or a proxy.
-    authority: Authority,
-    /// The server the requests are for (`Host`, the name TLS verifies).
-    origin: Authority,
+    /// Where connections go, and how requests reach the server.
+    endpoint: Endpoint,
     tls: Option<Arc<ClientConfig>>,
     timeouts: Timeouts,
     transport: Option<Transport>,
     exchange: Exchange,
-    tunnel: Option<Tunnel>,
     /// A head buffer to reuse (handed back by each `Response`).
     pub(crate) spare_head: ResponseHead,
 }
@@ -79,9 +76,7 @@ impl HttpsConnection {
         host: &str,
         config: Arc<ClientConfig>,
     ) -> Result<HttpsConnection, Error> {
-        let mut c = HttpConnection::with_default_port(host, httpcore::status::HTTPS_PORT)?;
-        c.tls = Some(config);
-        Ok(HttpsConnection(c))
+        HttpConnection::with_tls(host, Some(config)).map(HttpsConnection)
     }
 
     /// Builder-style [`HttpConnection::set_timeouts`] with one timeout for
@@ -102,19 +97,17 @@ impl HttpConnection {
     /// or non-numeric port is `InvalidURL`, as in httplib. Nothing is
     /// connected until the first request (or [`connect`](Self::connect)).
     pub fn new(host: &str) -> Result<HttpConnection, Error> {
-        HttpConnection::with_default_port(host, httpcore::status::HTTP_PORT)
+        HttpConnection::with_tls(host, None)
     }
 
-    fn with_default_port(host: &str, default_port: u16) -> Result<HttpConnection, Error> {
-        let authority = Authority::parse(host, default_port)?;
+    fn with_tls(host: &str, tls: Option<Arc<ClientConfig>>) -> Result<HttpConnection, Error> {
+        let endpoint = Endpoint::new(host, tls.is_some())?;
         Ok(HttpConnection {
-            exchange: Exchange::new(authority.clone(), Config::default()),
-            origin: authority.clone(),
-            authority,
-            tls: None,
+            exchange: Exchange::new(endpoint.origin().clone(), Config::default()),
+            endpoint,
+            tls,
             timeouts: Timeouts::default(),
             transport: None,
-            tunnel: None,
             spare_head: ResponseHead::new(),
         })
     }
@@ -164,14 +157,7 @@ impl HttpConnection {
         port: Option<u16>,
         headers: &[(&str, &str)],
     ) -> Result<(), Error> {
-        let default = if self.tls.is_some() {
-            httpcore::status::HTTPS_PORT
-        } else {
-            httpcore::status::HTTP_PORT
-        };
-        let tunnel = Tunnel::new(host, port, default, headers)?;
-        self.origin = tunnel.target().clone();
-        self.tunnel = Some(tunnel);
+        self.endpoint.set_tunnel(host, port, headers)?;
         self.exchange.set_forward(None);
         self.close();
         Ok(())
@@ -182,23 +168,14 @@ impl HttpConnection {
     /// the proxy URL's credentials go to the proxy only
     /// (`Proxy-Authorization: Basic`). Takes effect at the next connection.
     pub fn set_proxy(&mut self, proxy: &Proxy) {
-        match proxy.route(&self.origin, self.tls.is_some()) {
-            Route::Forward(f) => {
-                self.tunnel = None;
-                self.exchange.set_forward(Some(f));
-            }
-            Route::Tunnel(t) => {
-                self.tunnel = Some(t);
-                self.exchange.set_forward(None);
-            }
-        }
-        self.authority = proxy.authority().clone();
+        self.endpoint.set_proxy(proxy);
+        self.exchange.set_forward(self.endpoint.forward());
         self.close();
     }
 
     /// Where the TCP connection goes: the server, or the proxy.
     pub fn authority(&self) -> &Authority {
-        &self.authority
+        self.endpoint.connect_to()
     }
 
     /// True when a connection is open.
@@ -222,7 +199,7 @@ impl HttpConnection {
         if self.transport.is_some() {
             return Ok(());
         }
-        let addr = self.authority.socket_addr_string();
+        let addr = self.endpoint.connect_to().socket_addr_string();
         let tcp =
             connect_tcp(&addr, self.timeouts.connect).map_err(|e| Error::io("connecting", e))?;
         let mut transport = Transport::Plain(tcp);
@@ -231,18 +208,21 @@ impl HttpConnection {
         transport
             .set_timeouts(setup, self.timeouts.connect.or(self.timeouts.write))
             .map_err(|e| Error::io("connecting", e))?;
-        let leftover = match &self.tunnel {
+        let leftover = match self.endpoint.tunnel() {
             Some(tunnel) => self.open_tunnel(&mut transport, tunnel)?,
             None => Bytes::new(),
         };
         if let Some(config) = &self.tls {
-            transport =
-                transport.start_tls(config.clone(), server_name(self.origin.host())?, &leftover)?;
+            transport = transport.start_tls(
+                config.clone(),
+                server_name(self.endpoint.origin().host())?,
+                &leftover,
+            )?;
         }
         transport
             .set_timeouts(self.timeouts.read, self.timeouts.write)
             .map_err(|e| Error::io("connecting", e))?;
-        self.exchange.reconnected(self.origin.clone());
+        self.exchange.reconnected(self.endpoint.origin().clone());
         if self.tls.is_none() && !leftover.is_empty() {
             self.exchange.engine_mut().handle_data(&leftover);
         }
@@ -254,7 +234,7 @@ impl HttpConnection {
     /// answer); the bytes after the proxy's 2xx head are returned, not lost.
     fn open_tunnel(&self, transport: &mut Transport, tunnel: &Tunnel) -> Result<Bytes, Error> {
         let config = self.exchange.engine().config().clone();
-        let mut opener = tunnel.opener(self.authority.clone(), config)?;
+        let mut opener = tunnel.opener(self.endpoint.connect_to().clone(), config)?;
         while let Some(b) = opener.poll_transmit() {
             transport
                 .write_all(&b)
@@ -276,7 +256,7 @@ impl HttpConnection {
         if let Some(mut t) = self.transport.take() {
             t.shutdown();
         }
-        self.exchange.reconnected(self.origin.clone());
+        self.exchange.reconnected(self.endpoint.origin().clone());
     }
 
     /// Make sure a connection that can carry a new request is open: an idle
@@ -509,6 +489,8 @@ impl HttpConnection {
     /// behind the head put back in front. The connection is closed for
     /// HTTP (the next request opens a new one).
     pub fn take_upgraded(&mut self) -> Result<Upgraded, Error> {
+        // The switch's end of exchange, if not taken yet.
+        while self.exchange.engine_mut().poll_event()?.is_some() {}
         if self.exchange.engine().recv_state() != httpcore::RecvStateKind::Switched {
             return Err(httpcore::Error::NotConnected {
                 reason: "no protocol switch was answered on this connection",

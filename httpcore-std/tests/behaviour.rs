@@ -3,7 +3,10 @@
 //! scripted server, and (with `--ignored`, nginx started by
 //! `.ci/nginx.sh`) against nginx.
 
-use httpcore_std::{Error, HttpConnection, HttpsConnection, Timeouts, TlsOptions};
+use std::io::Read;
+
+use httpcore_std::httpcore::Config;
+use httpcore_std::{Error, HttpConnection, HttpsConnection, Proxy, Timeouts, TlsOptions};
 use testkit::behaviour::{Client, Failure, Options, Reply};
 
 struct Std(HttpConnection);
@@ -21,6 +24,24 @@ impl Std {
         let body = r.read_all()?;
         Ok(Reply::new(r.head(), body))
     }
+
+    fn switch(&mut self, target: &str, headers: &[(&str, &str)]) -> Result<(u16, Vec<u8>), Error> {
+        self.0.request("GET", target, None, headers)?;
+        let status = self.0.get_response()?.status();
+        let mut rest = Vec::new();
+        let mut stream = self.0.take_upgraded()?;
+        stream
+            .read_to_end(&mut rest)
+            .map_err(|e| Error::io("reading the switched stream", e))?;
+        Ok((status, rest))
+    }
+}
+
+fn failure(e: Error) -> Failure {
+    Failure {
+        name: e.name().to_string(),
+        message: e.to_string(),
+    }
 }
 
 impl Client for Std {
@@ -31,11 +52,15 @@ impl Client for Std {
         body: Option<&[u8]>,
         headers: &[(&str, &str)],
     ) -> Result<Reply, Failure> {
-        self.run(method, target, body, headers)
-            .map_err(|e| Failure {
-                name: e.name().to_string(),
-                message: e.to_string(),
-            })
+        self.run(method, target, body, headers).map_err(failure)
+    }
+
+    fn upgrade(
+        &mut self,
+        target: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, Vec<u8>), Failure> {
+        self.switch(target, headers).map_err(failure)
     }
 }
 
@@ -55,6 +80,15 @@ fn make(addr: &str, options: &Options) -> Box<dyn Client> {
         read: options.read_timeout,
         ..Timeouts::default()
     });
+    if let Some(wait) = options.continue_wait {
+        c.set_config(Config {
+            expect_continue_timeout: wait,
+            ..Config::default()
+        });
+    }
+    if let Some(proxy) = &options.proxy {
+        c.set_proxy(&Proxy::parse(proxy).unwrap());
+    }
     if let Some((host, port, _)) = &options.tunnel {
         c.set_tunnel(host, Some(*port), &options.tunnel_headers())
             .unwrap();

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use httpcore::{Authority, Config};
-use httpcore_client::{Forward, Proxy, Retries, Route, Tunnel};
+use httpcore::Config;
+use httpcore_client::{Endpoint, Proxy, Retries, Tunnel};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
@@ -150,16 +150,12 @@ impl Stream {
 /// ```
 #[derive(Debug)]
 pub struct Client {
-    /// Where the TCP connection goes: the server, or the proxy.
-    authority: Authority,
-    /// The server the requests are for (`Host`, the name TLS verifies).
-    origin: Authority,
+    /// Where connections go, and how requests reach the server.
+    endpoint: Endpoint,
     tls: Option<Arc<ClientConfig>>,
     config: Config,
     timeouts: Timeouts,
     retries: Retries,
-    tunnel: Option<Tunnel>,
-    forward: Option<Forward>,
     conn: Option<Connection<Stream>>,
 }
 
@@ -167,31 +163,25 @@ impl Client {
     /// `http://host[:port]` (port 80 by default). Nothing is opened before
     /// the first request.
     pub fn http(host: &str) -> Result<Client, Error> {
-        Ok(Client::new(
-            Authority::parse(host, httpcore::status::HTTP_PORT)?,
-            None,
-        ))
+        Ok(Client::new(Endpoint::new(host, false)?, None))
     }
 
     /// `https://host[:port]` (port 443 by default), certificates verified
     /// as `options` say (by default against the built-in roots).
     pub fn https(host: &str, options: &TlsOptions) -> Result<Client, Error> {
         Ok(Client::new(
-            Authority::parse(host, httpcore::status::HTTPS_PORT)?,
+            Endpoint::new(host, true)?,
             Some(options.build()?),
         ))
     }
 
-    fn new(authority: Authority, tls: Option<Arc<ClientConfig>>) -> Client {
+    fn new(endpoint: Endpoint, tls: Option<Arc<ClientConfig>>) -> Client {
         Client {
-            origin: authority.clone(),
-            authority,
+            endpoint,
             tls,
             config: Config::default(),
             timeouts: Timeouts::default(),
             retries: Retries::default(),
-            tunnel: None,
-            forward: None,
             conn: None,
         }
     }
@@ -221,17 +211,7 @@ impl Client {
     /// to the proxy in absolute-form, HTTPS through a CONNECT tunnel; the
     /// proxy URL's credentials go to the proxy only.
     pub fn with_proxy(mut self, proxy: &Proxy) -> Client {
-        match proxy.route(&self.origin, self.tls.is_some()) {
-            Route::Forward(f) => {
-                self.tunnel = None;
-                self.forward = Some(f);
-            }
-            Route::Tunnel(t) => {
-                self.tunnel = Some(t);
-                self.forward = None;
-            }
-        }
-        self.authority = proxy.authority().clone();
+        self.endpoint.set_proxy(proxy);
         self.close();
         self
     }
@@ -247,15 +227,7 @@ impl Client {
         port: Option<u16>,
         headers: &[(&str, &str)],
     ) -> Result<(), Error> {
-        let default = if self.tls.is_some() {
-            httpcore::status::HTTPS_PORT
-        } else {
-            httpcore::status::HTTP_PORT
-        };
-        let tunnel = Tunnel::new(host, port, default, headers)?;
-        self.origin = tunnel.target().clone();
-        self.tunnel = Some(tunnel);
-        self.forward = None;
+        self.endpoint.set_tunnel(host, port, headers)?;
         self.close();
         Ok(())
     }
@@ -264,6 +236,31 @@ impl Client {
     /// engine's getters).
     pub fn connection(&mut self) -> Option<&mut Connection<Stream>> {
         self.conn.as_mut()
+    }
+
+    /// After a `101 Switching Protocols` (or a CONNECT answered 2xx) was
+    /// read: the stream, now the caller's, and the bytes that arrived
+    /// behind the head (read them first). The client opens a new
+    /// connection for its next request.
+    pub fn take_upgraded(&mut self) -> Result<(Stream, Bytes), Error> {
+        if let Some(conn) = &mut self.conn {
+            // The switch's end of exchange, if not taken yet.
+            while conn.exchange.engine_mut().poll_event()?.is_some() {}
+        }
+        let switched = self
+            .conn
+            .as_ref()
+            .is_some_and(|c| c.engine().recv_state() == httpcore::RecvStateKind::Switched);
+        match self.conn.take() {
+            Some(conn) if switched => Ok(conn.into_parts()),
+            conn => {
+                self.conn = conn;
+                Err(httpcore::Error::NotConnected {
+                    reason: "no protocol switch was answered on this connection",
+                }
+                .into())
+            }
+        }
     }
 
     /// Close the connection; the next request opens a new one.
@@ -320,9 +317,9 @@ impl Client {
     }
 
     async fn open(&self) -> Result<Connection<Stream>, Error> {
-        let mut tcp = tcp(&self.authority, self.timeouts.connect).await?;
-        let origin = self.origin.clone();
-        let prefix = match &self.tunnel {
+        let mut tcp = tcp(self.endpoint.connect_to(), self.timeouts.connect).await?;
+        let origin = self.endpoint.origin().clone();
+        let prefix = match self.endpoint.tunnel() {
             None => Bytes::new(),
             Some(t) => {
                 let opened = self.open_tunnel(&mut tcp, t);
@@ -339,14 +336,14 @@ impl Client {
         let mut conn =
             Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts);
         conn.exchange.set_retries(self.retries);
-        conn.exchange.set_forward(self.forward.clone());
+        conn.exchange.set_forward(self.endpoint.forward());
         Ok(conn)
     }
 
     /// Send CONNECT and read the proxy's answer (the engine does both);
     /// the bytes that followed it.
     async fn open_tunnel(&self, tcp: &mut TcpStream, tunnel: &Tunnel) -> Result<Bytes, Error> {
-        let mut opener = tunnel.opener(self.authority.clone(), self.config.clone())?;
+        let mut opener = tunnel.opener(self.endpoint.connect_to().clone(), self.config.clone())?;
         while let Some(b) = opener.poll_transmit() {
             tcp.write_all(&b)
                 .await

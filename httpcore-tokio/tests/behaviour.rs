@@ -3,8 +3,10 @@
 //! runtime): against the scripted server, and (with `--ignored`, nginx
 //! started by `.ci/nginx.sh`) against nginx.
 
-use httpcore_tokio::{Client, Error, Timeouts, TlsOptions};
+use httpcore_tokio::httpcore::Config;
+use httpcore_tokio::{Client, Error, Proxy, Timeouts, TlsOptions};
 use testkit::behaviour::{Failure, Options, Reply};
+use tokio::io::AsyncReadExt;
 
 struct Tokio {
     rt: tokio::runtime::Runtime,
@@ -23,6 +25,28 @@ async fn run(
     Ok(Reply::new(r.head(), body))
 }
 
+async fn switch(
+    client: &mut Client,
+    target: &str,
+    headers: &[(&str, &str)],
+) -> Result<(u16, Vec<u8>), Error> {
+    let status = client.request("GET", target, None, headers).await?.status();
+    let (mut stream, first) = client.take_upgraded()?;
+    let mut rest = first.to_vec();
+    stream
+        .read_to_end(&mut rest)
+        .await
+        .map_err(|e| Error::io("reading the switched stream", e))?;
+    Ok((status, rest))
+}
+
+fn failure(e: Error) -> Failure {
+    Failure {
+        name: e.name().to_string(),
+        message: e.to_string(),
+    }
+}
+
 impl testkit::behaviour::Client for Tokio {
     fn exchange(
         &mut self,
@@ -33,10 +57,17 @@ impl testkit::behaviour::Client for Tokio {
     ) -> Result<Reply, Failure> {
         self.rt
             .block_on(run(&mut self.client, method, target, body, headers))
-            .map_err(|e| Failure {
-                name: e.name().to_string(),
-                message: e.to_string(),
-            })
+            .map_err(failure)
+    }
+
+    fn upgrade(
+        &mut self,
+        target: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, Vec<u8>), Failure> {
+        self.rt
+            .block_on(switch(&mut self.client, target, headers))
+            .map_err(failure)
     }
 }
 
@@ -54,6 +85,15 @@ fn make(addr: &str, options: &Options) -> Box<dyn testkit::behaviour::Client> {
         read: options.read_timeout,
         ..Timeouts::default()
     });
+    if let Some(wait) = options.continue_wait {
+        client = client.with_config(Config {
+            expect_continue_timeout: wait,
+            ..Config::default()
+        });
+    }
+    if let Some(proxy) = &options.proxy {
+        client = client.with_proxy(&Proxy::parse(proxy).unwrap());
+    }
     if let Some((host, port, _)) = &options.tunnel {
         client
             .set_tunnel(host, Some(*port), &options.tunnel_headers())

@@ -61,6 +61,10 @@ pub struct Options {
     pub https: bool,
     /// Extra trusted roots, PEM.
     pub ca_file: Option<std::path::PathBuf>,
+    /// Reach the server through this proxy (`http://[user:pass@]host:port`).
+    pub proxy: Option<String>,
+    /// The engine's wait for `100 Continue` before sending a held body.
+    pub continue_wait: Option<Duration>,
 }
 
 impl Options {
@@ -85,6 +89,15 @@ pub trait Client {
         body: Option<&[u8]>,
         headers: &[(&str, &str)],
     ) -> Result<Reply, Failure>;
+
+    /// A request answered by `101 Switching Protocols`: the status, then
+    /// every byte the switched stream carries until the server closes it
+    /// (the bytes that came with the head first).
+    fn upgrade(
+        &mut self,
+        target: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, Vec<u8>), Failure>;
 }
 
 /// Makes an adapter's client for `host:port` with `Options`.
@@ -207,6 +220,103 @@ pub fn a_post_with_an_idempotency_key_is_retried(make: Make) {
         "{}",
         requests[2].head
     );
+}
+
+/// A server that ignores `Expect: 100-continue` (it waits for the body
+/// without answering first) gets the body once the engine's wait ran out.
+pub fn a_server_that_ignores_expect_gets_the_body_after_the_wait(make: Make) {
+    let wait = Duration::from_millis(300);
+    let server = Server::start(vec![vec![
+        Action::ReadHead,
+        Action::ReadBody,
+        Action::Write(OK_HELLO.to_vec()),
+    ]]);
+    let options = Options {
+        continue_wait: Some(wait),
+        read_timeout: Some(Duration::from_secs(5)),
+        ..Options::default()
+    };
+    let mut c = make(&server.addr, &options);
+    let started = Instant::now();
+    let r = c
+        .exchange("PUT", "/up", Some(b"data"), &[("Expect", "100-continue")])
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(r.body, b"hello");
+    assert!(
+        took >= wait,
+        "the body went before the wait ran out ({took:?})"
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "the wait was not run ({took:?})"
+    );
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests[0].head.contains("Expect: 100-continue\r\n"));
+    assert_eq!(requests[0].body, b"data");
+}
+
+/// The bytes that come behind a `101` head, in the same read, belong to
+/// the new protocol: handed over with the stream, none lost.
+pub fn bytes_after_a_101_are_handed_over_with_the_stream(make: Make) {
+    let server = Server::start(vec![vec![
+        Action::Read,
+        Action::Write(
+            b"HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\nfirst bytes"
+                .to_vec(),
+        ),
+        Action::Sleep(Duration::from_millis(50)),
+        Action::Write(b", then more".to_vec()),
+        Action::Close,
+    ]]);
+    let mut c = make(&server.addr, &Options::default());
+    let (status, rest) = c
+        .upgrade("/chat", &[("Connection", "upgrade"), ("Upgrade", "echo")])
+        .unwrap();
+    assert_eq!(status, 101);
+    assert_eq!(String::from_utf8_lossy(&rest), "first bytes, then more");
+}
+
+/// Through a forward proxy: `http://` requests in absolute-form with the
+/// origin's `Host`, the credentials of the proxy URL as
+/// `Proxy-Authorization: Basic`, the proxy connection kept alive.
+pub fn a_forward_proxy_gets_absolute_form_and_credentials(make: Make) {
+    let server = Server::start(vec![[answer(OK_HELLO), answer(OK_HELLO)].concat()]);
+    let options = Options {
+        proxy: Some(format!("http://user:pa%3Ass@{}", server.addr)),
+        ..Options::default()
+    };
+    let mut c = make("origin.example:8080", &options);
+    assert_eq!(get(&mut *c, "/a?b=1").unwrap().body, b"hello");
+    assert_eq!(
+        c.exchange("POST", "/form", Some(b"x=1"), &[]).unwrap().body,
+        b"hello"
+    );
+    drop(c);
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(
+        requests[0].head.starts_with(
+            "GET http://origin.example:8080/a?b=1 HTTP/1.1\r\nHost: origin.example:8080\r\n"
+        ),
+        "{}",
+        requests[0].head
+    );
+    assert!(requests[1]
+        .head
+        .starts_with("POST http://origin.example:8080/form HTTP/1.1\r\n"));
+    for r in &requests {
+        // "user:pa:ss"
+        assert_eq!(
+            r.head
+                .matches("Proxy-Authorization: Basic dXNlcjpwYTpzcw==\r\n")
+                .count(),
+            1,
+            "{}",
+            r.head
+        );
+    }
+    assert_eq!(requests[1].body, b"x=1");
+    assert_eq!(server.connections(), 1);
 }
 
 /// Part of a response arrived before the close: no retry, a typed error
@@ -503,6 +613,9 @@ macro_rules! behaviour_tests {
             a_post_is_never_sent_twice,
             a_get_on_a_connection_closed_under_it_is_retried,
             a_post_with_an_idempotency_key_is_retried,
+            a_server_that_ignores_expect_gets_the_body_after_the_wait,
+            bytes_after_a_101_are_handed_over_with_the_stream,
+            a_forward_proxy_gets_absolute_form_and_credentials,
             a_partial_response_is_not_retried,
             unsolicited_bytes_make_the_next_request_use_a_new_connection,
             chunked_with_trailers_one_byte_at_a_time,

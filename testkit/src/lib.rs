@@ -21,6 +21,11 @@ use std::time::Duration;
 pub enum Action {
     /// Read one request (head, and a Content-Length or chunked body).
     Read,
+    /// Read the head of a request only (its body, if any, stays unread).
+    ReadHead,
+    /// Read the Content-Length body of the request whose head
+    /// [`ReadHead`](Action::ReadHead) read, and log it with that request.
+    ReadBody,
     /// Write these bytes at once.
     Write(Vec<u8>),
     /// Write these bytes one at a time.
@@ -98,6 +103,8 @@ fn run(stream: TcpStream, script: Vec<Action>, connection: usize, log: &Mutex<Ve
     stream.set_nodelay(true).unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
+    // The body length of the request whose head alone was read.
+    let mut pending = 0;
     for action in script {
         match action {
             Action::Read => match read_request(&mut reader) {
@@ -108,6 +115,27 @@ fn run(stream: TcpStream, script: Vec<Action>, connection: usize, log: &Mutex<Ve
                 }),
                 None => return,
             },
+            Action::ReadHead => match read_head(&mut reader) {
+                Some(head) => {
+                    pending = content_length(&head).unwrap_or(0);
+                    log.lock().unwrap().push(Request {
+                        head,
+                        body: Vec::new(),
+                        connection,
+                    })
+                }
+                None => return,
+            },
+            Action::ReadBody => {
+                let mut body = vec![0; pending];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let mut log = log.lock().unwrap();
+                if let Some(r) = log.iter_mut().rev().find(|r| r.connection == connection) {
+                    r.body = body;
+                }
+            }
             Action::Write(b) => {
                 if out.write_all(&b).is_err() {
                     return;
@@ -141,7 +169,7 @@ fn run(stream: TcpStream, script: Vec<Action>, connection: usize, log: &Mutex<Ve
     while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> {
+fn read_head(reader: &mut BufReader<TcpStream>) -> Option<String> {
     let mut head = String::new();
     loop {
         let mut line = String::new();
@@ -149,16 +177,24 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> 
             return None;
         }
         if line == "\r\n" {
-            break;
+            return Some(head);
         }
         head.push_str(&line);
     }
-    let lower = head.to_ascii_lowercase();
-    let mut body = Vec::new();
-    if let Some(len) = lower.lines().find_map(|l| {
+}
+
+fn content_length(head: &str) -> Option<usize> {
+    head.to_ascii_lowercase().lines().find_map(|l| {
         l.strip_prefix("content-length:")
             .map(|v| v.trim().parse::<usize>().unwrap())
-    }) {
+    })
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> {
+    let head = read_head(reader)?;
+    let lower = head.to_ascii_lowercase();
+    let mut body = Vec::new();
+    if let Some(len) = content_length(&head) {
         body.resize(len, 0);
         reader.read_exact(&mut body).ok()?;
     } else if lower.contains("transfer-encoding: chunked") {
