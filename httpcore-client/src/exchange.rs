@@ -456,6 +456,7 @@ impl Exchange {
         if r.finished {
             self.finish_body()?;
         }
+        self.recipe.replayed = true;
         Ok(id)
     }
 }

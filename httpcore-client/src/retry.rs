@@ -72,6 +72,8 @@ pub struct Recipe {
     pub(crate) replayable: bool,
     /// The request carries an `Idempotency-Key`.
     keyed: bool,
+    /// This is the request's second attempt: there is no third.
+    pub(crate) replayed: bool,
 }
 
 impl Recipe {
@@ -97,6 +99,7 @@ impl Recipe {
         self.finished = false;
         self.replayable = true;
         self.keyed = false;
+        self.replayed = false;
     }
 
     pub(crate) fn header(&mut self, name: &[u8], value: &[u8]) {
@@ -165,7 +168,7 @@ pub fn decide(
         return Decision::Fail(error);
     }
     let idempotent = policy == Retries::AssumeIdempotent || recipe.is_idempotent();
-    let may = policy != Retries::Never && recipe.is_replayable();
+    let may = policy != Retries::Never && recipe.is_replayable() && !recipe.replayed;
     match safety {
         RetrySafety::NothingSent if may => Decision::Retry,
         RetrySafety::NoResponse if may && idempotent && served > 0 => Decision::Retry,
@@ -262,6 +265,16 @@ mod tests {
                 got, *want,
                 "row {i}: {policy:?} {method} {safety:?} served {served}"
             );
+        }
+    }
+
+    #[test]
+    fn a_request_goes_at_most_twice() {
+        let mut r = recipe("GET", &[]);
+        r.replayed = true;
+        for safety in [RetrySafety::NothingSent, RetrySafety::NoResponse] {
+            let d = decide(Retries::AssumeIdempotent, closed(), safety, 1, &r);
+            assert_eq!(outcome(d), "RemoteDisconnected", "{safety:?}");
         }
     }
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use httpcore::{Authority, Config, Framing, RequestId, ResponseHead};
-use httpcore_client::{server_name, BodyStep, Error, Exchange, Timeouts, TlsOptions};
+use httpcore::{Authority, Config, Framing, RequestId, ResponseHead, TunnelOpener};
+use httpcore_client::{server_name, BodyStep, Endpoint, Error, Exchange, Timeouts, TlsOptions};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 use rustls::{ClientConfig, ClientConnection};
@@ -104,9 +104,11 @@ pub struct Connection {
     exchange: Exchange,
     socket: TcpStream,
     tls: Tls,
-    /// Where to connect again ([`reconnect`](Self::reconnect)), and with
-    /// which TLS configuration.
-    peer: Option<(SocketAddr, Option<Arc<ClientConfig>>)>,
+    /// Where to connect again ([`reconnect`](Self::reconnect)), and how.
+    peer: Option<Peer>,
+    /// The CONNECT exchange with a proxy, while the tunnel is being opened:
+    /// until it is, the socket carries its bytes only.
+    tunnel: Option<TunnelOpener>,
     /// Where it is registered, and with what interest.
     registered: Option<(Token, Interest)>,
     /// Bytes taken from the engine and not yet accepted by the socket (or
@@ -117,10 +119,17 @@ pub struct Connection {
     /// The socket may have bytes to read: set by a readable event, cleared
     /// when a read finds it drained.
     readable: bool,
+    /// An event said the server closed its side: reads go on until they
+    /// meet the end (a short read no longer means the socket is drained,
+    /// and no further event will come).
+    read_closed: bool,
     /// The last read from rustls's socket side saw the end of the stream.
     tls_eof: bool,
     /// The head of the response being read has been handed out.
     in_body: bool,
+    /// A protocol switch was handed out: the stream is the caller's, and
+    /// nothing more is read from it here.
+    switched: bool,
     trailers: Vec<(Bytes, Bytes)>,
     /// A head's buffers, kept for the next response when the caller gives
     /// them back ([`recycle`](Self::recycle)).
@@ -149,6 +158,37 @@ impl std::fmt::Debug for Connection {
             .field("in_flight", &self.in_flight())
             .field("dead", &self.dead)
             .finish()
+    }
+}
+
+/// What a connection needs to be opened again.
+#[derive(Debug, Clone)]
+struct Peer {
+    addr: SocketAddr,
+    tls: Option<Arc<ClientConfig>>,
+    endpoint: Option<Endpoint>,
+}
+
+impl Peer {
+    /// The TLS session and the tunnel a new connection to it starts with.
+    fn sessions(
+        &self,
+        origin: &Authority,
+        config: &Config,
+    ) -> Result<(Tls, Option<TunnelOpener>), Error> {
+        let tls = match &self.tls {
+            Some(tls) => Some(tls_session(tls, origin)?),
+            None => None,
+        };
+        let tunnel = match self
+            .endpoint
+            .as_ref()
+            .and_then(|e| e.tunnel().map(|t| (e, t)))
+        {
+            Some((e, t)) => Some(t.opener(e.connect_to().clone(), config.clone())?),
+            None => None,
+        };
+        Ok((tls, tunnel))
     }
 }
 
@@ -187,10 +227,12 @@ impl Connection {
     /// `host:port`) names the server in `Host`. The connection completes in
     /// the loop, after [`register`](Self::register).
     pub fn connect(addr: SocketAddr, authority: Authority, config: Config) -> Result<Self, Error> {
-        let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
-        let mut conn = Connection::from_parts(socket, None, authority, config);
-        conn.peer = Some((addr, None));
-        Ok(conn)
+        let peer = Peer {
+            addr,
+            tls: None,
+            endpoint: None,
+        };
+        Connection::start(peer, authority, config)
     }
 
     /// Start a TLS connection to `addr` without blocking, verifying the
@@ -201,10 +243,39 @@ impl Connection {
         config: Config,
         tls: Arc<ClientConfig>,
     ) -> Result<Self, Error> {
-        let session = tls_session(&tls, &authority)?;
-        let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
-        let mut conn = Connection::from_parts(socket, Some(session), authority, config);
-        conn.peer = Some((addr, Some(tls)));
+        let peer = Peer {
+            addr,
+            tls: Some(tls),
+            endpoint: None,
+        };
+        Connection::start(peer, authority, config)
+    }
+
+    /// Start a connection to `endpoint` (directly, through a forward proxy
+    /// or through a CONNECT tunnel, which is opened in the loop before
+    /// anything else), with TLS to the origin when `tls` is given. The name
+    /// it connects to is resolved here, blocking.
+    pub fn open(
+        endpoint: &Endpoint,
+        tls: Option<Arc<ClientConfig>>,
+        config: Config,
+    ) -> Result<Self, Error> {
+        let peer = Peer {
+            addr: resolve(endpoint.connect_to())?,
+            tls,
+            endpoint: Some(endpoint.clone()),
+        };
+        let mut conn = Connection::start(peer, endpoint.origin().clone(), config)?;
+        conn.exchange.set_forward(endpoint.forward());
+        Ok(conn)
+    }
+
+    fn start(peer: Peer, origin: Authority, config: Config) -> Result<Self, Error> {
+        let (tls, tunnel) = peer.sessions(&origin, &config)?;
+        let socket = TcpStream::connect(peer.addr).map_err(|e| Error::io("connecting", e))?;
+        let mut conn = Connection::from_parts(socket, tls, origin, config);
+        conn.tunnel = tunnel;
+        conn.peer = Some(peer);
         Ok(conn)
     }
 
@@ -223,22 +294,19 @@ impl Connection {
     /// [`SocketAddr`] with [`connect`](Self::connect) to keep name lookup
     /// out of the loop.
     pub fn http(host: &str) -> Result<Self, Error> {
-        let authority = Authority::parse(host, httpcore::status::HTTP_PORT)?;
-        let addr = resolve(&authority)?;
-        Connection::connect(addr, authority, Connection::default_config())
+        let endpoint = Endpoint::new(host, false)?;
+        Connection::open(&endpoint, None, Connection::default_config())
     }
 
     /// `https://host[:port]` (port 443 by default), certificates verified
     /// as `options` say (by default against the built-in roots). The name
     /// is resolved here, blocking.
     pub fn https(host: &str, options: &TlsOptions) -> Result<Self, Error> {
-        let authority = Authority::parse(host, httpcore::status::HTTPS_PORT)?;
-        let addr = resolve(&authority)?;
-        Connection::connect_tls(
-            addr,
-            authority,
+        let endpoint = Endpoint::new(host, true)?;
+        Connection::open(
+            &endpoint,
+            Some(options.build()?),
             Connection::default_config(),
-            options.build()?,
         )
     }
 
@@ -256,13 +324,16 @@ impl Connection {
             socket,
             tls,
             peer: None,
+            tunnel: None,
             registered: None,
             out: Vec::new(),
             written: 0,
             connected: false,
             readable: false,
+            read_closed: false,
             tls_eof: false,
             in_body: false,
+            switched: false,
             trailers: Vec::new(),
             spare_head: ResponseHead::new(),
             timeouts: Timeouts::default(),
@@ -283,41 +354,94 @@ impl Connection {
     }
 
     /// Start over on a new socket to the same address (and a new TLS
-    /// session), registered under the same token: for a connection the
-    /// server closed, or one that failed. Requests that were in flight are
-    /// forgotten (see [`unanswered`](Self::unanswered) first). Only for
-    /// connections made by [`connect`](Self::connect) or
-    /// [`connect_tls`](Self::connect_tls) (and `http` / `https`).
+    /// session and tunnel), registered under the same token: for a
+    /// connection the server closed, or one that failed. Requests that were
+    /// in flight are forgotten (see [`unanswered`](Self::unanswered) first).
+    /// Only for connections made by [`connect`](Self::connect),
+    /// [`connect_tls`](Self::connect_tls) or [`open`](Self::open) (and
+    /// `http` / `https`).
     pub fn reconnect(&mut self, registry: &Registry) -> Result<(), Error> {
-        let Some((addr, tls)) = self.peer.clone() else {
+        let Some(peer) = self.peer.clone() else {
             return Err(httpcore::Error::NotConnected {
                 reason: "made from parts: no address to connect to again",
             }
             .into());
         };
-        let session = match &tls {
-            Some(config) => Some(tls_session(config, self.exchange.engine().authority())?),
-            None => None,
-        };
-        let socket = TcpStream::connect(addr).map_err(|e| Error::io("connecting", e))?;
+        let origin = self.exchange.engine().authority().clone();
+        let (tls, tunnel) = peer.sessions(&origin, self.exchange.engine().config())?;
+        let socket = TcpStream::connect(peer.addr).map_err(|e| Error::io("connecting", e))?;
         let registered = self.registered;
         if registered.is_some() {
             let _ = self.deregister(registry);
         }
         self.shutdown();
-        let authority = self.exchange.engine().authority().clone();
-        let config = self.exchange.engine().config().clone();
-        let spare_head = std::mem::take(&mut self.spare_head);
-        let timeouts = self.timeouts;
-        *self = Connection::from_parts(socket, session, authority, config);
-        self.peer = Some((addr, tls));
-        self.spare_head = spare_head;
-        self.timeouts = timeouts;
+        let now = Instant::now();
+        self.socket = socket;
+        self.tls = tls;
+        self.tunnel = tunnel;
+        self.out.clear();
+        self.written = 0;
+        self.connected = false;
+        self.readable = false;
+        self.read_closed = false;
+        self.tls_eof = false;
+        self.in_body = false;
+        self.switched = false;
+        self.trailers.clear();
+        self.started = now;
+        self.progress = now;
+        self.error = None;
+        self.dead = false;
+        // The exchange stays: its retry policy, forward proxy and the
+        // request recorded for a retry.
+        self.exchange.reconnected(origin);
         if let Some((token, _)) = registered {
             self.register(registry, token)
                 .map_err(|e| Error::io("registering", e))?;
         }
         Ok(())
+    }
+
+    /// The connection failed with `error` (from
+    /// [`poll_output`](Self::poll_output)) while one request was in flight:
+    /// when the client layer says it may go again
+    /// ([`httpcore_client::retry`]), reconnect and send it again, and return
+    /// its new id; otherwise the error to report
+    /// ([`Error::MaybeProcessed`] for a request the server may have acted
+    /// on).
+    pub fn retry(&mut self, registry: &Registry, error: Error) -> Result<RequestId, Error> {
+        self.exchange.recover(error)?;
+        self.reconnect(registry)?;
+        let id = self.exchange.replay()?;
+        self.flush(registry);
+        Ok(id)
+    }
+
+    /// The client layer's exchange: its retry policy
+    /// ([`set_retries`](Exchange::set_retries)) and debug lines.
+    pub fn exchange_mut(&mut self) -> &mut Exchange {
+        &mut self.exchange
+    }
+
+    /// The idle check before a new request on a kept-alive connection:
+    /// false when the server closed it or sent bytes nobody asked for
+    /// (asked of the socket itself, which no event may have reported yet).
+    /// TLS records that carry no data (session tickets) are read and
+    /// leave it usable.
+    pub fn is_quiet(&mut self, registry: &Registry) -> bool {
+        if !self.is_reusable() {
+            return false;
+        }
+        match self.socket.peek(&mut [0u8; 1]) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => true,
+            Ok(n) if n > 0 && self.tls.is_some() => {
+                self.readable = true;
+                self.read_once(registry);
+                let _ = self.exchange.engine_mut().poll_event();
+                self.is_reusable()
+            }
+            _ => false,
+        }
     }
 
     /// Take the connection apart: the socket, the TLS session, and the
@@ -460,6 +584,7 @@ impl Connection {
         if event.is_readable() || event.is_read_closed() || event.is_error() {
             self.readable = true;
         }
+        self.read_closed |= event.is_read_closed();
         if !self.connected {
             self.check_connected();
         }
@@ -567,14 +692,22 @@ impl Connection {
             self.out.clear();
             self.written = 0;
         }
-        self.exchange.transmit_into(&mut self.out, Instant::now());
+        match &mut self.tunnel {
+            // Until the tunnel is open, its CONNECT is all that goes.
+            Some(opener) => {
+                while let Some(b) = opener.poll_transmit() {
+                    self.out.extend_from_slice(&b);
+                }
+            }
+            None => self.exchange.transmit_into(&mut self.out, Instant::now()),
+        }
         if !self.connected || self.dead {
             return;
         }
         let before = self.written;
-        let result = match &mut self.tls {
-            None => write_plain(&mut self.socket, &self.out, &mut self.written),
-            Some(tls) => write_tls(tls, &mut self.socket, &self.out, &mut self.written),
+        let result = match (&mut self.tls, &self.tunnel) {
+            (Some(tls), None) => write_tls(tls, &mut self.socket, &self.out, &mut self.written),
+            _ => write_plain(&mut self.socket, &self.out, &mut self.written),
         };
         if self.written > before {
             self.mark_progress();
@@ -626,6 +759,9 @@ impl Connection {
                 return Err(e);
             }
             self.check_alive()?;
+            if self.switched {
+                return Ok(None);
+            }
             match self.engine_output() {
                 Ok(Some(out)) => return Ok(Some(out)),
                 Ok(None) => {}
@@ -660,6 +796,7 @@ impl Connection {
             };
             let head = std::mem::take(&mut self.spare_head);
             self.in_body = framing != Framing::Switched;
+            self.switched = framing == Framing::Switched;
             return Ok(Some(Output::Head { id, head, framing }));
         }
         Ok(match self.exchange.poll_body(&mut self.trailers)? {
@@ -682,23 +819,31 @@ impl Connection {
 
     /// One read from the socket (through rustls if any) into the engine.
     fn read_once(&mut self, registry: &Registry) {
-        let result = match &mut self.tls {
-            None => read_plain(&mut self.socket, self.exchange.engine_mut()),
-            Some(tls) => read_tls(
+        let result = match (&mut self.tunnel, &mut self.tls) {
+            (Some(opener), _) => read_plain(&mut self.socket, opener.recv_buffer()),
+            (None, None) => read_plain(&mut self.socket, self.exchange.recv_buffer()),
+            (None, Some(tls)) => read_tls(
                 tls,
                 &mut self.socket,
-                self.exchange.engine_mut(),
+                self.exchange.recv_buffer(),
                 &mut self.tls_eof,
             ),
         };
         match result {
-            Ok(ReadOutcome::Data { drained }) => {
+            Ok(ReadOutcome::Data { n, drained }) => {
                 self.mark_progress();
-                self.readable = !drained;
+                self.readable = !drained || self.read_closed;
+                match &mut self.tunnel {
+                    Some(opener) => opener.handle_recv(n),
+                    None => self.exchange.handle_recv(n),
+                }
             }
             Ok(ReadOutcome::Eof) => {
                 self.readable = false;
-                self.exchange.handle_eof();
+                match &mut self.tunnel {
+                    Some(opener) => opener.handle_eof(),
+                    None => self.exchange.handle_eof(),
+                }
             }
             Ok(ReadOutcome::Drained) => self.readable = false,
             Err(e) => {
@@ -706,11 +851,41 @@ impl Connection {
                 self.fail(Error::io("reading the response", e));
             }
         }
+        self.check_tunnel();
         if self.tls.as_ref().is_some_and(|t| t.wants_write())
             || self.exchange.engine().wants_write()
         {
             // The TLS handshake (or a key update) has something to say.
             self.flush(registry);
+        }
+    }
+
+    /// Once the proxy said yes: the bytes after its answer go to TLS (or
+    /// the engine), and the tunnel carries the connection from now on.
+    fn check_tunnel(&mut self) {
+        let Some(opener) = &mut self.tunnel else {
+            return;
+        };
+        let leftover = match opener.poll_established() {
+            Ok(Some(leftover)) => leftover,
+            Ok(None) => return,
+            Err(e) => return self.fail(e.into()),
+        };
+        self.tunnel = None;
+        // What came behind the answer, and what may still wait, is read now.
+        self.readable = true;
+        match &mut self.tls {
+            None => self.exchange.engine_mut().handle_data(&leftover),
+            Some(tls) => {
+                let fed = tls.read_tls(&mut &leftover[..]).and_then(|_| {
+                    tls.process_new_packets()
+                        .map(|_| ())
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+                });
+                if let Err(e) = fed {
+                    self.fail(Error::io("starting TLS", e));
+                }
+            }
         }
     }
 
@@ -734,29 +909,26 @@ const EINPROGRESS: i32 = -1;
 
 /// How a read went.
 enum ReadOutcome {
-    /// Bytes went to the engine; `drained`: the socket had no more.
-    Data { drained: bool },
+    /// `n` bytes were read into the buffer; `drained`: the socket had no
+    /// more.
+    Data { n: usize, drained: bool },
     /// The server closed its side.
     Eof,
     /// Nothing to read now.
     Drained,
 }
 
-fn read_plain(
-    socket: &mut TcpStream,
-    engine: &mut httpcore::Connection,
-) -> io::Result<ReadOutcome> {
+fn read_plain(socket: &mut TcpStream, buf: &mut [u8]) -> io::Result<ReadOutcome> {
+    let room = buf.len();
     loop {
-        let buf = engine.recv_buffer();
-        let room = buf.len();
         return match socket.read(buf) {
             Ok(0) => Ok(ReadOutcome::Eof),
-            Ok(n) => {
-                engine.handle_recv(n);
-                // A short read emptied the socket's queue: edge-triggered
-                // readiness fires again when more arrives.
-                Ok(ReadOutcome::Data { drained: n < room })
-            }
+            // A short read emptied the socket's queue: edge-triggered
+            // readiness fires again when more arrives.
+            Ok(n) => Ok(ReadOutcome::Data {
+                n,
+                drained: n < room,
+            }),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(ReadOutcome::Drained),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => Err(e),
@@ -767,16 +939,13 @@ fn read_plain(
 fn read_tls(
     tls: &mut ClientConnection,
     socket: &mut TcpStream,
-    engine: &mut httpcore::Connection,
+    buf: &mut [u8],
     eof: &mut bool,
 ) -> io::Result<ReadOutcome> {
     loop {
-        match tls.reader().read(engine.recv_buffer()) {
+        match tls.reader().read(buf) {
             Ok(0) => return Ok(ReadOutcome::Eof),
-            Ok(n) => {
-                engine.handle_recv(n);
-                return Ok(ReadOutcome::Data { drained: false });
-            }
+            Ok(n) => return Ok(ReadOutcome::Data { n, drained: false }),
             // A server that closes without close_notify ends the stream all
             // the same; the engine judges whether the message was complete.
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(ReadOutcome::Eof),

@@ -31,6 +31,22 @@ struct Slot {
     body: Vec<u8>,
     /// Requests queued on it and not finished.
     in_flight: usize,
+    /// A request sent again on a new connection: its id there, and the id
+    /// the caller knows it by.
+    retried: Option<(RequestId, RequestId)>,
+}
+
+impl Slot {
+    /// The id the caller knows request `id` by.
+    fn caller_id(&mut self, id: RequestId) -> RequestId {
+        match self.retried {
+            Some((now, was)) if now == id => {
+                self.retried = None;
+                was
+            }
+            _ => id,
+        }
+    }
 }
 
 /// Connections on one thread, driven by a [`mio::Poll`] of the driver's
@@ -87,6 +103,7 @@ impl Driver {
             head: None,
             body: Vec::new(),
             in_flight: 0,
+            retried: None,
         });
         Ok(token)
     }
@@ -115,8 +132,11 @@ impl Driver {
 
     /// Queue a request on a connection ([`Connection::request`]). A
     /// connection with nothing in flight that cannot carry another request
-    /// (the server closed it or asked to, or it failed) is first
-    /// [reconnected](Connection::reconnect).
+    /// (the server closed it or asked to, sent bytes nobody asked for, or
+    /// it failed: [`Connection::is_quiet`]) is first
+    /// [reconnected](Connection::reconnect). When the server closes a
+    /// kept-alive connection under a lone request, the request goes again
+    /// if the client layer says that is safe ([`Connection::retry`]).
     pub fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
         token: Token,
@@ -130,7 +150,7 @@ impl Driver {
                 reason: "no connection has this token",
             },
         )?;
-        if slot.in_flight == 0 && !slot.conn.is_reusable() {
+        if slot.in_flight == 0 && !slot.conn.is_quiet(self.poll.registry()) {
             slot.conn.reconnect(self.poll.registry())?;
         }
         let id = slot
@@ -235,7 +255,7 @@ fn collect(
                 // caller takes the stream with `remove` and `into_parts`.
                 finished.push(Finished {
                     token,
-                    id,
+                    id: slot.caller_id(id),
                     result: Ok((head, Vec::new())),
                 });
                 ended += 1;
@@ -252,7 +272,7 @@ fn collect(
                 }
                 finished.push(Finished {
                     token,
-                    id,
+                    id: slot.caller_id(id),
                     result: Ok((head, std::mem::take(&mut slot.body))),
                 });
                 ended += 1;
@@ -260,8 +280,20 @@ fn collect(
             Err(e) => {
                 let lost = slot.conn.unanswered();
                 slot.head = None;
+                let e = match lost[..] {
+                    [only] => match slot.conn.retry(registry, e) {
+                        Ok(again) => {
+                            let was = slot.caller_id(only);
+                            slot.retried = Some((again, was));
+                            continue;
+                        }
+                        Err(e) => e,
+                    },
+                    _ => e,
+                };
                 let mut error = Some(e);
                 for id in lost {
+                    let id = slot.caller_id(id);
                     let result = Err(error.take().unwrap_or_else(|| {
                         httpcore::Error::NotConnected {
                             reason: "the connection failed before this response",
