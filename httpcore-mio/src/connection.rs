@@ -432,6 +432,10 @@ impl Connection {
         if !self.is_reusable() {
             return false;
         }
+        if !self.connected || self.tunnel.is_some() {
+            // Still connecting: nothing to look at yet.
+            return true;
+        }
         match self.socket.peek(&mut [0u8; 1]) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => true,
             Ok(n) if n > 0 && self.tls.is_some() => {
@@ -876,6 +880,8 @@ impl Connection {
         self.readable = true;
         match &mut self.tls {
             None => self.exchange.engine_mut().handle_data(&leftover),
+            // (An empty read would tell rustls the stream ended.)
+            Some(_) if leftover.is_empty() => {}
             Some(tls) => {
                 let fed = tls.read_tls(&mut &leftover[..]).and_then(|_| {
                     tls.process_new_packets()

@@ -7,8 +7,14 @@
 //! With no URL it starts a demo server on 127.0.0.1 and walks through what
 //! the library does against it. Options: `-X METHOD`, `-H 'Name: value'`
 //! (repeatable), `-d DATA` / `-d @FILE`, `-i`, `-I`, `-o FILE`,
-//! `--timeout SECS`, `--lenient`, `-k`, `--cacert FILE`, `-x HOST:PORT`,
-//! `-v`, `--delay SECS`, `--json`.
+//! `--timeout SECS`, `--lenient`, `-k`, `--cacert FILE`,
+//! `-x [http://][USER:PASS@]HOST:PORT` (a proxy: `http://` URLs go to it in
+//! absolute-form, `https://` through CONNECT; credentials go to the proxy
+//! only), `-v`, `--delay SECS`, `--json`.
+//!
+//! A request whose connection failed after it was sent is retried only when
+//! that cannot make the server act twice: a POST is reported as
+//! `MaybeProcessed` (exit status 1), never sent again.
 
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use httpcore_std::httpcore::{Config, Url};
-use httpcore_std::{Error, HttpConnection, HttpsConnection, Response, Timeouts, TlsOptions};
+use httpcore_std::{Error, HttpConnection, HttpsConnection, Proxy, Response, Timeouts, TlsOptions};
 
 #[derive(Debug, Default)]
 struct Options {
@@ -40,7 +46,7 @@ struct Options {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: fetch [-X METHOD] [-H 'Name: value']... [-d DATA|@FILE] [-i] [-I] [-o FILE] [--timeout SECS]\n             [--lenient] [-k] [--cacert FILE] [-x HOST:PORT] [-v] [--delay SECS] [--json] [URL...]"
+        "usage: fetch [-X METHOD] [-H 'Name: value']... [-d DATA|@FILE] [-i] [-I] [-o FILE] [--timeout SECS]\n             [--lenient] [-k] [--cacert FILE] [-x [USER:PASS@]HOST:PORT] [-v] [--delay SECS] [--json] [URL...]"
     );
     std::process::exit(2)
 }
@@ -95,10 +101,7 @@ struct Open {
 }
 
 fn open(url: &Url, o: &Options) -> Result<HttpConnection, Error> {
-    let target = match &o.proxy {
-        Some(p) => p.clone(),
-        None => url.authority.clone(),
-    };
+    let target = url.authority.clone();
     let mut conn = if url.https {
         let opts = TlsOptions {
             ca_file: o.cacert.as_ref().map(Into::into),
@@ -109,8 +112,8 @@ fn open(url: &Url, o: &Options) -> Result<HttpConnection, Error> {
     } else {
         HttpConnection::new(&target)?
     };
-    if o.proxy.is_some() {
-        conn.set_tunnel(&url.authority, None, &[])?;
+    if let Some(p) = &o.proxy {
+        conn.set_proxy(&Proxy::parse(p)?);
     }
     if let Some(t) = o.timeout {
         conn.set_timeouts(Timeouts::all(t));
@@ -162,12 +165,7 @@ fn fetch_one(url_str: &str, o: &Options, open_conn: &mut Option<Open>) -> Result
             "GET".into()
         }
     });
-    let target = if o.proxy.is_some() && !url.https {
-        url_str.to_string()
-    } else {
-        url.target.clone()
-    };
-    conn.request(&method, &target, o.data.as_deref(), &o.headers)?;
+    conn.request(&method, &url.target, o.data.as_deref(), &o.headers)?;
     let reused = was_connected
         && before > 0
         && conn.responses_on_connection() == before

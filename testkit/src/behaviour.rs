@@ -319,6 +319,35 @@ pub fn a_forward_proxy_gets_absolute_form_and_credentials(make: Make) {
     assert_eq!(server.connections(), 1);
 }
 
+/// HTTPS through a proxy URL: a CONNECT tunnel carrying the proxy's
+/// credentials (and only the CONNECT carries them), TLS end to end inside
+/// it, verified for the origin's name.
+pub fn https_through_a_proxy_url_tunnels_with_credentials(make: Make) {
+    let tls = crate::tls::tls_server(&["origin.test"], 2, b"secret body".to_vec());
+    let proxy = crate::proxy::ConnectProxy::start(1);
+    let options = Options {
+        https: true,
+        ca_file: Some(crate::tls::ca_file(&tls.ca_pem)),
+        proxy: Some(format!("http://carol:pw@{}", proxy.addr)),
+        ..Options::default()
+    };
+    let mut c = make(&format!("origin.test:{}", tls.port), &options);
+    for i in 0..2 {
+        let r = get(&mut *c, "/inside").unwrap_or_else(|e| panic!("request {i}: {e:?}"));
+        assert_eq!(r.body, b"secret body");
+    }
+    drop(c);
+    let heads = proxy.heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 1, "one tunnel, kept alive: {heads:?}");
+    assert_eq!(
+        heads[0],
+        format!(
+            "CONNECT origin.test:{0} HTTP/1.1\r\nHost: origin.test:{0}\r\nProxy-Authorization: Basic Y2Fyb2w6cHc=\r\n",
+            tls.port
+        )
+    );
+}
+
 /// Part of a response arrived before the close: no retry, a typed error
 /// (there is no second connection to retry on: the server takes one).
 pub fn a_partial_response_is_not_retried(make: Make) {
@@ -616,6 +645,7 @@ macro_rules! behaviour_tests {
             a_server_that_ignores_expect_gets_the_body_after_the_wait,
             bytes_after_a_101_are_handed_over_with_the_stream,
             a_forward_proxy_gets_absolute_form_and_credentials,
+            https_through_a_proxy_url_tunnels_with_credentials,
             a_partial_response_is_not_retried,
             unsolicited_bytes_make_the_next_request_use_a_new_connection,
             chunked_with_trailers_one_byte_at_a_time,
