@@ -107,7 +107,9 @@ pub fn record(events: &mut Vec<Ev>, ev: &Event<'_>) {
 /// The parts of an error that cannot depend on the split.
 pub fn error_key(e: &Error) -> String {
     match e {
-        Error::LineTooLong { .. } | Error::IncompleteRead { .. } => format!("{e:?}"),
+        Error::LineTooLong { .. } | Error::LimitExceeded { .. } | Error::IncompleteRead { .. } => {
+            format!("{e:?}")
+        }
         _ => e.name().to_string(),
     }
 }

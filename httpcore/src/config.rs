@@ -3,7 +3,9 @@
 use core::time::Duration;
 
 /// Size and count limits applied to what the server sends. Exceeding one is
-/// [`Error::LineTooLong`](crate::Error::LineTooLong) naming the limit; memory
+/// [`Error::LineTooLong`](crate::Error::LineTooLong) (a line) or
+/// [`Error::LimitExceeded`](crate::Error::LimitExceeded) (a count or a size)
+/// naming the limit; memory
 /// held for a response head never exceeds `max_head_bytes`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {

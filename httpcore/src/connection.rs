@@ -989,7 +989,7 @@ impl Connection {
         match self.sender.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
             _ if self.sender.bodiless && len == 0 => return Ok(()),
-            s => return Err(Error::ResponseNotReady { state: s.name() }),
+            s => return Err(Error::CannotSendBody { state: s.name() }),
         }
         if let Some(SendFraming::Length { declared, sent }) = &mut self.sender.framing {
             let total = *sent + len as u64;
@@ -1036,7 +1036,7 @@ impl Connection {
         match self.sender.send {
             SendState::Body | SendState::AwaitContinue | SendState::BodyAbandoned => {}
             _ if self.sender.bodiless && trailers.is_empty() => return Ok(()),
-            s => return Err(Error::ResponseNotReady { state: s.name() }),
+            s => return Err(Error::CannotSendBody { state: s.name() }),
         }
         for (n, v) in trailers {
             let (n, v) = (n.as_ref(), v.as_ref());

@@ -192,17 +192,37 @@ pub enum Error {
         /// The state the connection was in.
         state: &'static str,
     },
-    /// A response was asked for while no request has been sent, or body
-    /// data was sent where no body is due (an `ImproperConnectionState`).
+    /// A response was asked for while no request has been sent (an
+    /// `ImproperConnectionState`).
     #[error("response not ready: connection is in state {state}")]
     ResponseNotReady {
         /// The state the connection was in.
         state: &'static str,
     },
-    /// A line or section of the response exceeded a configured limit
-    /// (httplib's `LineTooLong`, generalised to every limit).
+    /// Body data, or the end of a body, where no body is due: before the
+    /// head ended, or after a request without a body (an
+    /// `ImproperConnectionState`; httplib had no name for it).
+    #[error("cannot send body: connection is in state {state}")]
+    CannotSendBody {
+        /// The state the connection was in.
+        state: &'static str,
+    },
+    /// A line of the response (the status line, a field line, a
+    /// chunk-size line) is longer than its configured limit (httplib's
+    /// `LineTooLong`).
     #[error("{kind} exceeds the limit of {limit}")]
     LineTooLong {
+        /// Which limit: [`LimitKind::StatusLine`],
+        /// [`LimitKind::HeaderLine`] or [`LimitKind::ChunkLine`].
+        kind: LimitKind,
+        /// The configured value.
+        limit: usize,
+    },
+    /// The response exceeded a configured limit that is not a line's
+    /// length: the head's or the trailers' size, the number of fields, of
+    /// interim responses, the bytes of chunk extensions.
+    #[error("{kind} exceeds the limit of {limit}")]
+    LimitExceeded {
         /// Which limit.
         kind: LimitKind,
         /// The configured value.
@@ -270,7 +290,9 @@ impl Error {
             Error::CannotSendRequest { .. } => "CannotSendRequest",
             Error::CannotSendHeader { .. } => "CannotSendHeader",
             Error::ResponseNotReady { .. } => "ResponseNotReady",
+            Error::CannotSendBody { .. } => "CannotSendBody",
             Error::LineTooLong { .. } => "LineTooLong",
+            Error::LimitExceeded { .. } => "LimitExceeded",
             Error::InvalidHeader { .. } => "InvalidHeader",
             Error::InvalidChunk { .. } => "InvalidChunk",
             Error::ProtocolError { .. } => "ProtocolError",
@@ -280,13 +302,15 @@ impl Error {
     }
 
     /// True for httplib's `ImproperConnectionState` family:
-    /// `CannotSendRequest`, `CannotSendHeader`, `ResponseNotReady`.
+    /// `CannotSendRequest`, `CannotSendHeader`, `ResponseNotReady`, and
+    /// `CannotSendBody`.
     pub fn is_improper_connection_state(&self) -> bool {
         matches!(
             self,
             Error::CannotSendRequest { .. }
                 | Error::CannotSendHeader { .. }
                 | Error::ResponseNotReady { .. }
+                | Error::CannotSendBody { .. }
         )
     }
 
@@ -301,6 +325,7 @@ impl Error {
                 | Error::UnknownTransferEncoding { .. }
                 | Error::IncompleteRead { .. }
                 | Error::LineTooLong { .. }
+                | Error::LimitExceeded { .. }
                 | Error::InvalidHeader { .. }
                 | Error::InvalidChunk { .. }
                 | Error::ProtocolError { .. }

@@ -339,7 +339,7 @@ impl Reader {
                 if decided.framing == Framing::Interim {
                     self.interim += 1;
                     if self.interim > self.limits.max_interim_responses {
-                        return Err(Error::LineTooLong {
+                        return Err(Error::LimitExceeded {
                             kind: LimitKind::InterimResponses,
                             limit: self.limits.max_interim_responses,
                         });
@@ -732,7 +732,7 @@ impl Reader {
             }
             self.ext_bytes += ext.len();
             if self.ext_bytes > self.limits.max_chunk_ext_bytes {
-                return Err(Error::LineTooLong {
+                return Err(Error::LimitExceeded {
                     kind: LimitKind::ChunkExtensions,
                     limit: self.limits.max_chunk_ext_bytes,
                 });

@@ -341,7 +341,7 @@ impl Section {
             }
             self.lines += 1;
             if self.lines > max_count {
-                return Err(Error::LineTooLong {
+                return Err(Error::LimitExceeded {
                     kind: count_kind,
                     limit: max_count,
                 });
@@ -725,7 +725,7 @@ impl Bounds {
                 limit: self.line,
             }
         } else {
-            Error::LineTooLong {
+            Error::LimitExceeded {
                 kind: self.section_kind,
                 limit: self.section,
             }

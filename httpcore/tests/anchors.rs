@@ -120,8 +120,8 @@ fn vectors() -> Vec<Vector> {
             O(200, &[("Set-Cookie", b"kUd\x01UpAt")], b"", true)).lenient(),
         v("b2.17-huge-header", format!("HTTP/1.1 200 OK\r\nX: {}\r\n\r\n", "A".repeat(500_000)), false, E("LineTooLong")),
         v("b2.17-100-headers", format!("HTTP/1.1 200 OK\r\n{}Content-Length: 0\r\n\r\n", "X: y\r\n".repeat(99)), false, O(200, &[], b"", true)),
-        v("b2.17-101-headers", format!("HTTP/1.1 200 OK\r\n{}Content-Length: 0\r\n\r\n", "X: y\r\n".repeat(100)), false, E("LineTooLong")),
-        v("b2.17-cve-2021-3737", format!("HTTP/1.1 100 OK\r\n{}", "r\n".repeat(32768)), false, E("LineTooLong")).lenient(),
+        v("b2.17-101-headers", format!("HTTP/1.1 200 OK\r\n{}Content-Length: 0\r\n\r\n", "X: y\r\n".repeat(100)), false, E("LimitExceeded")),
+        v("b2.17-cve-2021-3737", format!("HTTP/1.1 100 OK\r\n{}", "r\n".repeat(32768)), false, E("LimitExceeded")).lenient(),
         v("b2.18-body-not-counted", format!("HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n{}", "b".repeat(200_000)), false, O(200, &[], b"", true)),
         // B3 framing
         v("b3.19-leading-zero", with_cl("Content-Length: 042", &"x".repeat(42)), false, O(200, &[], b"", true)),
@@ -169,7 +169,7 @@ fn vectors() -> Vec<Vector> {
             O(200, &[], b"ok", true)),
         v("b3.25-many-103", format!("{}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n".repeat(5)),
             false, O(200, &[], b"", true)),
-        v("b3.25-too-many-1xx", "HTTP/1.1 102 Processing\r\n\r\n".repeat(101), false, E("LineTooLong")),
+        v("b3.25-too-many-1xx", "HTTP/1.1 102 Processing\r\n\r\n".repeat(101), false, E("LimitExceeded")),
         v("b3.25-100-eof", "HTTP/1.1 100 Continue\r\n\r\n", true, E("BadStatusLine")),
         v("b3.25-101-no-upgrade", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nRAW", false, E("ProtocolError")),
         // B4 chunked
@@ -415,7 +415,7 @@ fn limits_are_exact() {
         .is_none());
     let cfg = exact(head.len() - 1);
     let whole = run_whole("GET", cfg.clone(), head, false);
-    assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LineTooLong"));
+    assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LimitExceeded"));
     assert_eq!(run_bytewise("GET", cfg, head, false).key(), whole.key());
     // Header-line and status-line limits, exact.
     let line_cfg = |n| Config {
@@ -473,7 +473,7 @@ fn limits_are_exact() {
         run_whole("GET", Config::strict(), &body, false)
             .error
             .map(|e| e.name()),
-        Some("LineTooLong")
+        Some("LimitExceeded")
     );
     // Chunk-extension budget over a whole body.
     let ext = format!("1;{}\r\nx\r\n", "e".repeat(1000));
@@ -482,7 +482,7 @@ fn limits_are_exact() {
         run_whole("GET", Config::strict(), &body, false)
             .error
             .map(|e| e.name()),
-        Some("LineTooLong")
+        Some("LimitExceeded")
     );
 }
 
@@ -564,7 +564,7 @@ fn the_limit_crossed_first_is_the_one_reported() {
     assert!(
         matches!(
             whole.error,
-            Some(httpcore::Error::LineTooLong {
+            Some(httpcore::Error::LimitExceeded {
                 kind: httpcore::LimitKind::HeadBytes,
                 ..
             })
@@ -617,7 +617,10 @@ fn a_line_that_never_ends_is_refused_once_it_crosses_a_limit() {
                 answer = c.poll_head();
             }
             match answer {
-                Err(httpcore::Error::LineTooLong { kind: k, .. }) => assert_eq!(k, kind),
+                Err(
+                    httpcore::Error::LineTooLong { kind: k, .. }
+                    | httpcore::Error::LimitExceeded { kind: k, .. },
+                ) => assert_eq!(k, kind),
                 other => panic!(
                     "{kind:?}, pieces of {piece}: {:?}",
                     other.map(|h| h.is_some())

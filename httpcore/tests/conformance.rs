@@ -42,7 +42,7 @@ fn class(e: &Error) -> &'static str {
         Error::IncompleteRead { .. } => "IncompleteRead",
         Error::InvalidHeader { .. } => "InvalidHeader",
         Error::InvalidChunk { .. } => "InvalidChunk",
-        Error::LineTooLong { .. } => "TooLarge",
+        Error::LineTooLong { .. } | Error::LimitExceeded { .. } => "TooLarge",
         Error::UnknownTransferEncoding { .. } => "UnknownTransferEncoding",
         _ => "ProtocolError",
     }

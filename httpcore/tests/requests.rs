@@ -428,9 +428,21 @@ fn declared_length_is_enforced_both_ways() {
     // Body data where no body was declared.
     let mut c = conn();
     c.request("GET", "/", None, H).unwrap();
+    let e = c.send_body(b"x").unwrap_err();
+    assert!(
+        matches!(e, Error::CannotSendBody { .. }) && e.is_improper_connection_state(),
+        "{e}"
+    );
+    assert!(matches!(
+        c.finish_body_with_trailers(&[("X", "y")]),
+        Err(Error::CannotSendBody { .. })
+    ));
+    // Before the head ended.
+    let mut c = conn();
+    c.put_request("POST", "/", false, false).unwrap();
     assert!(matches!(
         c.send_body(b"x"),
-        Err(Error::ResponseNotReady { .. })
+        Err(Error::CannotSendBody { .. })
     ));
 }
 

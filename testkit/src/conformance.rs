@@ -89,7 +89,7 @@ pub fn class(name: &str) -> &'static str {
         "IncompleteRead" => "IncompleteRead",
         "InvalidHeader" => "InvalidHeader",
         "InvalidChunk" => "InvalidChunk",
-        "LineTooLong" => "TooLarge",
+        "LineTooLong" | "LimitExceeded" => "TooLarge",
         "UnknownTransferEncoding" => "UnknownTransferEncoding",
         _ => "ProtocolError",
     }
