@@ -104,9 +104,40 @@ struct Pending {
     starts_at: u64,
 }
 
+/// What moves our side from one state to the next: every change of
+/// `Sender::send`, `must_close`, `switched` and `bodiless` is one of these,
+/// applied by [`Sender::on`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SendInput {
+    /// `put_request`: a head is being written.
+    HeadStarted,
+    /// The head is written; `Sender::framing` says whether a body follows.
+    HeadEnded,
+    /// The caller ended the body (`finish_body`).
+    BodyFinished,
+    /// `abort_head`: the head being written is dropped.
+    HeadAborted,
+    /// A status line arrived with this code (it decides a held body).
+    Status(u16),
+    /// The 100-continue wait ran out.
+    ContinueTimeout,
+    /// The response switched protocols, or the caller took the stream.
+    Switched,
+    /// A response ended; `reusable`: by its own semantics the connection
+    /// may carry another.
+    ResponseDone { reusable: bool },
+    /// The server closed its side.
+    Eof,
+    /// Writing to the transport failed.
+    WriteFailed,
+    /// A protocol error ended the connection.
+    Failed,
+}
+
 /// Our side: the request being written and the bytes waiting to go out.
 #[derive(Debug)]
 struct Sender {
+    /// Changed only by [`Sender::on`].
     send: SendState,
     framing: Option<SendFraming>,
     head: HeadFacts,
@@ -142,24 +173,87 @@ impl Sender {
         }
     }
 
-    /// A status line arrived: it decides the fate of a held-back body.
-    fn on_status(&mut self, code: u16) {
-        if self.send != SendState::AwaitContinue {
-            return;
-        }
-        if code == 100 {
-            self.release_held();
-        } else if code >= 200 {
-            self.held.clear();
-            self.send = SendState::BodyAbandoned;
-            self.must_close = true;
+    /// Our side's transitions, all of them (the table in
+    /// `docs/architecture.md` is this function in prose).
+    #[inline]
+    fn on(&mut self, input: SendInput) {
+        use SendInput::*;
+        use SendState::*;
+        match (input, self.send) {
+            (HeadStarted, _) => {
+                self.send = Head;
+                self.bodiless = false;
+            }
+            (HeadEnded, _) if self.framing.is_none() => {
+                self.bodiless = true;
+                self.complete();
+            }
+            (HeadEnded, _) => {
+                self.bodiless = false;
+                self.send = if self.head.expect_continue {
+                    AwaitContinue
+                } else {
+                    Body
+                };
+            }
+            // The body stays held until a 100 or the timer; the request is
+            // complete then.
+            (BodyFinished, AwaitContinue) => self.framing = None,
+            (BodyFinished, BodyAbandoned) => {}
+            (BodyFinished, _) => self.complete(),
+            (HeadAborted, Head) => self.send = Idle,
+            (Status(100), AwaitContinue) | (ContinueTimeout, AwaitContinue) => {
+                // Send what was held back.
+                while let Some(b) = self.held.pop_front() {
+                    self.enqueue(b);
+                }
+                if self.framing.is_none() {
+                    self.complete();
+                } else {
+                    self.send = Body;
+                }
+            }
+            // A final answer before the held body went: it never goes, and
+            // the connection ends with this exchange.
+            (Status(code), AwaitContinue) if code >= 200 => {
+                self.held.clear();
+                self.send = BodyAbandoned;
+                self.must_close = true;
+            }
+            (Switched, _) => {
+                self.send = Closed;
+                self.switched = true;
+            }
+            (ResponseDone { reusable: false }, state) => {
+                self.must_close = true;
+                if state == Idle {
+                    self.send = Closed;
+                }
+            }
+            // A head being written may still be dropped (`abort_head`).
+            (Eof, Head) => {}
+            (Eof, _) | (Failed, _) => self.send = Closed,
+            (WriteFailed, _) => {
+                self.send = Closed;
+                self.must_close = true;
+            }
+            (HeadAborted | Status(_) | ContinueTimeout | ResponseDone { .. }, _) => {}
         }
     }
 
-    /// The response hands the stream over: no more requests.
-    fn on_switched(&mut self) {
-        self.send = SendState::Closed;
-        self.switched = true;
+    /// The request is completely written (head, and body if any).
+    #[inline]
+    fn complete(&mut self) {
+        self.framing = None;
+        let kind = self.head.kind;
+        if kind.close {
+            self.must_close = true;
+        }
+        self.send = if kind.close || kind.connect || kind.upgrade {
+            SendState::Closed
+        } else {
+            SendState::Idle
+        };
     }
 
     /// Bytes waiting in the transmit queue.
@@ -178,18 +272,6 @@ impl Sender {
             self.queue.push_back(self.out.split_to(n).freeze());
         }
         self.queue.push_back(b);
-    }
-
-    /// Send what 100-continue held back.
-    fn release_held(&mut self) {
-        while let Some(b) = self.held.pop_front() {
-            self.enqueue(b);
-        }
-        self.send = if self.framing.is_none() {
-            after_request(self.head.kind, &mut self.must_close)
-        } else {
-            SendState::Body
-        };
     }
 }
 
@@ -450,26 +532,20 @@ impl Connection {
     pub fn handle_eof(&mut self) {
         self.reader.release();
         self.reader.end_of_stream();
-        if self.sender.send != SendState::Head {
-            self.sender.send = SendState::Closed;
-        }
+        self.sender.on(SendInput::Eof);
     }
 
     /// The timer from [`timer`](Self::timer) fired.
     pub fn handle_timeout(&mut self, timer: Timer) {
         match timer {
-            Timer::ExpectContinue(_) if self.sender.send == SendState::AwaitContinue => {
-                self.sender.release_held()
-            }
-            Timer::ExpectContinue(_) => {}
+            Timer::ExpectContinue(_) => self.sender.on(SendInput::ContinueTimeout),
         }
     }
 
     /// Writing to the transport failed: no request can go on this
     /// connection any more (the responses already due may still be read).
     pub fn handle_write_error(&mut self) {
-        self.sender.send = SendState::Closed;
-        self.sender.must_close = true;
+        self.sender.on(SendInput::WriteFailed);
     }
 
     // ----- polls ---------------------------------------------------------
@@ -549,8 +625,8 @@ impl Connection {
         match self.reader.poll(kind) {
             Ok(Some(ev)) => {
                 match &ev {
-                    Event::StatusLine(s) => self.sender.on_status(s.status),
-                    Event::EndOfHead(Framing::Switched) => self.sender.on_switched(),
+                    Event::StatusLine(s) => self.sender.on(SendInput::Status(s.status)),
+                    Event::EndOfHead(Framing::Switched) => self.sender.on(SendInput::Switched),
                     Event::Done(d) => on_done(
                         *d,
                         &mut self.pending,
@@ -614,9 +690,9 @@ impl Connection {
         match self.reader.prepare_head(kind) {
             Ok(None) => Ok(None),
             Ok(Some((code, framing, len))) => {
-                self.sender.on_status(code);
+                self.sender.on(SendInput::Status(code));
                 if framing == Framing::Switched {
-                    self.sender.on_switched();
+                    self.sender.on(SendInput::Switched);
                 }
                 Ok(Some(self.reader.head_view(framing, len)))
             }
@@ -670,7 +746,7 @@ impl Connection {
     pub fn take_leftover(&mut self) -> Bytes {
         let (bytes, handed_over) = self.reader.take_buffered();
         if handed_over {
-            self.sender.on_switched();
+            self.sender.on(SendInput::Switched);
         }
         bytes
     }
@@ -703,8 +779,7 @@ impl Connection {
                 .write_request_line(out, m, target, !skip_host, !skip_accept_encoding);
         self.sender.head = head;
         let id = self.open_request();
-        self.sender.send = SendState::Head;
-        self.sender.bodiless = false;
+        self.sender.on(SendInput::HeadStarted);
         Ok(id)
     }
 
@@ -932,21 +1007,9 @@ impl Connection {
 
     /// The head is written and `sender.framing` says how its body is
     /// framed: our side moves on to the body, if there is one.
+    #[inline]
     fn commit_head(&mut self) {
-        let bodiless = self.sender.framing.is_none();
-        self.sender.bodiless = bodiless;
-        self.sender.send = if bodiless {
-            self.request_complete()
-        } else if self.sender.head.expect_continue {
-            SendState::AwaitContinue
-        } else {
-            SendState::Body
-        };
-    }
-
-    fn request_complete(&mut self) -> SendState {
-        self.sender.framing = None;
-        after_request(self.sender.head.kind, &mut self.sender.must_close)
+        self.sender.on(SendInput::HeadEnded);
     }
 
     /// Send body bytes (httplib's `send`), copying them.
@@ -1072,14 +1135,7 @@ impl Connection {
             }
             None => {}
         }
-        match self.sender.send {
-            // The body stays held until 100 or the timer; the request is complete then.
-            SendState::AwaitContinue => {
-                self.sender.framing = None;
-            }
-            SendState::BodyAbandoned => {}
-            _ => self.sender.send = self.request_complete(),
-        }
+        self.sender.on(SendInput::BodyFinished);
         Ok(())
     }
 
@@ -1267,7 +1323,7 @@ impl Connection {
             let start = self.head_start();
             self.sender.out.truncate(start);
             self.pending.pop_back();
-            self.sender.send = SendState::Idle;
+            self.sender.on(SendInput::HeadAborted);
             if self.pending.is_empty()
                 && self.reader.state() == RecvState::Head
                 && self.reader.buffered().is_empty()
@@ -1355,33 +1411,18 @@ fn fail(
         e => e,
     };
     *error = Some(e.clone());
-    sender.send = SendState::Closed;
+    sender.on(SendInput::Failed);
     e
 }
 
 /// A response is complete: its request leaves the queue.
 fn on_done(d: Done, pending: &mut VecDeque<Pending>, sender: &mut Sender, start_next: &mut bool) {
     pending.pop_front();
-    if !d.reusable {
-        sender.must_close = true;
-        if sender.send == SendState::Idle {
-            sender.send = SendState::Closed;
-        }
-    }
+    sender.on(SendInput::ResponseDone {
+        reusable: d.reusable,
+    });
     if !sender.switched {
         *start_next = true;
-    }
-}
-
-/// Our side's state once a request of `kind` is completely written.
-fn after_request(kind: RequestKind, must_close: &mut bool) -> SendState {
-    if kind.close {
-        *must_close = true;
-    }
-    if kind.close || kind.connect || kind.upgrade {
-        SendState::Closed
-    } else {
-        SendState::Idle
     }
 }
 
@@ -1400,4 +1441,98 @@ fn write_chunk_size(out: &mut BytesMut, n: usize) {
     }
     out.put_slice(&digits[i..]);
     out.put_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sender in `state`, its request of `kind`, with a body due or not.
+    fn sender(state: SendState, body: bool, expect_continue: bool, kind: RequestKind) -> Sender {
+        let mut s = Sender::new();
+        s.send = state;
+        s.framing = body.then_some(SendFraming::Chunked);
+        s.head.expect_continue = expect_continue;
+        s.head.kind = kind;
+        s
+    }
+
+    #[test]
+    fn the_send_transition_table() {
+        use SendInput::*;
+        use SendState::*;
+        let plain = RequestKind::PLAIN;
+        let close = RequestKind {
+            close: true,
+            ..plain
+        };
+        let connect = RequestKind {
+            connect: true,
+            ..plain
+        };
+        // (from, body due, expect 100, request, input) -> (to, must_close, bodiless)
+        #[rustfmt::skip]
+        let table: &[((SendState, bool, bool, RequestKind, SendInput), (SendState, bool, bool))] = &[
+            ((Idle, false, false, plain, HeadStarted), (Head, false, false)),
+            ((Head, false, false, plain, HeadEnded), (Idle, false, true)),
+            ((Head, false, false, close, HeadEnded), (Closed, true, true)),
+            ((Head, false, false, connect, HeadEnded), (Closed, false, true)),
+            ((Head, true, false, plain, HeadEnded), (Body, false, false)),
+            ((Head, true, true, plain, HeadEnded), (AwaitContinue, false, false)),
+            ((Body, true, false, plain, BodyFinished), (Idle, false, false)),
+            ((Body, true, false, close, BodyFinished), (Closed, true, false)),
+            ((AwaitContinue, true, true, plain, BodyFinished), (AwaitContinue, false, false)),
+            ((AwaitContinue, true, true, plain, Status(100)), (Body, false, false)),
+            ((AwaitContinue, true, true, plain, Status(103)), (AwaitContinue, false, false)),
+            ((AwaitContinue, true, true, plain, ContinueTimeout), (Body, false, false)),
+            ((AwaitContinue, false, true, plain, ContinueTimeout), (Idle, false, false)),
+            ((AwaitContinue, true, true, plain, Status(417)), (BodyAbandoned, true, false)),
+            ((BodyAbandoned, false, true, plain, BodyFinished), (BodyAbandoned, false, false)),
+            ((Body, true, false, plain, Status(100)), (Body, false, false)),
+            ((Head, false, false, plain, HeadAborted), (Idle, false, false)),
+            ((Idle, false, false, plain, HeadAborted), (Idle, false, false)),
+            ((Idle, false, false, plain, Switched), (Closed, false, false)),
+            ((Idle, false, false, plain, ResponseDone { reusable: true }), (Idle, false, false)),
+            ((Idle, false, false, plain, ResponseDone { reusable: false }), (Closed, true, false)),
+            ((Body, true, false, plain, ResponseDone { reusable: false }), (Body, true, false)),
+            ((Head, false, false, plain, Eof), (Head, false, false)),
+            ((Body, true, false, plain, Eof), (Closed, false, false)),
+            ((Idle, false, false, plain, Failed), (Closed, false, false)),
+            ((Body, true, false, plain, WriteFailed), (Closed, true, false)),
+        ];
+        for (i, &((from, body, expect, kind, input), (to, must_close, bodiless))) in
+            table.iter().enumerate()
+        {
+            let mut s = sender(from, body, expect, kind);
+            s.on(input);
+            assert_eq!(
+                (s.send, s.must_close, s.bodiless),
+                (to, must_close, bodiless),
+                "row {i}: {from:?} + {input:?}"
+            );
+            assert_eq!(s.switched, input == Switched, "row {i}");
+        }
+    }
+
+    #[test]
+    fn a_held_body_goes_in_order_when_released_and_never_when_abandoned() {
+        for (input, sent) in [
+            (SendInput::Status(100), true),
+            (SendInput::ContinueTimeout, true),
+            (SendInput::Status(200), false),
+        ] {
+            let mut s = sender(SendState::AwaitContinue, true, true, RequestKind::PLAIN);
+            s.held.push_back(Bytes::from_static(b"a"));
+            s.held.push_back(Bytes::from_static(b"b"));
+            s.on(input);
+            let queued: Vec<Bytes> = s.queue.iter().cloned().collect();
+            let want: Vec<Bytes> = if sent {
+                vec![Bytes::from_static(b"a"), Bytes::from_static(b"b")]
+            } else {
+                vec![]
+            };
+            assert_eq!(queued, want, "{input:?}");
+            assert!(s.held.is_empty(), "{input:?}");
+        }
+    }
 }

@@ -415,7 +415,10 @@ fn limits_are_exact() {
         .is_none());
     let cfg = exact(head.len() - 1);
     let whole = run_whole("GET", cfg.clone(), head, false);
-    assert_eq!(whole.error.as_ref().map(|e| e.name()), Some("LimitExceeded"));
+    assert_eq!(
+        whole.error.as_ref().map(|e| e.name()),
+        Some("LimitExceeded")
+    );
     assert_eq!(run_bytewise("GET", cfg, head, false).key(), whole.key());
     // Header-line and status-line limits, exact.
     let line_cfg = |n| Config {
