@@ -239,9 +239,7 @@ pub(crate) fn copy_checked(dst: &mut [MaybeUninit<u8>], s: &[u8], class: Class) 
     let half = |at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
     let mut put = |at: usize, w: u64| store(dst, at, w.to_le_bytes());
     // The words of `covering_words`, loaded here under the same length
-    // tests as their stores: taking them from `covering_words` and then
-    // telling the lengths apart again for the stores cost 40 instructions
-    // per request head (callgrind, `profile_parse serialize`).
+    // tests as their stores, so the lengths are told apart once.
     if n.wrapping_sub(8) <= 8 {
         let (a, b) = (word(0), word(n - 8));
         put(n - 8, b);
@@ -427,9 +425,8 @@ fn colon_after(s: &[u8], from: usize, end: usize) -> Result<usize, usize> {
 /// The end of [`field_name`]'s run of tchar with fewer than 16 bytes from
 /// `from` to the end of `s` (a name a read ended in): the last 16 bytes of
 /// `s` as the block, the bits before `from` shifted out. Inlined: a head
-/// arriving in pieces meets it at about one read in four (out of line it
-/// cost `parse_cdn_64b` 3.5 % and `parse_short` 4 % in wall time, though
-/// slightly fewer instructions).
+/// arriving in pieces meets it at about one read in four (the measurements
+/// are in `docs/benchmarks.md`).
 #[inline]
 fn name_end_near_the_end(s: &[u8], from: usize) -> usize {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]

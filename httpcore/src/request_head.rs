@@ -301,8 +301,8 @@ macro_rules! byte_buffer_sink {
                 // `put_checked` through `copy_checked`, each of which
                 // writes every byte of the stretch it is given), and
                 // `written <= room <= capacity - len`. A head written this
-                // way skips zero-filling its room first, which cost ~0.1
-                // of `serialize_get5`'s ratio (docs/benchmarks.md).
+                // way skips zero-filling its room first (why that matters:
+                // docs/benchmarks.md).
                 unsafe {
                     self.set_len(len + written)
                 };
