@@ -351,6 +351,13 @@ impl Exchange {
         self.engine.handle_eof()
     }
 
+    /// The stream ended without TLS `close_notify` (see
+    /// [`Connection::handle_truncated_eof`]): a body delimited by the close
+    /// becomes [`httpcore::Error::TruncatedBody`].
+    pub fn handle_truncated_eof(&mut self) {
+        self.engine.handle_truncated_eof()
+    }
+
     /// Writing failed: nothing more can be sent on this connection.
     pub fn handle_write_error(&mut self) {
         self.engine.handle_write_error()

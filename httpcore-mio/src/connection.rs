@@ -849,6 +849,10 @@ impl Connection {
                     None => self.exchange.handle_eof(),
                 }
             }
+            Ok(ReadOutcome::TruncatedEof) => {
+                self.readable = false;
+                self.exchange.handle_truncated_eof();
+            }
             Ok(ReadOutcome::Drained) => self.readable = false,
             Err(e) => {
                 self.readable = false;
@@ -920,6 +924,8 @@ enum ReadOutcome {
     Data { n: usize, drained: bool },
     /// The server closed its side.
     Eof,
+    /// The server closed its side without TLS `close_notify`.
+    TruncatedEof,
     /// Nothing to read now.
     Drained,
 }
@@ -952,9 +958,11 @@ fn read_tls(
         match tls.reader().read(buf) {
             Ok(0) => return Ok(ReadOutcome::Eof),
             Ok(n) => return Ok(ReadOutcome::Data { n, drained: false }),
-            // A server that closes without close_notify ends the stream all
-            // the same; the engine judges whether the message was complete.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(ReadOutcome::Eof),
+            // A server that closes without close_notify: the engine judges
+            // whether the message was complete by its framing.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                return Ok(ReadOutcome::TruncatedEof)
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),
         }

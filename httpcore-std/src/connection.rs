@@ -392,6 +392,10 @@ impl HttpConnection {
         match t.read(self.exchange.recv_buffer()) {
             Ok(n) => self.exchange.handle_read(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // TLS closed without close_notify (rustls's `UnexpectedEof`).
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.exchange.handle_truncated_eof()
+            }
             Err(e) => return Err(Error::io("reading the response", e)),
         }
         Ok(())

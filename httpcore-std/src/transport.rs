@@ -168,13 +168,10 @@ impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.read(buf),
-            Transport::Tls(s) => match s.read(buf) {
-                // A server that closes without close_notify ends the stream
-                // all the same; the engine judges whether the message was
-                // complete.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                r => r,
-            },
+            // A close without close_notify is `UnexpectedEof`: the caller
+            // tells the engine, which judges whether the message was
+            // complete by its framing.
+            Transport::Tls(s) => s.read(buf),
         }
     }
 }

@@ -340,8 +340,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let mut buf = ReadBuf::new(self.exchange.recv_buffer());
         match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
             Poll::Pending => Poll::Pending,
+            // TLS closed without close_notify (tokio-rustls's
+            // `UnexpectedEof`): the engine judges the message by its framing.
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                self.exchange.handle_eof();
+                self.exchange.handle_truncated_eof();
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(Error::io("reading the response", e))),

@@ -530,8 +530,22 @@ impl Connection {
 
     /// The server closed its side of the connection.
     pub fn handle_eof(&mut self) {
+        self.end_of_stream(false);
+    }
+
+    /// The stream ended without the transport's own end marker: a TLS
+    /// connection closed without `close_notify` (rustls reports it as
+    /// `UnexpectedEof`). The same as [`handle_eof`](Self::handle_eof) for a
+    /// message complete by its framing; a body delimited by the close is
+    /// then [`Error::TruncatedBody`], since an attacker on the path could
+    /// have cut it short.
+    pub fn handle_truncated_eof(&mut self) {
+        self.end_of_stream(true);
+    }
+
+    fn end_of_stream(&mut self, truncated: bool) {
         self.reader.release();
-        self.reader.end_of_stream();
+        self.reader.end_of_stream(truncated);
         self.sender.on(SendInput::Eof);
     }
 
@@ -1470,9 +1484,12 @@ mod tests {
             connect: true,
             ..plain
         };
-        // (from, body due, expect 100, request, input) -> (to, must_close, bodiless)
+        /// From, body due, expect 100, the request, the input.
+        type Before = (SendState, bool, bool, RequestKind, SendInput);
+        /// To, must_close, bodiless.
+        type After = (SendState, bool, bool);
         #[rustfmt::skip]
-        let table: &[((SendState, bool, bool, RequestKind, SendInput), (SendState, bool, bool))] = &[
+        let table: &[(Before, After)] = &[
             ((Idle, false, false, plain, HeadStarted), (Head, false, false)),
             ((Head, false, false, plain, HeadEnded), (Idle, false, true)),
             ((Head, false, false, close, HeadEnded), (Closed, true, true)),

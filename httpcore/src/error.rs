@@ -154,6 +154,18 @@ pub enum Error {
         /// How many more bytes the framing promised, when it says.
         expected: Option<u64>,
     },
+    /// A body delimited by the close of the connection ended with a close
+    /// that lacked the transport's own end marker — a TLS connection closed
+    /// without `close_notify` — so nothing says the body is complete: anyone
+    /// on the path can cut such a body short that way (the TLS truncation
+    /// attack). An `IncompleteRead` by another cause.
+    #[error("incomplete read: the connection closed without TLS close_notify after {received} body bytes, and the body is delimited by the close: it may have been cut short")]
+    TruncatedBody {
+        /// Body bytes of the current read call (see `IncompleteRead`).
+        partial: Bytes,
+        /// Body bytes received in all.
+        received: u64,
+    },
     /// A request was started on a connection that is closed or unusable.
     #[error("not connected: {reason}")]
     NotConnected {
@@ -284,6 +296,7 @@ impl Error {
             Error::UnknownProtocol { .. } => "UnknownProtocol",
             Error::UnknownTransferEncoding { .. } => "UnknownTransferEncoding",
             Error::IncompleteRead { .. } => "IncompleteRead",
+            Error::TruncatedBody { .. } => "TruncatedBody",
             Error::NotConnected { .. } => "NotConnected",
             Error::TunnelRefused { .. } => "TunnelRefused",
             Error::InvalidURL { .. } => "InvalidURL",
@@ -324,6 +337,7 @@ impl Error {
                 | Error::UnknownProtocol { .. }
                 | Error::UnknownTransferEncoding { .. }
                 | Error::IncompleteRead { .. }
+                | Error::TruncatedBody { .. }
                 | Error::LineTooLong { .. }
                 | Error::LimitExceeded { .. }
                 | Error::InvalidHeader { .. }
@@ -344,6 +358,7 @@ impl Error {
                 received,
                 expected,
             },
+            Error::TruncatedBody { received, .. } => Error::TruncatedBody { partial, received },
             e => e,
         }
     }

@@ -63,6 +63,10 @@ pub(crate) struct Reader {
     scan: usize,
     state: State,
     eof: bool,
+    /// The stream ended without the transport's own end marker (TLS
+    /// `close_notify`): a body delimited by the close cannot be known
+    /// complete.
+    truncated: bool,
     limits: Limits,
     leniency: Leniency,
     section: Section,
@@ -113,6 +117,7 @@ impl Reader {
             scan: 0,
             state: State::Idle,
             eof: false,
+            truncated: false,
             limits,
             leniency,
             section: Section::new(),
@@ -515,6 +520,12 @@ impl Reader {
     fn until_close_body(&mut self) -> Step<'_> {
         if self.buf.is_empty() {
             if self.eof {
+                if self.truncated {
+                    return Err(Error::TruncatedBody {
+                        partial: Bytes::new(),
+                        received: self.body_received,
+                    });
+                }
                 self.state = State::Finish;
                 return self.step(RequestKind::PLAIN);
             }
@@ -645,10 +656,12 @@ impl Reader {
         self.eof
     }
 
-    /// The server closed its side of the stream.
-    pub(crate) fn end_of_stream(&mut self) {
+    /// The server closed its side of the stream; `truncated`: without the
+    /// transport's end marker.
+    pub(crate) fn end_of_stream(&mut self, truncated: bool) {
         self.arriving = false;
         self.eof = true;
+        self.truncated |= truncated;
     }
 
     /// The request whose response was awaited is gone and no byte of a

@@ -1150,3 +1150,59 @@ fn write_request_appends_every_byte_and_nothing_on_refusal() {
     );
     assert_eq!(out, b"kept");
 }
+
+/// The body of `response` to a GET, read to the end of the stream, which
+/// ends cleanly or without the transport's end marker.
+fn read_to_close(response: &[u8], truncated: bool) -> Result<Vec<u8>, Error> {
+    let mut c = conn();
+    c.request("GET", "/", None, H).unwrap();
+    while c.poll_transmit().is_some() {}
+    c.handle_data(response);
+    if truncated {
+        c.handle_truncated_eof();
+    } else {
+        c.handle_eof();
+    }
+    let mut body = Vec::new();
+    while let Some(event) = c.poll_event()? {
+        match event {
+            httpcore::Event::BodyChunk(b) => body.extend_from_slice(&b),
+            httpcore::Event::Done(_) => return Ok(body),
+            _ => {}
+        }
+    }
+    panic!("no Done and no error")
+}
+
+#[test]
+fn a_close_delimited_body_ended_without_close_notify_is_truncated_body() {
+    let close_delimited = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nsome bytes";
+    assert_eq!(
+        read_to_close(close_delimited, false).unwrap(),
+        b"some bytes"
+    );
+    let e = read_to_close(close_delimited, true).unwrap_err();
+    assert!(
+        matches!(e, Error::TruncatedBody { received: 10, .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("close_notify"), "{e}");
+    assert!(e.is_remote());
+    // HTTP/1.0 without a length: the same.
+    let e = read_to_close(b"HTTP/1.0 200 OK\r\n\r\nabc", true).unwrap_err();
+    assert_eq!(e.name(), "TruncatedBody");
+    // Bodies complete by their framing stay complete either way.
+    for framed in [
+        &b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"[..],
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        b"HTTP/1.1 204 No Content\r\n\r\n",
+    ] {
+        for truncated in [false, true] {
+            let body = read_to_close(framed, truncated).unwrap();
+            assert!(body == b"abc" || body.is_empty(), "{truncated}");
+        }
+    }
+    // A framed body cut short is still IncompleteRead.
+    let e = read_to_close(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", true).unwrap_err();
+    assert_eq!(e.name(), "IncompleteRead");
+}

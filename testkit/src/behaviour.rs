@@ -348,6 +348,52 @@ pub fn https_through_a_proxy_url_tunnels_with_credentials(make: Make) {
     );
 }
 
+/// Over TLS, a body delimited by the close is complete only when the close
+/// comes with `close_notify`: without it, anyone on the path could have cut
+/// it short, and the client says so (`TruncatedBody`). A body complete by
+/// its framing is complete either way.
+pub fn a_tls_body_cut_without_close_notify_is_an_error(make: Make) {
+    let body = vec![b'x'; 1000];
+    let close_delimited = [&b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"[..], &body].concat();
+    let framed = [
+        &b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n"[..],
+        &body,
+    ]
+    .concat();
+    for (response, close_notify, complete) in [
+        (&close_delimited, true, true),
+        (&close_delimited, false, false),
+        (&framed, false, true),
+        (&framed, true, true),
+    ] {
+        let server =
+            crate::tls::tls_server_that_closes(&["127.0.0.1"], response.clone(), close_notify);
+        let options = Options {
+            https: true,
+            ca_file: Some(crate::tls::ca_file(&server.ca_pem)),
+            read_timeout: Some(Duration::from_secs(5)),
+            ..Options::default()
+        };
+        let mut c = make(&format!("127.0.0.1:{}", server.port), &options);
+        let got = get(&mut *c, "/");
+        let framing = if response == &framed {
+            "framed"
+        } else {
+            "close-delimited"
+        };
+        if complete {
+            let r = got.unwrap_or_else(|e| panic!("{framing}, close_notify {close_notify}: {e:?}"));
+            assert_eq!(r.body, body, "{framing}, close_notify {close_notify}");
+        } else {
+            let e = got
+                .map(|r| r.body.len())
+                .expect_err("a truncated body was reported complete");
+            assert_eq!(e.name, "TruncatedBody", "{}", e.message);
+            assert!(e.message.contains("close_notify"), "{}", e.message);
+        }
+    }
+}
+
 /// Part of a response arrived before the close: no retry, a typed error
 /// (there is no second connection to retry on: the server takes one).
 pub fn a_partial_response_is_not_retried(make: Make) {
@@ -646,6 +692,7 @@ macro_rules! behaviour_tests {
             bytes_after_a_101_are_handed_over_with_the_stream,
             a_forward_proxy_gets_absolute_form_and_credentials,
             https_through_a_proxy_url_tunnels_with_credentials,
+            a_tls_body_cut_without_close_notify_is_an_error,
             a_partial_response_is_not_retried,
             unsolicited_bytes_make_the_next_request_use_a_new_connection,
             chunked_with_trailers_one_byte_at_a_time,

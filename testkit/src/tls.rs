@@ -75,6 +75,59 @@ pub fn tls_server(names: &[&str], requests: usize, body: Vec<u8>) -> TlsServer {
     }
 }
 
+/// A TLS server for `names` that reads one request head, writes
+/// `response`, and then closes the TCP connection — after TLS
+/// `close_notify` when `close_notify` is true, without it otherwise (what
+/// an attacker truncating the stream looks like).
+pub fn tls_server_that_closes(names: &[&str], response: Vec<u8>, close_notify: bool) -> TlsServer {
+    let key =
+        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    let ca_pem = key.cert.pem();
+    let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
+    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, private)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        let Ok((tcp, _)) = listener.accept() else {
+            return;
+        };
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let conn = rustls::ServerConnection::new(config).unwrap();
+        let mut reader = BufReader::new(rustls::StreamOwned::new(conn, tcp));
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) if line == "\r\n" => break,
+                Ok(_) => {}
+            }
+        }
+        let stream = reader.get_mut();
+        let _ = stream.write_all(&response);
+        let _ = stream.flush();
+        if close_notify {
+            stream.conn.send_close_notify();
+            let _ = stream.conn.complete_io(&mut stream.sock);
+        }
+        let _ = stream.sock.shutdown(std::net::Shutdown::Both);
+    });
+    TlsServer {
+        port,
+        ca_pem,
+        handle,
+    }
+}
+
 /// Write `pem` to a temporary file and return its path. Each call gets a
 /// file of its own: tests run in parallel, and two certificates' PEM texts
 /// often have the same length (a name built from it once let one test
