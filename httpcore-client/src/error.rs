@@ -104,6 +104,16 @@ impl Error {
         }
     }
 
+    /// For a body cut short (`IncompleteRead`, `TruncatedBody`): the same
+    /// error carrying `partial`, the bytes a whole-body read had collected
+    /// (httplib's `partial`); any other error unchanged.
+    pub fn with_partial(self, partial: bytes::Bytes) -> Error {
+        match self {
+            Error::Http(e) => Error::Http(e.with_partial(partial)),
+            e => e,
+        }
+    }
+
     /// Sort an I/O error met while `during`: timeouts and TLS failures get
     /// their own variants (every adapter sorts its I/O errors here).
     pub fn io(during: &'static str, e: io::Error) -> Error {

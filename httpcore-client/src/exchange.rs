@@ -65,6 +65,8 @@ pub struct Exchange {
     forward: Option<Forward>,
     debug: bool,
     debug_lines: VecDeque<String>,
+    /// A head's buffers, handed back by the last response for the next.
+    spare_head: ResponseHead,
 }
 
 impl Exchange {
@@ -79,6 +81,7 @@ impl Exchange {
             forward: None,
             debug: false,
             debug_lines: VecDeque::new(),
+            spare_head: ResponseHead::new(),
         }
     }
 
@@ -143,6 +146,19 @@ impl Exchange {
                 self.engine.send_state(),
                 SendState::Idle | SendState::Closed
             )
+    }
+
+    /// A head to record the next response into: the buffers of the last
+    /// one given back with [`recycle`](Self::recycle), if any.
+    pub fn take_head(&mut self) -> ResponseHead {
+        std::mem::take(&mut self.spare_head)
+    }
+
+    /// Give a head's buffers back once done with it, so the next response
+    /// does not allocate them again.
+    pub fn recycle(&mut self, mut head: ResponseHead) {
+        head.clear();
+        self.spare_head = head;
     }
 
     /// The next debug line, when debugging is on.

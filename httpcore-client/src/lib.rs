@@ -11,6 +11,8 @@
 //!   the request recorded for a retry, interim heads skipped, trailers
 //!   collected, the 100-continue wait, a forward proxy's absolute-form
 //!   targets, httplib's debug lines.
+//! * [`ResponseState`] — what every adapter's `Response` holds and answers
+//!   (httplib's getters, the piece of body not yet read).
 //! * [`retry`] — when a request may go again: never twice when that could
 //!   make the server act twice ([`Error::MaybeProcessed`]).
 //! * [`Endpoint`], [`Proxy`], [`Route`], [`Tunnel`] — where a connection
@@ -49,6 +51,7 @@
 mod error;
 mod exchange;
 mod proxy;
+mod response;
 pub mod retry;
 mod timeouts;
 mod tls;
@@ -57,6 +60,7 @@ pub use error::Error;
 pub use exchange::{BodyStep, Exchange, Trailers};
 pub use httpcore;
 pub use proxy::{Endpoint, Forward, Proxy, Route, Tunnel};
+pub use response::ResponseState;
 pub use retry::Retries;
 pub use timeouts::Timeouts;
 pub use tls::{provider, server_name, TlsOptions};

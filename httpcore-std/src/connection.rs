@@ -37,8 +37,6 @@ pub struct HttpConnection {
     timeouts: Timeouts,
     transport: Option<Transport>,
     exchange: Exchange,
-    /// A head buffer to reuse (handed back by each `Response`).
-    pub(crate) spare_head: ResponseHead,
 }
 
 /// An HTTPS connection, httplib's `HTTPSConnection`: an [`HttpConnection`]
@@ -108,7 +106,6 @@ impl HttpConnection {
             tls,
             timeouts: Timeouts::default(),
             transport: None,
-            spare_head: ResponseHead::new(),
         })
     }
 
@@ -422,7 +419,7 @@ impl HttpConnection {
     }
 
     fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
-        let mut head = std::mem::take(&mut self.spare_head);
+        let mut head = self.exchange.take_head();
         loop {
             let polled = self
                 .flush()
@@ -466,6 +463,11 @@ impl HttpConnection {
             }
             r => r,
         }
+    }
+
+    /// A response's head, handed back for the next one's buffers.
+    pub(crate) fn recycle(&mut self, head: ResponseHead) {
+        self.exchange.recycle(head);
     }
 
     /// The next piece of the body of the response being read; trailers go

@@ -16,9 +16,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::{
-    copy_out, deadline, tcp, tls_handshake, Connection, Error, Response, Timeouts, TlsOptions,
-};
+use crate::{deadline, tcp, tls_handshake, Connection, Error, Response, Timeouts, TlsOptions};
 
 /// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
 /// put back in front.
@@ -36,7 +34,8 @@ impl AsyncRead for Rewind {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if !this.prefix.is_empty() {
-            copy_out(&mut this.prefix, buf);
+            let n = buf.remaining().min(this.prefix.len());
+            buf.put_slice(&this.prefix.split_to(n));
             return Poll::Ready(Ok(()));
         }
         Pin::new(&mut this.inner).poll_read(cx, buf)
@@ -294,13 +293,7 @@ impl Client {
             }
         };
         let conn = self.conn.as_mut().expect("open");
-        Ok(Response {
-            conn,
-            head,
-            framing,
-            pending: Bytes::new(),
-            done: false,
-        })
+        Ok(Response::new(conn, (head, framing)))
     }
 
     /// An open connection that can carry a request: the kept-alive one if

@@ -41,8 +41,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use httpcore::{Authority, BodyLength, Config, Framing, ResponseHead, Version};
-use httpcore_client::{BodyStep, Exchange};
+use httpcore::{Authority, BodyLength, Config, Framing, ResponseHead};
+use httpcore_client::{BodyStep, Exchange, ResponseState};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -153,7 +153,6 @@ pub struct Connection<S> {
     /// one means the previous future was dropped half-way.
     busy: bool,
     broken: bool,
-    spare_head: ResponseHead,
     /// The layer's timer (the 100-continue wait), while one runs.
     timer: Option<Pin<Box<Sleep>>>,
 }
@@ -168,7 +167,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             timeouts: Timeouts::default(),
             busy: false,
             broken: false,
-            spare_head: ResponseHead::new(),
             timer: None,
         }
     }
@@ -402,14 +400,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// Wait for the response head (httplib's `getresponse`); 1xx interim
     /// responses are skipped.
     pub async fn get_response(&mut self) -> Result<Response<'_, S>, Error> {
-        let (head, framing) = self.response_head().await?;
-        Ok(Response {
-            conn: self,
-            head,
-            framing,
-            pending: Bytes::new(),
-            done: false,
-        })
+        let parts = self.response_head().await?;
+        Ok(Response::new(self, parts))
     }
 
     /// The head of the next response, as one guarded operation.
@@ -422,7 +414,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     async fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
         self.exchange.prepare_response()?;
         self.flush().await?;
-        let mut head = std::mem::take(&mut self.spare_head);
+        let mut head = self.exchange.take_head();
         loop {
             let timeout = self.timeouts.read;
             let framing = deadline(
@@ -460,59 +452,42 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
 /// A response whose head has arrived; its body is read with
 /// [`chunk`](Response::chunk) (zero-copy `Bytes`), [`read_all`](Response::read_all),
-/// or as an [`AsyncRead`].
+/// or as an [`AsyncRead`]. The getters (`status`, `reason`, `version`,
+/// `header`, `headers`, `trailers`, `head`, `framing`) are
+/// [`ResponseState`]'s, which it dereferences to.
 #[derive(Debug)]
 pub struct Response<'c, S: AsyncRead + AsyncWrite + Unpin> {
     conn: &'c mut Connection<S>,
-    head: ResponseHead,
-    framing: Framing,
-    pending: Bytes,
-    done: bool,
+    state: ResponseState,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
-    /// The status code.
-    pub fn status(&self) -> u16 {
-        self.head.status()
+impl<S: AsyncRead + AsyncWrite + Unpin> std::ops::Deref for Response<'_, S> {
+    type Target = ResponseState;
+    fn deref(&self) -> &ResponseState {
+        &self.state
     }
+}
 
-    /// The reason phrase (lossy UTF-8; `head().reason()` has the bytes).
-    pub fn reason(&self) -> String {
-        self.head.reason_text()
-    }
-
-    /// The version.
-    pub fn version(&self) -> Version {
-        self.head.version()
-    }
-
-    /// Header `name`, repeated fields joined with `", "`.
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.head.header_text(name)
-    }
-
-    /// The whole head (fields in received order, trailers once read).
-    pub fn head(&self) -> &ResponseHead {
-        &self.head
-    }
-
-    /// How the body is framed.
-    pub fn framing(&self) -> Framing {
-        self.framing
+impl<'c, S: AsyncRead + AsyncWrite + Unpin> Response<'c, S> {
+    fn new(conn: &'c mut Connection<S>, (head, framing): (ResponseHead, Framing)) -> Self {
+        Response {
+            conn,
+            state: ResponseState::new(head, framing),
+        }
     }
 
     /// The next piece of the body, as the engine's `Bytes` (no copy), or
     /// `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        if !self.pending.is_empty() {
-            return Ok(Some(std::mem::take(&mut self.pending)));
+        if let Some(piece) = self.state.take_pending() {
+            return Ok(Some(piece));
         }
-        if self.done {
+        if self.state.has_ended() {
             return Ok(None);
         }
         self.conn.enter()?;
         let timeout = self.conn.timeouts.read;
-        let (conn, head) = (&mut *self.conn, &mut self.head);
+        let (conn, head) = (&mut *self.conn, self.state.head_mut());
         let r = deadline(
             timeout,
             "reading the body",
@@ -521,21 +496,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
         .await;
         let r = self.conn.leave(r);
         if matches!(r, Ok(None)) {
-            self.done = true;
+            self.state.end();
         }
         r
     }
 
-    /// The whole body. A body cut short is `IncompleteRead` carrying every
-    /// byte received.
+    /// The whole body. A body cut short is `IncompleteRead` (or
+    /// `TruncatedBody`) carrying every byte received.
     pub async fn read_all(&mut self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         loop {
             match self.chunk().await {
                 Ok(Some(b)) => out.extend_from_slice(&b),
                 Ok(None) => return Ok(out),
-                Err(Error::Http(e)) => return Err(Error::Http(e.with_partial(Bytes::from(out)))),
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.with_partial(Bytes::from(out))),
             }
         }
     }
@@ -543,7 +517,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Response<'_, S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Drop for Response<'_, S> {
     fn drop(&mut self) {
-        self.conn.spare_head = std::mem::take(&mut self.head);
+        // Hand the head's buffers back for the next response.
+        self.conn.exchange.recycle(self.state.take_head());
     }
 }
 
@@ -556,25 +531,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Response<'_, S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if this.pending.is_empty() && !this.done {
-            let (conn, head) = (&mut *this.conn, &mut this.head);
+        if !this.state.has_pending() && !this.state.has_ended() {
+            let (conn, head) = (&mut *this.conn, this.state.head_mut());
             match conn.poll_body(cx, head) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(Some(b))) => this.pending = b,
-                Poll::Ready(Ok(None)) => this.done = true,
+                Poll::Ready(Ok(Some(b))) => this.state.set_pending(b),
+                Poll::Ready(Ok(None)) => this.state.end(),
                 Poll::Ready(Err(e)) => {
                     this.conn.broken = true;
                     return Poll::Ready(Err(e.into()));
                 }
             }
         }
-        copy_out(&mut this.pending, buf);
+        buf.put_slice(&this.state.split_pending(buf.remaining()));
         Poll::Ready(Ok(()))
     }
-}
-
-/// Move as much of `pending` as fits into `buf`.
-fn copy_out(pending: &mut Bytes, buf: &mut ReadBuf<'_>) {
-    let n = buf.remaining().min(pending.len());
-    buf.put_slice(&pending.split_to(n));
 }
