@@ -62,6 +62,11 @@ pub struct Leniency {
     /// A bare LF ends a chunk-size line or follows chunk data. Off in strict
     /// mode: errata 7633 limits the LF allowance to the head (CVE-2025-22871).
     pub bare_lf_in_chunks: bool,
+    /// Chunk extensions are taken as any field-value bytes after a `;`,
+    /// and whitespace may end a chunk-size line (what hyper and h11
+    /// accept); strict mode holds them to RFC 9112 §7.1.1's `chunk-ext`
+    /// rule (`;` name `=` token or quoted-string, nothing else).
+    pub loose_chunk_extensions: bool,
     /// obs-fold continuation lines are unfolded to one SP per fold
     /// (RFC 9112 §5.2); strict mode rejects them.
     pub obs_fold: bool,
@@ -83,6 +88,7 @@ impl Leniency {
         http09_responses: false,
         bare_lf_in_head: false,
         bare_lf_in_chunks: false,
+        loose_chunk_extensions: false,
         obs_fold: false,
         loose_status_line: false,
         skip_invalid_headers: false,
@@ -93,6 +99,7 @@ impl Leniency {
         http09_responses: true,
         bare_lf_in_head: true,
         bare_lf_in_chunks: true,
+        loose_chunk_extensions: true,
         obs_fold: true,
         loose_status_line: true,
         skip_invalid_headers: true,

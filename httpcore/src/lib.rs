@@ -46,6 +46,7 @@
 
 mod authority;
 mod chars;
+mod chunk_ext;
 mod config;
 mod connection;
 mod error;

@@ -736,6 +736,12 @@ impl Reader {
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
         let ext = &rest[ws..];
+        if !self.leniency.loose_chunk_extensions && !crate::chunk_ext::is_chunk_ext(rest) {
+            return Err(self.chunk_error(
+                end,
+                "chunk extension outside RFC 9112 §7.1.1 (strict mode): ;name[=token or quoted-string], no trailing whitespace",
+            ));
+        }
         if !ext.is_empty() {
             if ext[0] != b';' {
                 return Err(self.chunk_error(end, "invalid byte after chunk size"));

@@ -176,9 +176,15 @@ fn vectors() -> Vec<Vector> {
         v("b4.26-basic", chunked("5\r\nhello\r\n0\r\n\r\n"), false, O(200, &[], b"hello", true)),
         v("b4.26-hex", chunked(&format!("aA\r\n{}\r\nFf\r\n{}\r\n01\r\nx\r\n00\r\n\r\n", "a".repeat(0xaa), "f".repeat(0xff))), false,
             O(200, &[], b"", true)),
-        v("b4.26-trailing-ws", chunked("5   \t \r\nhello\r\n0\r\n\r\n"), false, O(200, &[], b"hello", true)),
-        v("b4.28-ext", chunked("5;a=b\r\nhello\r\n1;;;  ;\r\nx\r\n3   ; extension=123\r\nabc\r\n0;x\r\n\r\n"), false,
-            O(200, &[], b"helloxabc", true)),
+        // Whitespace ending a size line, and empty extensions: what hyper
+        // and h11 accept, outside RFC 9112 §7.1.1 — lenient only.
+        v("b4.26-trailing-ws", chunked("5   \t \r\nhello\r\n0\r\n\r\n"), false, E("InvalidChunk")),
+        v("b4.26-trailing-ws", chunked("5   \t \r\nhello\r\n0\r\n\r\n"), false, O(200, &[], b"hello", true)).lenient(),
+        v("b4.28-ext", chunked("5;a=b\r\nhello\r\n3   ; extension=123\r\nabc\r\n0;x\r\n\r\n"), false,
+            O(200, &[], b"helloabc", true)),
+        v("b4.28-empty-ext", chunked("5;a=b\r\nhello\r\n1;;;  ;\r\nx\r\n0\r\n\r\n"), false, E("InvalidChunk")),
+        v("b4.28-empty-ext", chunked("5;a=b\r\nhello\r\n1;;;  ;\r\nx\r\n0\r\n\r\n"), false,
+            O(200, &[], b"hellox", true)).lenient(),
         v("b4.28-long-ext", chunked("5;name=aaaaaaaaaaaaaaaaaaaa\r\nhello\r\n0\r\n\r\n"), false, O(200, &[], b"hello", true)),
         v("b4.28-quoted-ext", chunked("5;a=\"b; c\"\r\nhello\r\n0\r\n\r\n"), false, O(200, &[], b"hello", true)),
         v("b4.29-lf-in-ext", chunked("1;reject\nnewlines\r\nx\r\n0\r\n\r\n"), false, E("InvalidChunk")),
