@@ -13,6 +13,8 @@
 //!   targets, httplib's debug lines.
 //! * [`ResponseState`] — what every adapter's `Response` holds and answers
 //!   (httplib's getters, the piece of body not yet read).
+//! * [`pool`] — the connection pool's policy: limits per host and in
+//!   all, waiters in order, idle expiry, with the time passed in.
 //! * [`retry`] — when a request may go again: never twice when that could
 //!   make the server act twice ([`Error::MaybeProcessed`]).
 //! * [`Endpoint`], [`Proxy`], [`Route`], [`Tunnel`] — where a connection
@@ -50,6 +52,7 @@
 
 mod error;
 mod exchange;
+pub mod pool;
 mod proxy;
 mod response;
 pub mod retry;

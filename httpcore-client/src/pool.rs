@@ -1,0 +1,443 @@
+//! The connection pool's policy, sans-IO: which connection a request
+//! gets, when it must wait, which idle connections expire — with the time
+//! passed in, so it is tested with a virtual clock. The pool holds the
+//! adapter's connection values (`C`: a socket and its `Exchange`) and
+//! never touches them; the adapter opens, checks and closes them.
+//!
+//! The protocol, for one request to `key`:
+//!
+//! 1. [`checkout`](Pool::checkout) answers [`Checkout::Reuse`] (an idle
+//!    connection, the most recently used first: run the idle check on its
+//!    socket, and if the server closed it, [`discard`](Pool::discard) it and
+//!    check out again — a dead idle connection is never used),
+//!    [`Checkout::Connect`] (a slot is counted for a new connection: open
+//!    it, or `discard` if opening fails), or [`Checkout::Wait`] (the host is
+//!    at its limit: wait to be handed a connection or a slot, in order).
+//! 2. When the request is done with its connection: [`checkin`](Pool::checkin)
+//!    if it can carry another request (it goes to the first waiter, or
+//!    idle), [`discard`](Pool::discard) otherwise (the slot goes to the first
+//!    waiter, who connects).
+//! 3. A waiter that gives up calls [`cancel`](Pool::cancel); one that was
+//!    already granted something and never took it gives it back with
+//!    `checkin` or `discard`.
+//!
+//! Idle connections past [`PoolConfig::idle_timeout`] are never handed out;
+//! [`handle_timeout`](Pool::handle_timeout) moves them (and the ones the
+//! idle limits push out) to [`poll_close`](Pool::poll_close), for the
+//! adapter to close.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+/// Where pooled connections go: only connections with equal keys are
+/// shared. Two TLS configurations are told apart by `tls` (a number the
+/// adapter gives each configuration it uses, e.g. its `Arc`'s address).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PoolKey {
+    /// `https://` (else `http://`).
+    pub https: bool,
+    /// The origin's host.
+    pub host: String,
+    /// The origin's port.
+    pub port: u16,
+    /// The proxy the connection goes through, if any (`host:port`).
+    pub proxy: Option<String>,
+    /// Which TLS configuration (0 for none).
+    pub tls: usize,
+}
+
+/// The pool's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// Connections per key, in use and idle together; requests beyond it
+    /// wait. Default: no limit (as hyper-util and ureq), `usize::MAX`.
+    pub max_per_host: usize,
+    /// Idle connections kept per key. Default 8.
+    pub max_idle_per_host: usize,
+    /// Idle connections kept in all; past it the least recently used one
+    /// goes. Default 100.
+    pub max_idle: usize,
+    /// How long an idle connection is kept. Default 30 s: between ureq's
+    /// 15 s and hyper-util's 90 s, and under the 60–75 s after which large
+    /// servers (nginx's 75 s, cloud load balancers' 60 s) close idle
+    /// connections themselves — a connection the server is about to drop
+    /// is rarely reused. The idle check and safe retries cover the rest.
+    pub idle_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            max_per_host: usize::MAX,
+            max_idle_per_host: 8,
+            max_idle: 100,
+            idle_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A request waiting for a connection to its host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WaiterId(pub u64);
+
+/// What [`Pool::checkout`] gives a request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Checkout<C> {
+    /// An idle connection (check its socket before using it).
+    Reuse(C),
+    /// Open a new connection: its slot is counted.
+    Connect,
+    /// Wait: the host is at `max_per_host`.
+    Wait(WaiterId),
+}
+
+/// What a waiter is granted when a connection or a slot frees.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Grant<C> {
+    /// A connection handed back by another request, for `waiter`.
+    Reuse(WaiterId, C),
+    /// A slot for a new connection, for `waiter`.
+    Connect(WaiterId),
+}
+
+#[derive(Debug)]
+struct Host<C> {
+    /// Idle connections, least recently used first.
+    idle: VecDeque<(C, Instant)>,
+    /// Connections checked out or being opened.
+    in_use: usize,
+    waiters: VecDeque<WaiterId>,
+}
+
+impl<C> Host<C> {
+    fn new() -> Self {
+        Host {
+            idle: VecDeque::new(),
+            in_use: 0,
+            waiters: VecDeque::new(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.idle.is_empty() && self.in_use == 0 && self.waiters.is_empty()
+    }
+}
+
+/// Connections by key, with their limits and waiters.
+#[derive(Debug)]
+pub struct Pool<C> {
+    config: PoolConfig,
+    hosts: HashMap<PoolKey, Host<C>>,
+    idle: usize,
+    next_waiter: u64,
+    to_close: VecDeque<C>,
+}
+
+impl<C> Pool<C> {
+    /// An empty pool with these limits.
+    pub fn new(config: PoolConfig) -> Pool<C> {
+        Pool {
+            config,
+            hosts: HashMap::new(),
+            idle: 0,
+            next_waiter: 0,
+            to_close: VecDeque::new(),
+        }
+    }
+
+    /// The limits.
+    pub fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    /// A connection for a request to `key` at `now` (see the module docs).
+    pub fn checkout(&mut self, key: &PoolKey, now: Instant) -> Checkout<C> {
+        self.expire_host(key, now);
+        let max = self.config.max_per_host;
+        let host = self.hosts.entry(key.clone()).or_insert_with(Host::new);
+        if let Some((conn, _)) = host.idle.pop_back() {
+            host.in_use += 1;
+            self.idle -= 1;
+            return Checkout::Reuse(conn);
+        }
+        if host.in_use < max && host.waiters.is_empty() {
+            host.in_use += 1;
+            return Checkout::Connect;
+        }
+        let id = WaiterId(self.next_waiter);
+        self.next_waiter += 1;
+        host.waiters.push_back(id);
+        Checkout::Wait(id)
+    }
+
+    /// A connection checked out from `key` can carry another request: to
+    /// the first waiter, or idle (the most recently used is handed out
+    /// first). Past an idle limit it is given to [`poll_close`](Self::poll_close).
+    pub fn checkin(&mut self, key: &PoolKey, conn: C, now: Instant) -> Option<Grant<C>> {
+        let host = self.hosts.get_mut(key)?;
+        if let Some(waiter) = host.waiters.pop_front() {
+            return Some(Grant::Reuse(waiter, conn));
+        }
+        host.in_use = host.in_use.saturating_sub(1);
+        if host.idle.len() >= self.config.max_idle_per_host {
+            self.to_close.push_back(conn);
+        } else {
+            host.idle.push_back((conn, now));
+            self.idle += 1;
+            if self.idle > self.config.max_idle {
+                self.evict_least_recently_used();
+            }
+        }
+        self.forget_if_empty(key);
+        None
+    }
+
+    /// A connection checked out from `key` (or being opened) is gone: its
+    /// slot goes to the first waiter, who opens a new connection.
+    pub fn discard(&mut self, key: &PoolKey) -> Option<Grant<C>> {
+        let host = self.hosts.get_mut(key)?;
+        if let Some(waiter) = host.waiters.pop_front() {
+            return Some(Grant::Connect(waiter));
+        }
+        host.in_use = host.in_use.saturating_sub(1);
+        self.forget_if_empty(key);
+        None
+    }
+
+    /// `waiter` gave up before it was granted anything; `false` if it was
+    /// not waiting (already granted, or unknown).
+    pub fn cancel(&mut self, key: &PoolKey, waiter: WaiterId) -> bool {
+        let Some(host) = self.hosts.get_mut(key) else {
+            return false;
+        };
+        let Some(at) = host.waiters.iter().position(|&w| w == waiter) else {
+            return false;
+        };
+        host.waiters.remove(at);
+        self.forget_if_empty(key);
+        true
+    }
+
+    /// When an idle connection next expires, for the adapter's timer.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.hosts
+            .values()
+            .filter_map(|h| {
+                h.idle
+                    .front()
+                    .map(|&(_, since)| since + self.config.idle_timeout)
+            })
+            .min()
+    }
+
+    /// The time is `now`: idle connections past their time go to
+    /// [`poll_close`](Self::poll_close).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let keys: Vec<PoolKey> = self.hosts.keys().cloned().collect();
+        for key in &keys {
+            self.expire_host(key, now);
+        }
+    }
+
+    /// The next connection the pool let go of (expired, or past an idle
+    /// limit): the adapter closes it.
+    pub fn poll_close(&mut self) -> Option<C> {
+        self.to_close.pop_front()
+    }
+
+    /// Idle connections to `key`.
+    pub fn idle(&self, key: &PoolKey) -> usize {
+        self.hosts.get(key).map_or(0, |h| h.idle.len())
+    }
+
+    /// Connections to `key` checked out or being opened.
+    pub fn in_use(&self, key: &PoolKey) -> usize {
+        self.hosts.get(key).map_or(0, |h| h.in_use)
+    }
+
+    /// Requests waiting for a connection to `key`.
+    pub fn waiting(&self, key: &PoolKey) -> usize {
+        self.hosts.get(key).map_or(0, |h| h.waiters.len())
+    }
+
+    /// Idle connections in all.
+    pub fn idle_total(&self) -> usize {
+        self.idle
+    }
+
+    fn expire_host(&mut self, key: &PoolKey, now: Instant) {
+        let timeout = self.config.idle_timeout;
+        let Some(host) = self.hosts.get_mut(key) else {
+            return;
+        };
+        while host
+            .idle
+            .front()
+            .is_some_and(|&(_, since)| now.saturating_duration_since(since) >= timeout)
+        {
+            let (conn, _) = host.idle.pop_front().expect("checked above");
+            self.idle -= 1;
+            self.to_close.push_back(conn);
+        }
+        self.forget_if_empty(key);
+    }
+
+    /// Let the least recently used idle connection of all go.
+    fn evict_least_recently_used(&mut self) {
+        let oldest = self
+            .hosts
+            .iter()
+            .filter_map(|(k, h)| h.idle.front().map(|&(_, since)| (since, k.clone())))
+            .min_by_key(|(since, _)| *since);
+        if let Some((_, key)) = oldest {
+            let host = self.hosts.get_mut(&key).expect("found above");
+            let (conn, _) = host.idle.pop_front().expect("found above");
+            self.idle -= 1;
+            self.to_close.push_back(conn);
+            self.forget_if_empty(&key);
+        }
+    }
+
+    /// A key with nothing in it takes no memory.
+    fn forget_if_empty(&mut self, key: &PoolKey) {
+        if self.hosts.get(key).is_some_and(Host::is_empty) {
+            self.hosts.remove(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(host: &str) -> PoolKey {
+        PoolKey {
+            https: false,
+            host: host.to_string(),
+            port: 80,
+            proxy: None,
+            tls: 0,
+        }
+    }
+
+    fn limited(per_host: usize) -> Pool<u32> {
+        Pool::new(PoolConfig {
+            max_per_host: per_host,
+            ..PoolConfig::default()
+        })
+    }
+
+    #[test]
+    fn the_most_recently_used_idle_connection_goes_first() {
+        let mut p = limited(10);
+        let (a, t0) = (key("a"), Instant::now());
+        for _ in 0..3 {
+            assert_eq!(p.checkout(&a, t0), Checkout::Connect);
+        }
+        for (conn, s) in [(1, 1), (2, 2), (3, 3)] {
+            assert_eq!(p.checkin(&a, conn, t0 + Duration::from_secs(s)), None);
+        }
+        let now = t0 + Duration::from_secs(4);
+        assert_eq!(p.checkout(&a, now), Checkout::Reuse(3));
+        assert_eq!(p.checkout(&a, now), Checkout::Reuse(2));
+        assert_eq!((p.idle(&a), p.in_use(&a)), (1, 2));
+    }
+
+    #[test]
+    fn waiters_are_served_in_order_with_connections_then_slots() {
+        let mut p = limited(1);
+        let (a, t) = (key("a"), Instant::now());
+        assert_eq!(p.checkout(&a, t), Checkout::Connect);
+        let w1 = p.checkout(&a, t);
+        let w2 = p.checkout(&a, t);
+        let w3 = p.checkout(&a, t);
+        let (Checkout::Wait(w1), Checkout::Wait(w2), Checkout::Wait(w3)) = (w1, w2, w3) else {
+            panic!("the limit is one")
+        };
+        assert!(p.cancel(&a, w2), "w2 gives up");
+        assert_eq!(p.checkin(&a, 7, t), Some(Grant::Reuse(w1, 7)));
+        assert_eq!(p.discard(&a), Some(Grant::Connect(w3)));
+        assert!(!p.cancel(&a, w3), "already granted");
+        assert_eq!(p.discard(&a), None);
+        assert_eq!((p.in_use(&a), p.waiting(&a)), (0, 0));
+        // A new request does not jump the queue while others wait.
+        let mut p = limited(1);
+        assert_eq!(p.checkout(&a, t), Checkout::Connect);
+        assert!(matches!(p.checkout(&a, t), Checkout::Wait(_)));
+        assert!(matches!(p.checkout(&a, t), Checkout::Wait(_)));
+    }
+
+    #[test]
+    fn idle_connections_expire_and_are_never_handed_out() {
+        let mut p: Pool<u32> = Pool::new(PoolConfig::default());
+        let (a, t0) = (key("a"), Instant::now());
+        let timeout = p.config().idle_timeout;
+        assert_eq!(p.checkout(&a, t0), Checkout::Connect);
+        p.checkin(&a, 1, t0);
+        assert_eq!(p.poll_timeout(), Some(t0 + timeout));
+        // Just before: still there. At expiry: closed, not reused.
+        assert_eq!(
+            p.checkout(&a, t0 + timeout - Duration::from_millis(1)),
+            Checkout::Reuse(1)
+        );
+        p.checkin(&a, 1, t0);
+        assert_eq!(p.checkout(&a, t0 + timeout), Checkout::Connect);
+        assert_eq!(p.poll_close(), Some(1));
+        // By the timer, without a checkout.
+        p.checkin(&a, 2, t0 + timeout);
+        p.handle_timeout(t0 + timeout * 2);
+        assert_eq!((p.poll_close(), p.idle(&a)), (Some(2), 0));
+        assert_eq!(p.poll_timeout(), None);
+    }
+
+    #[test]
+    fn idle_limits_close_the_extra_and_the_least_recently_used() {
+        let mut p: Pool<u32> = Pool::new(PoolConfig {
+            max_idle_per_host: 2,
+            max_idle: 3,
+            ..PoolConfig::default()
+        });
+        let t0 = Instant::now();
+        let at = |s| t0 + Duration::from_secs(s);
+        let (a, b) = (key("a"), key("b"));
+        for _ in 0..3 {
+            p.checkout(&a, t0);
+        }
+        p.checkin(&a, 1, at(1));
+        p.checkin(&a, 2, at(2));
+        p.checkin(&a, 3, at(3));
+        assert_eq!((p.idle(&a), p.poll_close()), (2, Some(3)), "per host");
+        for _ in 0..2 {
+            p.checkout(&b, t0);
+        }
+        p.checkin(&b, 4, at(4));
+        p.checkin(&b, 5, at(5));
+        assert_eq!(p.idle_total(), 3);
+        assert_eq!(p.poll_close(), Some(1), "the least recently used of all");
+        assert_eq!((p.idle(&a), p.idle(&b)), (1, 2));
+    }
+
+    #[test]
+    fn keys_keep_their_connections_apart_and_empty_keys_are_forgotten() {
+        let mut p = limited(1);
+        let t = Instant::now();
+        let plain = key("h");
+        let tls = PoolKey {
+            https: true,
+            tls: 1,
+            ..key("h")
+        };
+        let proxied = PoolKey {
+            proxy: Some("p:3128".into()),
+            ..key("h")
+        };
+        for k in [&plain, &tls, &proxied] {
+            assert_eq!(p.checkout(k, t), Checkout::Connect, "{k:?}");
+        }
+        p.checkin(&plain, 1, t);
+        assert_eq!(p.idle(&tls), 0);
+        assert_eq!(p.discard(&tls), None);
+        assert_eq!(p.discard(&proxied), None);
+        assert_eq!(p.hosts.len(), 1, "only the key with an idle connection");
+    }
+}
