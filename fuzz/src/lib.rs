@@ -122,17 +122,17 @@ struct Outcome {
 }
 
 /// Hand `piece` to the connection, by `handle_data` or — the way an adapter
-/// reads from a socket — through `recv_buffer` + `handle_recv`.
-pub fn feed(conn: &mut Connection, mut piece: &[u8], via_recv_buffer: bool) {
-    if !via_recv_buffer {
+/// reads from a socket — through `begin_recv` + `handle_recv`.
+pub fn feed(conn: &mut Connection, mut piece: &[u8], via_begin_recv: bool) {
+    if !via_begin_recv {
         conn.handle_data(piece);
         return;
     }
     // A read that would block: the space is offered, scribbled on, and
     // never reported. None of it may ever be parsed.
-    conn.recv_buffer().fill(b'\n');
+    conn.begin_recv().fill(b'\n');
     while !piece.is_empty() {
-        let buf = conn.recv_buffer();
+        let buf = conn.begin_recv();
         // Past what a read reports, the buffer holds whatever it held:
         // junk that would change the parse if it were ever read.
         buf.fill(b'\n');
@@ -661,7 +661,7 @@ pub fn connection(data: &[u8]) {
                 Err(e) => Err(e),
             },
             _ => {
-                let _ = conn.recv_buffer();
+                let _ = conn.begin_recv();
                 if arg & 1 == 0 {
                     conn.handle_recv(0);
                 }

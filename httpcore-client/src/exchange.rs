@@ -347,17 +347,17 @@ impl Exchange {
     // ----- receive ----------------------------------------------------------
 
     /// Space to read into (the one copy from the transport).
-    pub fn recv_buffer(&mut self) -> &mut [u8] {
-        self.engine.recv_buffer()
+    pub fn begin_recv(&mut self) -> &mut [u8] {
+        self.engine.begin_recv()
     }
 
-    /// A read wrote `n` bytes into [`recv_buffer`](Self::recv_buffer), `0`
+    /// A read wrote `n` bytes into [`begin_recv`](Self::begin_recv), `0`
     /// meaning the stream ended.
     pub fn handle_read(&mut self, n: usize) {
         self.engine.handle_read(n)
     }
 
-    /// `n` bytes were written into [`recv_buffer`](Self::recv_buffer).
+    /// `n` bytes were written into [`begin_recv`](Self::begin_recv).
     pub fn handle_recv(&mut self, n: usize) {
         self.engine.handle_recv(n)
     }
@@ -535,7 +535,7 @@ mod tests {
         x.send_body(b"ab").unwrap();
         drain(&mut x, Instant::now());
         let answer = b"HTTP/1.1 100 Continue\r\n\r\n";
-        x.recv_buffer()[..answer.len()].copy_from_slice(answer);
+        x.begin_recv()[..answer.len()].copy_from_slice(answer);
         x.handle_recv(answer.len());
         let mut head = ResponseHead::new();
         assert_eq!(x.poll_head(&mut head).unwrap(), None);
@@ -575,7 +575,7 @@ mod tests {
         x.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
         drain(&mut x, Instant::now());
         let answer = b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-Sum: 1\r\n\r\n";
-        x.recv_buffer()[..answer.len()].copy_from_slice(answer);
+        x.begin_recv()[..answer.len()].copy_from_slice(answer);
         x.handle_recv(answer.len());
         let mut head = ResponseHead::new();
         assert_eq!(x.poll_head(&mut head).unwrap(), Some(Framing::Chunked));

@@ -38,7 +38,7 @@
 //! #   let _ = bytes;
 //! }
 //! let answer = b"HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
-//! x.recv_buffer()[..answer.len()].copy_from_slice(answer); // a read
+//! x.begin_recv()[..answer.len()].copy_from_slice(answer); // a read
 //! x.handle_read(answer.len());
 //! let mut head = ResponseHead::new();
 //! assert!(x.poll_head(&mut head)?.is_some()); // the 103 was skipped

@@ -824,12 +824,12 @@ impl Connection {
     /// One read from the socket (through rustls if any) into the engine.
     fn read_once(&mut self, registry: &Registry) {
         let result = match (&mut self.tunnel, &mut self.tls) {
-            (Some(opener), _) => read_plain(&mut self.socket, opener.recv_buffer()),
-            (None, None) => read_plain(&mut self.socket, self.exchange.recv_buffer()),
+            (Some(opener), _) => read_plain(&mut self.socket, opener.begin_recv()),
+            (None, None) => read_plain(&mut self.socket, self.exchange.begin_recv()),
             (None, Some(tls)) => read_tls(
                 tls,
                 &mut self.socket,
-                self.exchange.recv_buffer(),
+                self.exchange.begin_recv(),
                 &mut self.tls_eof,
             ),
         };

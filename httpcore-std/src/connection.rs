@@ -242,7 +242,7 @@ impl HttpConnection {
                 return Ok(leftover);
             }
             let n = transport
-                .read(opener.recv_buffer())
+                .read(opener.begin_recv())
                 .map_err(|e| Error::io("reading the proxy's answer", e))?;
             opener.handle_read(n);
         }
@@ -386,7 +386,7 @@ impl HttpConnection {
     /// Read once from the socket into the engine.
     fn fill(&mut self) -> Result<(), Error> {
         let t = connected(&mut self.transport)?;
-        match t.read(self.exchange.recv_buffer()) {
+        match t.read(self.exchange.begin_recv()) {
             Ok(n) => self.exchange.handle_read(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             // TLS closed without close_notify (rustls's `UnexpectedEof`).

@@ -347,7 +347,7 @@ impl Client {
                 return Ok(leftover);
             }
             let n = tcp
-                .read(opener.recv_buffer())
+                .read(opener.begin_recv())
                 .await
                 .map_err(|e| Error::io("reading the proxy's answer", e))?;
             opener.handle_read(n);

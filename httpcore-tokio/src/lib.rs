@@ -335,7 +335,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Read once from the stream into the engine.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        let mut buf = ReadBuf::new(self.exchange.recv_buffer());
+        let mut buf = ReadBuf::new(self.exchange.begin_recv());
         match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
             Poll::Pending => Poll::Pending,
             // TLS closed without close_notify (tokio-rustls's

@@ -127,7 +127,7 @@ pub struct Config {
     /// a new request only after the previous response was read to the end;
     /// more allows pipelining.
     pub max_pipelined: usize,
-    /// Minimum free space [`Connection::recv_buffer`](crate::Connection::recv_buffer)
+    /// Minimum free space [`Connection::begin_recv`](crate::Connection::begin_recv)
     /// offers at first; it grows while reads fill it. Default 8 KiB.
     pub read_size: usize,
 }

@@ -280,7 +280,7 @@ impl Sender {
 /// Feed it commands (`put_request`, `put_header`, `end_headers`,
 /// `send_body`, `finish_body` — or `request` for all at once) and hand what
 /// [`poll_transmit`](Self::poll_transmit) returns to the transport; feed
-/// received bytes to [`recv_buffer`](Self::recv_buffer) +
+/// received bytes to [`begin_recv`](Self::begin_recv) +
 /// [`handle_recv`](Self::handle_recv) (or [`handle_data`](Self::handle_data)),
 /// the end of the stream to [`handle_eof`](Self::handle_eof), and drain
 /// [`poll_event`](Self::poll_event).
@@ -473,20 +473,28 @@ impl Connection {
 
     // ----- input handlers -------------------------------------------------
 
-    /// Free space to read received bytes into; report how many were written
-    /// with [`handle_recv`](Self::handle_recv). This is the one copy from
-    /// the socket: events and body chunks borrow or slice this buffer.
-    pub fn recv_buffer(&mut self) -> &mut [u8] {
+    /// Begin a read: free space to read received bytes into (it moves
+    /// what the buffer holds, so it is a command, not a getter); report how
+    /// many were written with [`handle_recv`](Self::handle_recv). This is
+    /// the one copy from the socket: events and body chunks borrow or slice
+    /// this buffer.
+    pub fn begin_recv(&mut self) -> &mut [u8] {
         self.reader.read_space(self.config.read_size.max(1))
     }
 
-    /// `n` bytes were written to the start of the slice `recv_buffer` gave.
+    /// The old name of [`begin_recv`](Self::begin_recv).
+    #[deprecated(note = "renamed `begin_recv`: it begins a read, it does not just look")]
+    pub fn recv_buffer(&mut self) -> &mut [u8] {
+        self.begin_recv()
+    }
+
+    /// `n` bytes were written to the start of the slice `begin_recv` gave.
     /// `n == 0` is not the end of the stream: call `handle_eof` for that.
     /// A read that failed needs no call: the next input or poll forgets it.
     ///
     /// # Panics
     ///
-    /// If `recv_buffer` was not called before.
+    /// If `begin_recv` was not called before.
     pub fn handle_recv(&mut self, n: usize) {
         self.reader.filled(n);
         self.after_input();
@@ -518,7 +526,7 @@ impl Connection {
     }
 
     /// A read from a stream transport wrote `n` bytes into
-    /// [`recv_buffer`](Self::recv_buffer), `0` meaning the stream ended:
+    /// [`begin_recv`](Self::begin_recv), `0` meaning the stream ended:
     /// [`handle_recv`](Self::handle_recv) or [`handle_eof`](Self::handle_eof).
     pub fn handle_read(&mut self, n: usize) {
         if n == 0 {

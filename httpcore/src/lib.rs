@@ -24,7 +24,7 @@
 //! }
 //! let mut done = false;
 //! while !done {
-//!     let n = transport_read(conn.recv_buffer());
+//!     let n = transport_read(conn.begin_recv());
 //!     conn.handle_read(n); // 0: the stream ended
 //!     while let Some(event) = conn.poll_event()? {
 //!         match event {

@@ -153,7 +153,7 @@ impl Reader {
     /// Drop what the previous event borrowed.
     #[inline]
     pub(crate) fn release(&mut self) {
-        // A read into `recv_buffer` that was never reported: no bytes.
+        // A read into `begin_recv` that was never reported: no bytes.
         self.pending_read = None;
         if self.consumed > 0 {
             self.buf.advance(self.consumed);
@@ -189,7 +189,7 @@ impl Reader {
         let offered = self
             .pending_read
             .take()
-            .expect("handle_recv without recv_buffer");
+            .expect("handle_recv without begin_recv");
         let n = n.min(offered);
         self.window = if n == offered {
             offered * 2

@@ -52,16 +52,16 @@ impl TunnelOpener {
 
     /// Space to read the proxy's answer into; report with
     /// [`handle_recv`](Self::handle_recv).
-    pub fn recv_buffer(&mut self) -> &mut [u8] {
-        self.conn.recv_buffer()
+    pub fn begin_recv(&mut self) -> &mut [u8] {
+        self.conn.begin_recv()
     }
 
-    /// `n` bytes were read into [`recv_buffer`](Self::recv_buffer).
+    /// `n` bytes were read into [`begin_recv`](Self::begin_recv).
     pub fn handle_recv(&mut self, n: usize) {
         self.conn.handle_recv(n)
     }
 
-    /// A stream read wrote `n` bytes into [`recv_buffer`](Self::recv_buffer),
+    /// A stream read wrote `n` bytes into [`begin_recv`](Self::begin_recv),
     /// `0` meaning the proxy closed the connection.
     pub fn handle_read(&mut self, n: usize) {
         self.conn.handle_read(n)

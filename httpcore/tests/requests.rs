@@ -958,26 +958,26 @@ fn reset_starts_a_fresh_connection() {
 
 #[test]
 fn an_unreported_read_leaves_no_bytes_behind() {
-    // Regression: a read into `recv_buffer` that failed (timeout) and was
+    // Regression: a read into `begin_recv` that failed (timeout) and was
     // never reported made the zero-filled space look like received bytes.
     let mut c = conn();
     c.request("GET", "/", None, H).unwrap();
     wire(&mut c);
-    let _ = c.recv_buffer();
+    let _ = c.begin_recv();
     assert!(c.leftover().is_empty());
     let (ev, err) = events(&mut c);
     assert!(ev.is_empty() && err.is_none(), "{ev:?} {err:?}");
-    let _ = c.recv_buffer();
+    let _ = c.begin_recv();
     c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(events(&mut c).0.last(), Some(&Ev::Done(true)));
-    let buf = c.recv_buffer();
+    let buf = c.begin_recv();
     buf[..3].copy_from_slice(b"abc");
     c.handle_recv(3);
     assert_eq!(c.leftover(), b"abc");
     // Asking twice (a read that would have blocked in between) offers the
     // same space again; only what is reported counts.
-    let _ = c.recv_buffer();
-    let buf = c.recv_buffer();
+    let _ = c.begin_recv();
+    let buf = c.begin_recv();
     buf[..2].copy_from_slice(b"de");
     c.handle_recv(2);
     assert_eq!(c.leftover(), b"abcde");
@@ -985,11 +985,11 @@ fn an_unreported_read_leaves_no_bytes_behind() {
 
 #[test]
 fn every_poll_forgets_an_unreported_read() {
-    // A read offered by `recv_buffer` and not reported before the next
+    // A read offered by `begin_recv` and not reported before the next
     // poll is forgotten, whichever path serves the poll: a later
     // `handle_recv` is a misuse (it panics) instead of counting stale room.
     let unreported = |c: &mut Connection| {
-        let _ = c.recv_buffer();
+        let _ = c.begin_recv();
     };
     let report_panics = |c: &mut Connection| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.handle_recv(1))).is_err()
@@ -1055,11 +1055,11 @@ fn a_head_arriving_in_pieces_still_hears_of_everything_else() {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.handle_recv(1))).is_err()
     };
     let mut c = arriving();
-    c.recv_buffer()[0] = b'!';
+    c.begin_recv()[0] = b'!';
     assert!(c.poll_head().unwrap().is_none());
     assert!(report_panics(&mut c));
     let mut c = arriving();
-    c.recv_buffer()[0] = b'!';
+    c.begin_recv()[0] = b'!';
     c.handle_data(b"\r\n\r\n");
     assert!(report_panics(&mut c));
     let head = c.poll_head().unwrap().expect("the head is complete");
