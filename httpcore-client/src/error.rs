@@ -51,6 +51,13 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// A whole-body read went past its cap (`read_to_vec`): the body is
+    /// larger than the caller agreed to hold in memory.
+    #[error("the response body is larger than the {limit}-byte cap of a whole-body read")]
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// A proxy URL could not be used.
     #[error("invalid proxy {url:?}: {reason}")]
     InvalidProxy {
@@ -81,6 +88,7 @@ impl Error {
             Error::TlsConfig(_) => "TlsConfigError",
             Error::MaybeProcessed { .. } => "MaybeProcessed",
             Error::InvalidProxy { .. } => "InvalidProxy",
+            Error::BodyTooLarge { .. } => "BodyTooLarge",
         }
     }
 

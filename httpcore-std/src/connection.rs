@@ -404,18 +404,24 @@ impl HttpConnection {
     /// the server act twice; a request that may have been processed is
     /// [`Error::MaybeProcessed`].
     pub fn get_response(&mut self) -> Result<Response<'_>, Error> {
+        let head = self.response_head()?;
+        Ok(Response::new(self, head))
+    }
+
+    /// `get_response`'s work: the final head of the response, and how its
+    /// body is framed (for responses that own their connection).
+    pub(crate) fn response_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
         self.exchange.prepare_response()?;
-        let head = match self.read_head() {
-            Ok(head) => head,
+        match self.read_head() {
+            Ok(head) => Ok(head),
             Err(e) => {
                 self.exchange.recover(e)?;
                 self.close();
                 self.connect()?;
                 self.exchange.replay()?;
-                self.read_head()?
+                self.read_head()
             }
-        };
-        Ok(Response::new(self, head))
+        }
     }
 
     fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {

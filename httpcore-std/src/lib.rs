@@ -30,10 +30,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod agent;
 mod connection;
 mod response;
 mod transport;
 
+pub use agent::{Agent, AgentConfig, AgentResponse};
 pub use connection::{HttpConnection, HttpsConnection, Upgraded};
 pub use httpcore;
 pub use httpcore::BodyLength;

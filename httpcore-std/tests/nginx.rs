@@ -144,3 +144,57 @@ fn put_uploads_with_content_length_and_chunked() {
         assert!(get(&mut c, &path).1 == data);
     }
 }
+
+/// An `Agent` shared by 8 threads, 250 requests each, over HTTP and HTTPS:
+/// every body checked, and nginx's own connection numbers show no more
+/// connections than the per-host limit.
+#[test]
+#[ignore = "needs nginx: eval \"$(.ci/nginx.sh start DIR)\""]
+fn an_agent_shared_by_eight_threads_stays_within_its_limit() {
+    use httpcore_std::{Agent, AgentConfig};
+    let agent = Agent::with_config(AgentConfig {
+        pool: httpcore_client::pool::PoolConfig {
+            max_per_host: 4,
+            ..Default::default()
+        },
+        tls: TlsOptions {
+            ca_file: Some(testkit::nginx::ca_file().into()),
+            ..TlsOptions::default()
+        },
+        timeouts: httpcore_std::Timeouts::all(Duration::from_secs(10)),
+        ..AgentConfig::default()
+    })
+    .unwrap();
+    for base in [
+        format!("http://{}", testkit::nginx::http_addr()),
+        format!("https://{}", testkit::nginx::https_addr()),
+    ] {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (agent, base) = (agent.clone(), base.clone());
+                std::thread::spawn(move || {
+                    let mut seen = std::collections::HashSet::new();
+                    for i in 0..250 {
+                        let mut r = agent.get(&format!("{base}/connection")).unwrap();
+                        let text = String::from_utf8(r.read_to_vec().unwrap()).unwrap();
+                        seen.insert(text.split_whitespace().next().unwrap().to_string());
+                        if i % 50 == 0 {
+                            let big = agent.get(&format!("{base}/big.bin")).unwrap().read_to_vec();
+                            assert!(big.unwrap() == testkit::nginx::big(), "body differs");
+                        }
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let mut connections = std::collections::HashSet::new();
+        for t in threads {
+            connections.extend(t.join().unwrap());
+        }
+        assert!(
+            (1..=4).contains(&connections.len()),
+            "{base}: {} nginx connections for a limit of 4",
+            connections.len()
+        );
+    }
+}

@@ -31,6 +31,12 @@ const LISTENER: Token = Token(usize::MAX);
 /// burst of connects beyond it waits for SYN retransmits); its address. It
 /// runs until the process ends.
 pub fn start(backlog: i32) -> String {
+    start_counted(backlog).0
+}
+
+/// [`start`], with the number of connections the server has accepted so
+/// far (to check a client's connection limits on the server's side).
+pub fn start_counted(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     socket.set_reuse_address(true).unwrap();
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -39,8 +45,10 @@ pub fn start(backlog: i32) -> String {
     socket.set_nonblocking(true).unwrap();
     let listener = TcpListener::from_std(socket.into());
     let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || serve(listener));
-    addr
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || serve(listener, &count));
+    (addr, accepted)
 }
 
 /// One client connection's state.
@@ -57,7 +65,7 @@ struct Conn {
     big_left: u64,
 }
 
-fn serve(mut listener: TcpListener) {
+fn serve(mut listener: TcpListener, accepted: &std::sync::atomic::AtomicUsize) {
     let mut poll = Poll::new().unwrap();
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)
@@ -72,6 +80,7 @@ fn serve(mut listener: TcpListener) {
         for event in events.iter() {
             if event.token() == LISTENER {
                 while let Ok((mut sock, _)) = listener.accept() {
+                    accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     sock.set_nodelay(true).unwrap();
                     let i = conns.iter().position(Option::is_none).unwrap_or_else(|| {
                         conns.push(None);

@@ -1,0 +1,450 @@
+//! `Agent`: one cheap, shareable client for many hosts and many threads,
+//! keeping connections alive in a pool whose policy is the client layer's
+//! ([`httpcore_client::pool`]). Each pooled connection is an
+//! [`HttpConnection`]; the agent only leases them out and takes them back.
+
+use std::io::{self, Read};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::Bytes;
+use httpcore::{Config, Framing, ResponseHead, Url};
+use httpcore_client::pool::{Checkout, Grant, Pool, PoolConfig, PoolKey, WaiterId};
+use httpcore_client::ResponseState;
+use rustls::ClientConfig;
+
+use crate::{Error, HttpConnection, HttpsConnection, Proxy, Retries, Timeouts, TlsOptions};
+
+/// Everything an [`Agent`] is configured with.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Pool limits: per host (waiters queue past it), idle per host and in
+    /// all, idle expiry.
+    pub pool: PoolConfig,
+    /// Connect, read and write timeouts of each connection.
+    pub timeouts: Timeouts,
+    /// TLS settings for `https://` (certificates verified by default).
+    pub tls: TlsOptions,
+    /// The engine's limits and leniencies.
+    pub engine: Config,
+    /// When a request goes again after the server closed a kept-alive
+    /// connection under it.
+    pub retries: Retries,
+    /// A proxy for every request (absolute-form for `http://`, CONNECT for
+    /// `https://`).
+    pub proxy: Option<Proxy>,
+    /// The cap of [`AgentResponse::read_to_vec`]: 10 MiB by default (as
+    /// ureq); `BodyTooLarge` past it.
+    pub max_body: usize,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        AgentConfig {
+            pool: PoolConfig::default(),
+            timeouts: Timeouts::default(),
+            tls: TlsOptions::default(),
+            engine: Config::default(),
+            retries: Retries::default(),
+            proxy: None,
+            max_body: 10 << 20,
+        }
+    }
+}
+
+/// A client for any number of hosts, shared by any number of threads
+/// (`Clone` is an `Arc` clone): requests to the same scheme, host, port and
+/// proxy share kept-alive connections, within the pool's limits.
+///
+/// ```no_run
+/// use httpcore_std::Agent;
+///
+/// let agent = Agent::new()?;
+/// let mut resp = agent.get("http://127.0.0.1:8080/")?;
+/// println!("{} {}", resp.status(), String::from_utf8_lossy(&resp.read_to_vec()?));
+/// # Ok::<(), httpcore_std::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Agent {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: AgentConfig,
+    /// Built once from `config.tls`, shared by every HTTPS connection.
+    tls: Arc<ClientConfig>,
+    shared: Mutex<Shared>,
+    /// Signalled when a grant is put in `Shared::grants`.
+    granted: Condvar,
+}
+
+#[derive(Debug)]
+struct Shared {
+    pool: Pool<HttpConnection>,
+    /// What the pool granted waiters, until they take it.
+    grants: Vec<Grant<HttpConnection>>,
+}
+
+impl Agent {
+    /// An agent with the default configuration.
+    pub fn new() -> Result<Agent, Error> {
+        Agent::with_config(AgentConfig::default())
+    }
+
+    /// An agent with `config` (its TLS settings are built here, once).
+    pub fn with_config(config: AgentConfig) -> Result<Agent, Error> {
+        let tls = config.tls.build()?;
+        let pool = Pool::new(config.pool);
+        Ok(Agent {
+            inner: Arc::new(Inner {
+                config,
+                tls,
+                shared: Mutex::new(Shared {
+                    pool,
+                    grants: Vec::new(),
+                }),
+                granted: Condvar::new(),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AgentConfig {
+        &self.inner.config
+    }
+
+    /// `GET url`.
+    pub fn get(&self, url: &str) -> Result<AgentResponse, Error> {
+        self.request("GET", url, &[], None)
+    }
+
+    /// A request to an absolute `http://` or `https://` URL with a body of
+    /// known length (or none), on a pooled connection.
+    pub fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<AgentResponse, Error> {
+        self.exchange(url, |conn, target| {
+            conn.request(method, target, body, headers)
+        })
+    }
+
+    /// A request whose body is read from `body` (`Content-Length` when
+    /// `len` is known, chunked otherwise), streamed in constant memory; it
+    /// is never sent twice.
+    pub fn request_reader(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &mut dyn Read,
+        len: Option<u64>,
+    ) -> Result<AgentResponse, Error> {
+        self.exchange(url, |conn, target| {
+            conn.request_reader(method, target, body, len, headers)
+        })
+    }
+
+    fn exchange(
+        &self,
+        url: &str,
+        send: impl FnOnce(&mut HttpConnection, &str) -> Result<(), Error>,
+    ) -> Result<AgentResponse, Error> {
+        let url = Url::parse(url)?;
+        let key = self.key(&url)?;
+        let mut conn = self.lease(&key, &url)?;
+        let head = send(&mut conn, &url.target).and_then(|_| conn.response_head());
+        match head {
+            Ok(head) => Ok(AgentResponse::new(
+                Lease {
+                    agent: self.clone(),
+                    key,
+                    conn: Some(conn),
+                },
+                head,
+            )),
+            Err(e) => {
+                self.give_back(&key, conn, false);
+                Err(e)
+            }
+        }
+    }
+
+    fn key(&self, url: &Url) -> Result<PoolKey, Error> {
+        let authority = httpcore::Authority::parse(&url.authority, url.default_port())?;
+        Ok(PoolKey {
+            https: url.https,
+            host: authority.host().to_ascii_lowercase(),
+            port: authority.port(),
+            proxy: self
+                .inner
+                .config
+                .proxy
+                .as_ref()
+                .map(|p| p.authority().socket_addr_string()),
+            tls: usize::from(url.https),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A thread that panicked while holding the lock left the pool's
+        // counts as they were: still consistent.
+        self.inner
+            .shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A connection for `key`: an idle one, a new one, or one (or a slot)
+    /// handed over by another request after waiting in line.
+    fn lease(&self, key: &PoolKey, url: &Url) -> Result<HttpConnection, Error> {
+        let mut shared = self.lock();
+        let now = Instant::now();
+        shared.pool.handle_timeout(now);
+        let expired = drain_closed(&mut shared);
+        let waiter = match shared.pool.checkout(key, now) {
+            Checkout::Reuse(conn) => {
+                drop(shared);
+                close_all(expired);
+                // The connection checks its socket before the request goes.
+                return Ok(conn);
+            }
+            Checkout::Connect => None,
+            Checkout::Wait(w) => Some(w),
+        };
+        let grant = match waiter {
+            None => {
+                drop(shared);
+                None
+            }
+            Some(w) => Some(self.wait(shared, key, w)?),
+        };
+        close_all(expired);
+        match grant {
+            Some(Grant::Reuse(_, conn)) => Ok(conn),
+            None | Some(Grant::Connect(_)) => self.open(url).inspect_err(|_| {
+                // The slot goes back (to the next waiter, if any).
+                let mut shared = self.lock();
+                let grant = shared.pool.discard(key);
+                self.hand_over(&mut shared, grant);
+            }),
+        }
+    }
+
+    /// Wait in line for `waiter`'s grant; no longer than the connect timeout.
+    fn wait(
+        &self,
+        mut shared: MutexGuard<'_, Shared>,
+        key: &PoolKey,
+        waiter: WaiterId,
+    ) -> Result<Grant<HttpConnection>, Error> {
+        let deadline = self
+            .inner
+            .config
+            .timeouts
+            .connect
+            .map(|t| Instant::now() + t);
+        loop {
+            if let Some(at) = shared.grants.iter().position(|g| grant_for(g) == waiter) {
+                return Ok(shared.grants.swap_remove(at));
+            }
+            shared = match deadline {
+                None => self
+                    .inner
+                    .granted
+                    .wait(shared)
+                    .unwrap_or_else(|p| p.into_inner()),
+                Some(at) => {
+                    let left = at.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        if shared.pool.cancel(key, waiter) {
+                            return Err(Error::Timeout {
+                                during: "waiting for a pooled connection",
+                            });
+                        }
+                        // Granted meanwhile: take it after all.
+                        continue;
+                    }
+                    self.inner
+                        .granted
+                        .wait_timeout(shared, left)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+
+    /// A new connection to `url`'s server (connected by its first request).
+    fn open(&self, url: &Url) -> Result<HttpConnection, Error> {
+        let config = &self.inner.config;
+        let mut conn = if url.https {
+            HttpsConnection::with_tls_config(&url.authority, self.inner.tls.clone())?.into_inner()
+        } else {
+            HttpConnection::new(&url.authority)?
+        };
+        conn.set_timeouts(config.timeouts);
+        conn.set_config(config.engine.clone());
+        conn.set_retries(config.retries);
+        if let Some(proxy) = &config.proxy {
+            conn.set_proxy(proxy);
+        }
+        Ok(conn)
+    }
+
+    /// A leased connection comes back: into the pool when it can carry
+    /// another request, closed otherwise.
+    fn give_back(&self, key: &PoolKey, mut conn: HttpConnection, reusable: bool) {
+        let reusable = reusable && conn.is_connected() && conn.engine().is_reusable();
+        if !reusable {
+            conn.close();
+        }
+        let mut shared = self.lock();
+        let grant = if reusable {
+            shared.pool.checkin(key, conn, Instant::now())
+        } else {
+            shared.pool.discard(key)
+        };
+        self.hand_over(&mut shared, grant);
+        let closed = drain_closed(&mut shared);
+        drop(shared);
+        close_all(closed);
+    }
+
+    /// Put what the pool granted a waiter where it looks, under the same
+    /// lock as the pool's decision, and wake the waiters.
+    fn hand_over(&self, shared: &mut Shared, grant: Option<Grant<HttpConnection>>) {
+        if let Some(grant) = grant {
+            shared.grants.push(grant);
+            self.inner.granted.notify_all();
+        }
+    }
+}
+
+fn grant_for<C>(grant: &Grant<C>) -> WaiterId {
+    match grant {
+        Grant::Reuse(w, _) | Grant::Connect(w) => *w,
+    }
+}
+
+fn drain_closed(shared: &mut Shared) -> Vec<HttpConnection> {
+    std::iter::from_fn(|| shared.pool.poll_close()).collect()
+}
+
+fn close_all(conns: Vec<HttpConnection>) {
+    for mut conn in conns {
+        conn.close();
+    }
+}
+
+/// A pooled connection lent to one response.
+#[derive(Debug)]
+struct Lease {
+    agent: Agent,
+    key: PoolKey,
+    conn: Option<HttpConnection>,
+}
+
+/// A response from an [`Agent`]: the head's getters through
+/// [`ResponseState`], the body through [`Read`],
+/// [`next_chunk`](Self::next_chunk) or [`read_to_vec`](Self::read_to_vec).
+/// Its connection goes back to the pool when the body has been read to the
+/// end; dropped before that, the connection is closed (never reused
+/// half-read).
+#[derive(Debug)]
+pub struct AgentResponse {
+    lease: Lease,
+    state: ResponseState,
+}
+
+impl std::ops::Deref for AgentResponse {
+    type Target = ResponseState;
+    fn deref(&self) -> &ResponseState {
+        &self.state
+    }
+}
+
+impl AgentResponse {
+    fn new(lease: Lease, (head, framing): (ResponseHead, Framing)) -> AgentResponse {
+        let mut r = AgentResponse {
+            lease,
+            state: ResponseState::new(head, framing),
+        };
+        if matches!(framing, Framing::Empty | Framing::Length(0)) {
+            // Nothing to read: the connection goes back at once.
+            let _ = r.next_chunk();
+        }
+        r
+    }
+
+    /// The next piece of the body (no copy), or `None` at its end.
+    pub fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        if let Some(piece) = self.state.take_pending() {
+            return Ok(Some(piece));
+        }
+        let Some(conn) = self.lease.conn.as_mut() else {
+            return Ok(None);
+        };
+        match conn.poll_body(self.state.head_mut()) {
+            Ok(Some(piece)) => Ok(Some(piece)),
+            Ok(None) => {
+                self.state.end();
+                self.release(true);
+                Ok(None)
+            }
+            Err(e) => {
+                self.release(false);
+                Err(e)
+            }
+        }
+    }
+
+    /// The whole body, up to the agent's `max_body` (`BodyTooLarge` past
+    /// it). A body cut short is `IncompleteRead` carrying every byte
+    /// received.
+    pub fn read_to_vec(&mut self) -> Result<Vec<u8>, Error> {
+        let limit = self.lease.agent.inner.config.max_body;
+        let mut out = Vec::new();
+        loop {
+            match self.next_chunk() {
+                Ok(Some(b)) if out.len() + b.len() > limit => {
+                    self.release(false);
+                    return Err(Error::BodyTooLarge { limit });
+                }
+                Ok(Some(b)) => out.extend_from_slice(&b),
+                Ok(None) => return Ok(out),
+                Err(e) => return Err(e.with_partial(Bytes::from(out))),
+            }
+        }
+    }
+
+    /// Give the connection back (reusable only after the body's end).
+    fn release(&mut self, ended: bool) {
+        if let Some(conn) = self.lease.conn.take() {
+            self.lease.agent.give_back(&self.lease.key, conn, ended);
+        }
+    }
+}
+
+impl Drop for AgentResponse {
+    fn drop(&mut self) {
+        // Not read to the end: the connection is closed, never reused.
+        self.release(false);
+    }
+}
+
+impl Read for AgentResponse {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if let Some(piece) = self.next_chunk()? {
+            self.state.set_pending(piece);
+        }
+        Ok(self.state.copy_pending(buf))
+    }
+}
