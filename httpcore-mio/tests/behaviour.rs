@@ -16,13 +16,6 @@ struct Mio {
     token: Token,
 }
 
-fn failure(e: Error) -> Failure {
-    Failure {
-        name: e.name().to_string(),
-        message: e.to_string(),
-    }
-}
-
 impl Mio {
     /// Send one request and turn the loop until it ended.
     fn run(
@@ -50,7 +43,9 @@ impl Client for Mio {
         body: Option<&[u8]>,
         headers: &[(&str, &str)],
     ) -> Result<Reply, Failure> {
-        let (head, body) = self.run(method, target, body, headers).map_err(failure)?;
+        let (head, body) = self
+            .run(method, target, body, headers)
+            .map_err(Failure::from)?;
         Ok(Reply::new(&head, body))
     }
 
@@ -59,7 +54,9 @@ impl Client for Mio {
         target: &str,
         headers: &[(&str, &str)],
     ) -> Result<(u16, Vec<u8>), Failure> {
-        let (head, _) = self.run("GET", target, None, headers).map_err(failure)?;
+        let (head, _) = self
+            .run("GET", target, None, headers)
+            .map_err(Failure::from)?;
         let conn = self.driver.remove(self.token).expect("still there");
         let (mut socket, _tls, first) = conn.into_parts();
         let mut rest = first.to_vec();
@@ -74,7 +71,7 @@ impl Client for Mio {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     std::thread::sleep(Duration::from_millis(5))
                 }
-                Err(e) => return Err(failure(Error::io("reading the switched stream", e))),
+                Err(e) => return Err(Failure::from(Error::io("reading the switched stream", e))),
             }
         }
         Ok((head.status(), rest))

@@ -37,13 +37,6 @@ impl Std {
     }
 }
 
-fn failure(e: Error) -> Failure {
-    Failure {
-        name: e.name().to_string(),
-        message: e.to_string(),
-    }
-}
-
 impl Client for Std {
     fn exchange(
         &mut self,
@@ -52,7 +45,8 @@ impl Client for Std {
         body: Option<&[u8]>,
         headers: &[(&str, &str)],
     ) -> Result<Reply, Failure> {
-        self.run(method, target, body, headers).map_err(failure)
+        self.run(method, target, body, headers)
+            .map_err(Failure::from)
     }
 
     fn upgrade(
@@ -60,7 +54,7 @@ impl Client for Std {
         target: &str,
         headers: &[(&str, &str)],
     ) -> Result<(u16, Vec<u8>), Failure> {
-        self.switch(target, headers).map_err(failure)
+        self.switch(target, headers).map_err(Failure::from)
     }
 }
 

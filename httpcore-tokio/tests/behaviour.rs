@@ -40,13 +40,6 @@ async fn switch(
     Ok((status, rest))
 }
 
-fn failure(e: Error) -> Failure {
-    Failure {
-        name: e.name().to_string(),
-        message: e.to_string(),
-    }
-}
-
 impl testkit::behaviour::Client for Tokio {
     fn exchange(
         &mut self,
@@ -57,7 +50,7 @@ impl testkit::behaviour::Client for Tokio {
     ) -> Result<Reply, Failure> {
         self.rt
             .block_on(run(&mut self.client, method, target, body, headers))
-            .map_err(failure)
+            .map_err(Failure::from)
     }
 
     fn upgrade(
@@ -67,7 +60,7 @@ impl testkit::behaviour::Client for Tokio {
     ) -> Result<(u16, Vec<u8>), Failure> {
         self.rt
             .block_on(switch(&mut self.client, target, headers))
-            .map_err(failure)
+            .map_err(Failure::from)
     }
 }
 

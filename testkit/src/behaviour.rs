@@ -46,6 +46,16 @@ pub struct Failure {
     pub message: String,
 }
 
+impl From<httpcore_client::Error> for Failure {
+    /// Every adapter's error is the client layer's.
+    fn from(e: httpcore_client::Error) -> Failure {
+        Failure {
+            name: e.name().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// A CONNECT tunnel: target host, port, and the headers for the proxy.
 pub type Tunnel = (String, u16, Vec<(String, String)>);
 
@@ -139,9 +149,9 @@ pub fn a_closed_idle_connection_is_replaced(make: Make) {
     assert_eq!(server.connections(), 2);
 }
 
-/// A server that reads the second request on a reused connection and
-/// closes without a byte of answer.
-fn closes_after_reading_the_second_request() -> Vec<Action> {
+/// A server script that answers the first request, then reads the second
+/// on the same kept-alive connection and closes without a byte of answer.
+pub fn closes_after_reading_the_second_request() -> Vec<Action> {
     vec![
         Action::Read,
         Action::Write(OK_HELLO.to_vec()),

@@ -170,7 +170,8 @@ fn run(stream: TcpStream, script: Vec<Action>, connection: usize, log: &Mutex<Ve
     while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
 }
 
-fn read_head(reader: &mut BufReader<TcpStream>) -> Option<String> {
+/// A request (or CONNECT) head up to its empty line, the lines kept.
+pub(crate) fn read_head(reader: &mut impl BufRead) -> Option<String> {
     let mut head = String::new();
     loop {
         let mut line = String::new();

@@ -4,7 +4,7 @@
 //! either side closes. Bounded: it serves the number of tunnels it was
 //! told and stops; every read has a timeout.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -42,17 +42,7 @@ fn tunnel(client: TcpStream, log: &Mutex<Vec<String>>) -> Option<()> {
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
     let mut reader = BufReader::new(client.try_clone().ok()?);
-    let mut head = String::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        if line == "\r\n" {
-            break;
-        }
-        head.push_str(&line);
-    }
+    let head = crate::read_head(&mut reader)?;
     log.lock().unwrap().push(head.clone());
     let target = head.split(' ').nth(1)?;
     let port = target.rsplit(':').next()?;

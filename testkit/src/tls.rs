@@ -9,6 +9,26 @@ use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+/// A rustls server configuration with a fresh self-signed certificate for
+/// `names`, and that certificate in PEM (to trust it).
+fn server_config(names: &[&str]) -> (Arc<rustls::ServerConfig>, String) {
+    let key =
+        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    let ca_pem = key.cert.pem();
+    let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
+    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, private)
+    .unwrap();
+    (Arc::new(config), ca_pem)
+}
+
 /// A TLS server on 127.0.0.1 (see [`tls_server`]).
 pub struct TlsServer {
     pub port: u16,
@@ -20,21 +40,7 @@ pub struct TlsServer {
 /// A TLS server for `names`, answering `responses` (one per request, on as
 /// many connections as it takes) with `body`.
 pub fn tls_server(names: &[&str], requests: usize, body: Vec<u8>) -> TlsServer {
-    let key =
-        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .unwrap();
-    let ca_pem = key.cert.pem();
-    let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
-    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, private)
-    .unwrap();
-    let config = Arc::new(config);
+    let (config, ca_pem) = server_config(names);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = thread::spawn(move || {
@@ -80,21 +86,7 @@ pub fn tls_server(names: &[&str], requests: usize, body: Vec<u8>) -> TlsServer {
 /// `close_notify` when `close_notify` is true, without it otherwise (what
 /// an attacker truncating the stream looks like).
 pub fn tls_server_that_closes(names: &[&str], response: Vec<u8>, close_notify: bool) -> TlsServer {
-    let key =
-        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-            .unwrap();
-    let ca_pem = key.cert.pem();
-    let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
-    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, private)
-    .unwrap();
-    let config = Arc::new(config);
+    let (config, ca_pem) = server_config(names);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = thread::spawn(move || {
