@@ -187,12 +187,7 @@ fn a_whole_body_read_is_capped() {
 #[test]
 fn a_post_is_never_sent_twice_through_the_agent_either() {
     let server = Server::start(vec![
-        vec![
-            Action::Read,
-            Action::Write(OK.to_vec()),
-            Action::Read,
-            Action::Close,
-        ],
+        testkit::behaviour::closes_after_reading_the_second_request(),
         answer(OK),
     ]);
     let agent = agent_default();

@@ -6,19 +6,14 @@
 use std::process::{Command, Output};
 
 mod support;
-use support::{answer, fetch_binary, Action, Server};
+use support::{answer, example, fetch_binary, Server};
 
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
 /// Reads and answers `/1`, then reads `/2` and closes without an answer.
 fn closes_under_the_second() -> Server {
     Server::start(vec![
-        vec![
-            Action::Read,
-            Action::Write(OK.to_vec()),
-            Action::Read,
-            Action::Close,
-        ],
+        testkit::behaviour::closes_after_reading_the_second_request(),
         answer(OK),
     ])
 }
@@ -102,4 +97,34 @@ fn a_bad_proxy_url_is_a_typed_error_that_does_not_print_the_password() {
     assert!(!out.status.success());
     assert!(stderr.contains("InvalidProxy"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn load_with_no_url_checks_every_body_and_stays_within_the_limit() {
+    let out = Command::new(example("load"))
+        .args([
+            "--concurrency",
+            "16",
+            "--requests",
+            "600",
+            "--max-per-host",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(line["requests"], 600);
+    assert_eq!(line["ok"], 600);
+    assert_eq!(line["errors"], 0);
+    let connections = line["connections"].as_u64().unwrap();
+    assert!(
+        (1..=4).contains(&connections),
+        "{connections} connections for a limit of 4"
+    );
 }
