@@ -58,6 +58,31 @@ pub enum Error {
         /// The cap, in bytes.
         limit: usize,
     },
+    /// A redirect led back to a URL already requested.
+    #[error("redirect loop: {}", .chain.join(" -> "))]
+    RedirectLoop {
+        /// Every URL of the chain, the repeated one last.
+        chain: Vec<String>,
+    },
+    /// More redirects than allowed.
+    #[error("more than {limit} redirects: {}", .chain.join(" -> "))]
+    TooManyRedirects {
+        /// How many were allowed.
+        limit: usize,
+        /// Every URL of the chain, the one not followed last.
+        chain: Vec<String>,
+    },
+    /// A redirect that is not followed on principle (from `https` to
+    /// `http`, unless allowed).
+    #[error("redirect from {from} to {to} refused: {reason}")]
+    RedirectRefused {
+        /// The URL that answered with the redirect.
+        from: String,
+        /// Where it pointed.
+        to: String,
+        /// Why it is not followed.
+        reason: &'static str,
+    },
     /// A proxy URL could not be used.
     #[error("invalid proxy {url:?}: {reason}")]
     InvalidProxy {
@@ -89,6 +114,9 @@ impl Error {
             Error::MaybeProcessed { .. } => "MaybeProcessed",
             Error::InvalidProxy { .. } => "InvalidProxy",
             Error::BodyTooLarge { .. } => "BodyTooLarge",
+            Error::RedirectLoop { .. } => "RedirectLoop",
+            Error::TooManyRedirects { .. } => "TooManyRedirects",
+            Error::RedirectRefused { .. } => "RedirectRefused",
         }
     }
 

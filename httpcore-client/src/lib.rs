@@ -15,6 +15,8 @@
 //!   (httplib's getters, the piece of body not yet read).
 //! * [`pool`] — the connection pool's policy: limits per host and in
 //!   all, waiters in order, idle expiry, with the time passed in.
+//! * [`redirect`] — which redirects are followed, where to, with which
+//!   method and body, and which credentials stay behind.
 //! * [`retry`] — when a request may go again: never twice when that could
 //!   make the server act twice ([`Error::MaybeProcessed`]).
 //! * [`Endpoint`], [`Proxy`], [`Route`], [`Tunnel`] — where a connection
@@ -54,6 +56,7 @@ mod error;
 mod exchange;
 pub mod pool;
 mod proxy;
+pub mod redirect;
 mod response;
 pub mod retry;
 mod timeouts;

@@ -10,6 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use httpcore::{Config, Framing, ResponseHead, Url};
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolConfig, PoolKey, WaiterId};
+use httpcore_client::redirect::{self, Redirects};
 use httpcore_client::ResponseState;
 use rustls::ClientConfig;
 
@@ -36,6 +37,9 @@ pub struct AgentConfig {
     /// The cap of [`AgentResponse::read_to_vec`]: 10 MiB by default (as
     /// ureq); `BodyTooLarge` past it.
     pub max_body: usize,
+    /// Which redirects [`Agent::request`] follows: none by default
+    /// (`Redirects::follow(10)` to opt in; see [`httpcore_client::redirect`]).
+    pub redirects: Redirects,
 }
 
 impl Default for AgentConfig {
@@ -48,6 +52,7 @@ impl Default for AgentConfig {
             retries: Retries::default(),
             proxy: None,
             max_body: 10 << 20,
+            redirects: Redirects::default(),
         }
     }
 }
@@ -120,7 +125,10 @@ impl Agent {
     }
 
     /// A request to an absolute `http://` or `https://` URL with a body of
-    /// known length (or none), on a pooled connection.
+    /// known length (or none), on a pooled connection. Redirects are
+    /// followed as [`AgentConfig::redirects`] says: 301/302/303 as a GET
+    /// without the body, 307/308 with both; `Authorization`, `Cookie` and
+    /// `Proxy-Authorization` are not sent to another origin.
     pub fn request(
         &self,
         method: &str,
@@ -128,9 +136,43 @@ impl Agent {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<AgentResponse, Error> {
-        self.exchange(url, |conn, target| {
-            conn.request(method, target, body, headers)
-        })
+        let policy = self.inner.config.redirects;
+        let mut hop = redirect::Hop {
+            url: url.to_string(),
+            method: method.to_string(),
+            keep_body: true,
+            cross_origin: false,
+        };
+        let mut headers: Vec<(&str, &str)> = headers.to_vec();
+        let mut body = body;
+        let mut chain = vec![hop.url.clone()];
+        loop {
+            let mut resp = self.exchange(&hop.url, |conn, target| {
+                conn.request(&hop.method, target, body, &headers)
+            })?;
+            let location = resp.header("location");
+            let Some(next) = redirect::next(
+                policy,
+                resp.status(),
+                &hop.method,
+                location.as_deref(),
+                &hop.url,
+                true,
+                &chain,
+            )?
+            else {
+                return Ok(resp);
+            };
+            // The redirect's own body: read so its connection goes back
+            // (dropped unread, the connection would be closed).
+            let _ = resp.read_to_vec();
+            headers.retain(|(name, _)| redirect::keeps_header(&next, name));
+            if !next.keep_body {
+                body = None;
+            }
+            chain.push(next.url.clone());
+            hop = next;
+        }
     }
 
     /// A request whose body is read from `body` (`Content-Length` when

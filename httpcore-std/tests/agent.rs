@@ -205,3 +205,110 @@ fn a_post_is_never_sent_twice_through_the_agent_either() {
         .count();
     assert_eq!(posts, 1);
 }
+
+fn following(max: usize) -> Agent {
+    Agent::with_config(AgentConfig {
+        redirects: httpcore_client::redirect::Redirects::follow(max),
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..AgentConfig::default()
+    })
+    .unwrap()
+}
+
+fn redirect(status: u16, location: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status} Moved\r\nLocation: {location}\r\nContent-Length: 3\r\n\r\nbye")
+        .into_bytes()
+}
+
+#[test]
+fn redirects_are_off_by_default_and_followed_when_asked() {
+    let server = Server::start(vec![answer(&redirect(302, "/b"))]);
+    let r = agent_default().get(&server.url("/a")).unwrap();
+    assert_eq!(
+        (r.status(), r.header("location").as_deref()),
+        (302, Some("/b"))
+    );
+    // Followed: 302 turns the POST into a GET without its body, on the
+    // same kept-alive connection; 307 keeps method and body.
+    let server = Server::start(vec![[
+        answer(&redirect(302, "/b")),
+        answer(&redirect(307, "c")),
+        answer(OK),
+    ]
+    .concat()]);
+    let mut r = following(5)
+        .request("POST", &server.url("/a"), &[("X-Keep", "1")], Some(b"form"))
+        .unwrap();
+    assert_eq!(
+        (r.status(), r.read_to_vec().unwrap()),
+        (200, b"hello".to_vec())
+    );
+    let requests = server.requests.lock().unwrap().clone();
+    let lines: Vec<&str> = requests
+        .iter()
+        .map(|r| r.head.lines().next().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        ["POST /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"]
+    );
+    assert_eq!(requests[1].body, b"");
+    assert!(requests.iter().all(|r| r.head.contains("X-Keep: 1\r\n")));
+    assert!(requests.iter().all(|r| r.connection == 0), "one connection");
+    let server = Server::start(vec![[answer(&redirect(307, "/b")), answer(OK)].concat()]);
+    following(5)
+        .request("PUT", &server.url("/a"), &[], Some(b"data"))
+        .unwrap()
+        .read_to_vec()
+        .unwrap();
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests[1].head.starts_with("PUT /b "));
+    assert_eq!(requests[1].body, b"data");
+}
+
+#[test]
+fn credentials_stay_behind_on_another_origin() {
+    let other = Server::start(vec![answer(OK)]);
+    let first = Server::start(vec![
+        [answer(&redirect(302, &other.url("/x"))), answer(OK)].concat()
+    ]);
+    let headers = [
+        ("Authorization", "Bearer t"),
+        ("Cookie", "s=1"),
+        ("Accept", "*/*"),
+    ];
+    following(5)
+        .request("GET", &first.url("/a"), &headers, None)
+        .unwrap()
+        .read_to_vec()
+        .unwrap();
+    let at_first = first.requests.lock().unwrap()[0].head.clone();
+    let at_other = other.requests.lock().unwrap()[0].head.clone();
+    assert!(at_first.contains("Authorization: Bearer t") && at_first.contains("Cookie: s=1"));
+    assert!(
+        !at_other.contains("Authorization") && !at_other.contains("Cookie"),
+        "{at_other}"
+    );
+    assert!(at_other.contains("Accept: */*"));
+}
+
+#[test]
+fn loops_and_long_chains_are_errors_naming_the_chain() {
+    let server = Server::start(vec![[
+        answer(&redirect(302, "/b")),
+        answer(&redirect(301, "/a")),
+    ]
+    .concat()]);
+    let e = following(10).get(&server.url("/a")).unwrap_err();
+    assert_eq!(e.name(), "RedirectLoop", "{e}");
+    assert!(e.to_string().contains("/a -> "), "{e}");
+    let server = Server::start(vec![[
+        answer(&redirect(302, "/1")),
+        answer(&redirect(302, "/2")),
+        answer(&redirect(302, "/3")),
+    ]
+    .concat()]);
+    let e = following(2).get(&server.url("/0")).unwrap_err();
+    assert_eq!(e.name(), "TooManyRedirects", "{e}");
+    assert!(e.to_string().ends_with("/3"), "{e}");
+}

@@ -1,0 +1,374 @@
+//! Redirects, sans-IO: whether a response is followed, where to, with which
+//! method and body, and which credentials stay behind (RFC 9110 §15.4).
+//!
+//! * 301, 302, 303: the next request is a GET without a body (a HEAD stays
+//!   a HEAD) — what browsers, curl and the anchors do for 301/302, and what
+//!   §15.4.4 says for 303;
+//! * 307, 308: the same method and body, when the body can be sent again;
+//!   otherwise the 3xx response is the answer;
+//! * `Authorization`, `Cookie` and `Proxy-Authorization` are not sent to
+//!   another origin (scheme, host, port);
+//! * `https` to `http` is refused unless allowed;
+//! * a URL seen before in the chain, or more hops than allowed, is an
+//!   error naming the chain.
+
+use crate::Error;
+
+/// How redirects are followed. The default follows none (opt in with
+/// [`Redirects::follow`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Redirects {
+    /// How many redirects one request may follow (0: none).
+    pub max: usize,
+    /// Follow a redirect from `https://` to `http://` (off: such a
+    /// redirect is [`Error::RedirectRefused`]).
+    pub allow_https_to_http: bool,
+}
+
+impl Redirects {
+    /// Follow up to `max` redirects.
+    pub fn follow(max: usize) -> Redirects {
+        Redirects {
+            max,
+            allow_https_to_http: false,
+        }
+    }
+}
+
+/// The request a redirect calls for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The absolute URL to request.
+    pub url: String,
+    /// The method.
+    pub method: String,
+    /// Whether the body goes again (307, 308).
+    pub keep_body: bool,
+    /// The new URL has another origin: leave `Authorization`, `Cookie`
+    /// and `Proxy-Authorization` behind.
+    pub cross_origin: bool,
+}
+
+/// The header fields that never follow a redirect to another origin.
+pub const CREDENTIALS: [&str; 3] = ["Authorization", "Cookie", "Proxy-Authorization"];
+
+/// Whether a header field named `name` may go with `hop`'s request.
+pub fn keeps_header(hop: &Hop, name: &str) -> bool {
+    !hop.cross_origin || !CREDENTIALS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
+/// What follows a response with `status` and `location` to `method url`:
+/// `Ok(None)` when it is the answer (not a redirect, no `Location`,
+/// redirects off, or a 307/308 whose body cannot go again); `Ok(Some(hop))`
+/// to follow; an error for a refused hop, a loop or too many. `chain` is
+/// every URL requested so far, `url` last.
+pub fn next(
+    policy: Redirects,
+    status: u16,
+    method: &str,
+    location: Option<&str>,
+    url: &str,
+    body_replayable: bool,
+    chain: &[String],
+) -> Result<Option<Hop>, Error> {
+    let (method, keep_body) = match status {
+        301 | 302 | 303 if method == "HEAD" => ("HEAD", false),
+        301..=303 => ("GET", false),
+        307 | 308 if body_replayable => (method, true),
+        _ => return Ok(None),
+    };
+    let Some(location) = location.filter(|l| !l.trim().is_empty()) else {
+        return Ok(None);
+    };
+    if policy.max == 0 {
+        return Ok(None);
+    }
+    let target = resolve(url, location.trim())?;
+    let mut hops: Vec<String> = chain.to_vec();
+    hops.push(target.clone());
+    if chain.iter().any(|seen| *seen == target) {
+        return Err(Error::RedirectLoop { chain: hops });
+    }
+    if chain.len() > policy.max {
+        return Err(Error::TooManyRedirects {
+            limit: policy.max,
+            chain: hops,
+        });
+    }
+    if scheme(url) == "https" && scheme(&target) == "http" && !policy.allow_https_to_http {
+        return Err(Error::RedirectRefused {
+            from: url.to_string(),
+            to: target,
+            reason: "from https to http",
+        });
+    }
+    Ok(Some(Hop {
+        cross_origin: origin(url) != origin(&target),
+        url: target,
+        method: method.to_string(),
+        keep_body,
+    }))
+}
+
+/// `location` resolved against the absolute `base` (RFC 3986 §5.2): an
+/// absolute URL, a scheme-relative one (`//host/path`), an absolute path,
+/// a query, or a relative path with `.` and `..` segments. Only `http` and
+/// `https` are followed; the fragment is dropped (it never goes to a
+/// server).
+pub fn resolve(base: &str, location: &str) -> Result<String, Error> {
+    let location = location.split('#').next().unwrap_or("");
+    let invalid = |reason| {
+        Error::Http(httpcore::Error::InvalidURL {
+            url: location.to_string(),
+            reason,
+        })
+    };
+    if let Some((scheme, _)) = location.split_once("://") {
+        return match scheme.to_ascii_lowercase().as_str() {
+            "http" | "https" => Ok(format!(
+                "{}{}",
+                scheme.to_ascii_lowercase(),
+                &location[scheme.len()..]
+            )),
+            _ => Err(invalid("a redirect to a scheme other than http or https")),
+        };
+    }
+    let (origin, path) = split_origin(base);
+    let resolved = if let Some(rest) = location.strip_prefix("//") {
+        format!("{}://{rest}", scheme(base))
+    } else if location.starts_with('/') {
+        format!("{origin}{}", remove_dot_segments(location))
+    } else if location.starts_with('?') {
+        let path = path.split('?').next().unwrap_or("/");
+        format!("{origin}{path}{location}")
+    } else {
+        let path = path.split('?').next().unwrap_or("/");
+        let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+        let dir = if dir.is_empty() { "/" } else { dir };
+        format!(
+            "{origin}{}",
+            remove_dot_segments(&format!("{dir}{location}"))
+        )
+    };
+    Ok(resolved)
+}
+
+fn scheme(url: &str) -> String {
+    url.split_once("://")
+        .map_or(String::new(), |(s, _)| s.to_ascii_lowercase())
+}
+
+/// `scheme://authority` and the rest (`/` when empty).
+fn split_origin(url: &str) -> (&str, &str) {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    match url[after..].find(['/', '?']) {
+        Some(i) => url.split_at(after + i),
+        None => (url, "/"),
+    }
+}
+
+/// The origin (scheme, host and port, lower-cased, default ports made
+/// explicit) of an absolute URL.
+fn origin(url: &str) -> String {
+    let scheme = scheme(url);
+    let authority = split_origin(url).0.split_once("://").map_or("", |(_, a)| a);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let default = if scheme == "https" { 443 } else { 80 };
+    match httpcore::Authority::parse(authority, default) {
+        Ok(a) => format!("{scheme}://{}", a.socket_addr_string().to_ascii_lowercase()),
+        Err(_) => format!("{scheme}://{}", authority.to_ascii_lowercase()),
+    }
+}
+
+/// RFC 3986 §5.2.4, for an absolute path (a query after it is kept).
+fn remove_dot_segments(path: &str) -> String {
+    let (path, query) = match path.find('?') {
+        Some(i) => path.split_at(i),
+        None => (path, ""),
+    };
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                out.pop();
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}{query}", out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_resolve_against_the_request_url() {
+        let base = "http://h.example:8080/a/b/c?q=1";
+        for (location, want) in [
+            ("https://other.example/x", "https://other.example/x"),
+            ("HTTP://Other.example/x", "http://Other.example/x"),
+            ("//cdn.example/lib.js", "http://cdn.example/lib.js"),
+            ("/root", "http://h.example:8080/root"),
+            ("/x/./y/../z", "http://h.example:8080/x/z"),
+            ("d", "http://h.example:8080/a/b/d"),
+            ("./d?x=2", "http://h.example:8080/a/b/d?x=2"),
+            ("../d", "http://h.example:8080/a/d"),
+            ("../../../../d", "http://h.example:8080/d"),
+            ("?page=2", "http://h.example:8080/a/b/c?page=2"),
+            ("e#frag", "http://h.example:8080/a/b/e"),
+            ("..", "http://h.example:8080/a/"),
+        ] {
+            assert_eq!(resolve(base, location).unwrap(), want, "{location}");
+        }
+        assert_eq!(resolve("http://h", "x").unwrap(), "http://h/x");
+        assert_eq!(resolve("http://h?q", "x").unwrap(), "http://h/x");
+        for bad in ["ftp://h/x", "javascript://alert(1)"] {
+            assert_eq!(
+                resolve(base, bad).unwrap_err().name(),
+                "InvalidURL",
+                "{bad}"
+            );
+        }
+    }
+
+    fn hop(status: u16, method: &str, location: &str, url: &str) -> Result<Option<Hop>, Error> {
+        next(
+            Redirects::follow(5),
+            status,
+            method,
+            Some(location),
+            url,
+            true,
+            &[url.to_string()],
+        )
+    }
+
+    #[test]
+    fn methods_bodies_and_credentials_per_status() {
+        let u = "http://h/a";
+        for (status, method, want_method, keep) in [
+            (301, "POST", "GET", false),
+            (302, "POST", "GET", false),
+            (303, "PUT", "GET", false),
+            (302, "HEAD", "HEAD", false),
+            (307, "POST", "POST", true),
+            (308, "PUT", "PUT", true),
+        ] {
+            let h = hop(status, method, "/b", u).unwrap().unwrap();
+            assert_eq!(
+                (h.method.as_str(), h.keep_body),
+                (want_method, keep),
+                "{status} {method}"
+            );
+            assert_eq!(h.url, "http://h/b");
+            assert!(!h.cross_origin);
+            assert!(keeps_header(&h, "Authorization"));
+        }
+        let h = hop(302, "GET", "http://h:81/b", u).unwrap().unwrap();
+        assert!(h.cross_origin, "another port is another origin");
+        assert!(!keeps_header(&h, "authorization") && !keeps_header(&h, "COOKIE"));
+        assert!(!keeps_header(&h, "Proxy-Authorization") && keeps_header(&h, "Accept"));
+        let h = hop(302, "GET", "http://H:80/b", u).unwrap().unwrap();
+        assert!(
+            !h.cross_origin,
+            "case and the default port do not change the origin"
+        );
+        // Not followed: not a redirect, no Location, redirects off, a body
+        // that cannot go again.
+        assert_eq!(hop(200, "GET", "/b", u).unwrap(), None);
+        assert_eq!(hop(304, "GET", "/b", u).unwrap(), None);
+        assert_eq!(
+            next(Redirects::follow(5), 302, "GET", None, u, true, &[u.into()]).unwrap(),
+            None
+        );
+        assert_eq!(
+            next(
+                Redirects::default(),
+                302,
+                "GET",
+                Some("/b"),
+                u,
+                true,
+                &[u.into()]
+            )
+            .unwrap(),
+            None
+        );
+        assert_eq!(
+            next(
+                Redirects::follow(5),
+                307,
+                "POST",
+                Some("/b"),
+                u,
+                false,
+                &[u.into()]
+            )
+            .unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn refused_hops_loops_and_too_many_are_errors_naming_the_chain() {
+        let e = hop(302, "GET", "http://h/x", "https://h/a").unwrap_err();
+        assert_eq!(e.name(), "RedirectRefused");
+        let allowed = Redirects {
+            max: 5,
+            allow_https_to_http: true,
+        };
+        let h = next(
+            allowed,
+            302,
+            "GET",
+            Some("http://h/x"),
+            "https://h/a",
+            true,
+            &["https://h/a".into()],
+        );
+        assert!(h.unwrap().unwrap().cross_origin);
+        let chain: Vec<String> = ["http://h/a", "http://h/b"].map(String::from).to_vec();
+        let e = next(
+            Redirects::follow(5),
+            302,
+            "GET",
+            Some("/a"),
+            "http://h/b",
+            true,
+            &chain,
+        )
+        .unwrap_err();
+        assert_eq!(e.name(), "RedirectLoop");
+        assert!(
+            e.to_string()
+                .contains("http://h/a -> http://h/b -> http://h/a"),
+            "{e}"
+        );
+        let chain: Vec<String> = ["http://h/1", "http://h/2", "http://h/3"]
+            .map(String::from)
+            .to_vec();
+        let e = next(
+            Redirects::follow(2),
+            302,
+            "GET",
+            Some("/4"),
+            "http://h/3",
+            true,
+            &chain,
+        )
+        .unwrap_err();
+        assert_eq!(e.name(), "TooManyRedirects");
+        assert!(e.to_string().contains("http://h/4"), "{e}");
+    }
+}
