@@ -72,7 +72,7 @@ pub fn next(
     chain: &[String],
 ) -> Result<Option<Hop>, Error> {
     let (method, keep_body) = match status {
-        301 | 302 | 303 if method == "HEAD" => ("HEAD", false),
+        301..=303 if method == "HEAD" => ("HEAD", false),
         301..=303 => ("GET", false),
         307 | 308 if body_replayable => (method, true),
         _ => return Ok(None),
@@ -86,7 +86,7 @@ pub fn next(
     let target = resolve(url, location.trim())?;
     let mut hops: Vec<String> = chain.to_vec();
     hops.push(target.clone());
-    if chain.iter().any(|seen| *seen == target) {
+    if chain.contains(&target) {
         return Err(Error::RedirectLoop { chain: hops });
     }
     if chain.len() > policy.max {
