@@ -71,7 +71,9 @@ pub struct Leniency {
     /// (RFC 9112 §5.2); strict mode rejects them.
     pub obs_fold: bool,
     /// Whitespace before the version, HTAB or several SP between the status
-    /// line's fields, and multi-digit minor versions (`HTTP/1.10`).
+    /// line's fields, no SP after the status code (`HTTP/1.1 200`, which
+    /// h11, hyper and httplib take), and multi-digit minor versions
+    /// (`HTTP/1.10`).
     pub loose_status_line: bool,
     /// A malformed field line (empty name, space before the colon, non-token
     /// name) is skipped instead of failing the response — unless it names a

@@ -744,7 +744,7 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
     if l.len() >= 12
         && &l[..9] == b"HTTP/1.1 "
         && l[9..12].iter().all(u8::is_ascii_digit)
-        && (l.len() == 12 || l[12] == b' ')
+        && (l.get(12) == Some(&b' ') || (loose && l.len() == 12))
     {
         let code = l[9..12]
             .iter()
@@ -814,6 +814,11 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
     }
     i += 3;
     let reason = if i == l.len() {
+        // RFC 9112 §4: `status-code SP [ reason-phrase ]` — the SP is not
+        // optional, however many servers leave it out.
+        if !loose {
+            return Err(bad("no SP after the status code (strict mode)"));
+        }
         (i, i)
     } else {
         let sep = l[i..].iter().take_while(|&&b| is_sep(b)).count();

@@ -124,3 +124,119 @@ fn lenient_mode_takes_loose_extensions_as_a_named_leniency_and_nothing_more() {
         check(ext, &config, true);
     }
 }
+
+/// A response whose status line is `line`, a complete empty body after it.
+fn with_status(line: &str) -> Vec<u8> {
+    format!("{line}\r\nContent-Length: 0\r\n\r\n").into_bytes()
+}
+
+/// A response with one field line `field` before an empty body's framing.
+fn with_field(field: &str) -> Vec<u8> {
+    format!("HTTP/1.1 200 OK\r\n{field}\r\nContent-Length: 0\r\n\r\n").into_bytes()
+}
+
+/// A chunked response whose trailer section is `trailer`.
+fn with_trailer(trailer: &str) -> Vec<u8> {
+    format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n{trailer}\r\n\r\n")
+        .into_bytes()
+}
+
+/// `input` has the outcome `want` (`None`: accepted) whole, byte by byte
+/// and cut at every byte.
+fn outcome_everywhere(input: &[u8], config: &Config, want: Option<&str>) {
+    for (how, out) in every_split(config, input) {
+        let got = out.error.as_ref().map(|e| e.name());
+        assert_eq!(got, want, "{:?} {how}", String::from_utf8_lossy(input));
+    }
+}
+
+/// (line, strict outcome, lenient outcome): `None` accepted, else the error.
+type Row = (&'static str, Option<&'static str>, Option<&'static str>);
+
+#[test]
+fn status_lines_against_rfc_9112_section_4() {
+    const BAD: Option<&str> = Some("BadStatusLine");
+    #[rustfmt::skip]
+    let table: &[Row] = &[
+        ("HTTP/1.1 200 OK", None, None),
+        ("HTTP/1.0 404 Not Found", None, None),
+        ("HTTP/1.1 200 ", None, None),
+        // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ): a leading SP
+        // or a tab inside is part of it.
+        ("HTTP/1.1 200  OK", None, None),
+        ("HTTP/1.1 200 O\tK", None, None),
+        // `status-code SP [ reason-phrase ]`: the SP is required.
+        ("HTTP/1.1 200", BAD, None),
+        ("HTTP/1.1  200 OK", BAD, None),
+        ("HTTP/1.1\t200 OK", BAD, None),
+        (" HTTP/1.1 200 OK", BAD, None),
+        ("HTTP/1.1 200 OK\x7f", BAD, None),
+        ("HTTP/1.1 200 O\x01K", BAD, None),
+        ("HTTP/1.1 2000 OK", BAD, BAD),
+        ("HTTP/1.1 20 OK", BAD, BAD),
+        ("HTTP/1.1 099 OK", BAD, BAD),
+        ("HTTP/1.1 2x0 OK", BAD, BAD),
+        ("HTTP/1 200 OK", BAD, BAD),
+    ];
+    for &(line, strict, lenient) in table {
+        outcome_everywhere(&with_status(line), &Config::strict(), strict);
+        outcome_everywhere(&with_status(line), &Config::lenient(), lenient);
+    }
+}
+
+#[test]
+fn field_and_trailer_lines_against_rfc_9112_section_5() {
+    const BAD: Option<&str> = Some("InvalidHeader");
+    #[rustfmt::skip]
+    let table: &[Row] = &[
+        ("X: a", None, None),
+        ("X:a", None, None),
+        ("X:", None, None),
+        ("X: a b", None, None),
+        ("X:\ta\t", None, None),
+        ("!#$%&'*+-.^_`|~: v", None, None),
+        // field-name = token, then ":" at once; no whitespace first.
+        ("X : a", BAD, None),
+        ("X(: a", BAD, None),
+        (": a", BAD, None),
+        // field-value: no control bytes but HTAB.
+        ("X: a\x7fb", BAD, None),
+        ("X: a\x01b", BAD, None),
+        // A line starting with whitespace is obs-fold (an error before the
+        // first field in either mode).
+        (" X: a", BAD, BAD),
+    ];
+    for &(line, strict, lenient) in table {
+        outcome_everywhere(&with_field(line), &Config::strict(), strict);
+        outcome_everywhere(&with_field(line), &Config::lenient(), lenient);
+        // The same rules hold in a trailer section.
+        let trailer_error = |e: Option<&'static str>| e.map(|_| "InvalidChunk");
+        outcome_everywhere(
+            &with_trailer(line),
+            &Config::strict(),
+            trailer_error(strict),
+        );
+        outcome_everywhere(
+            &with_trailer(line),
+            &Config::lenient(),
+            trailer_error(lenient),
+        );
+    }
+}
+
+#[test]
+fn the_last_chunk_takes_extensions_and_trailers_under_the_same_rules() {
+    for (body, strict, lenient) in [
+        ("0\r\n\r\n", None, None),
+        ("00000\r\n\r\n", None, None),
+        ("0;a=b\r\n\r\n", None, None),
+        ("0;a=\"b c\"\r\nT: v\r\n\r\n", None, None),
+        ("0 \r\n\r\n", Some("InvalidChunk"), None),
+        ("0;\r\n\r\n", Some("InvalidChunk"), None),
+        ("0\n\r\n", Some("InvalidChunk"), None),
+    ] {
+        let input = format!("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{body}");
+        outcome_everywhere(input.as_bytes(), &Config::strict(), strict);
+        outcome_everywhere(input.as_bytes(), &Config::lenient(), lenient);
+    }
+}
