@@ -425,24 +425,17 @@ impl AgentResponse {
 
     /// The next piece of the body (no copy), or `None` at its end.
     pub fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        if let Some(piece) = self.state.take_pending() {
-            return Ok(Some(piece));
-        }
         let Some(conn) = self.lease.conn.as_mut() else {
-            return Ok(None);
+            // Given back already: only a piece not yet read may be left.
+            return Ok(self.state.take_pending());
         };
-        match conn.poll_body(self.state.head_mut()) {
-            Ok(Some(piece)) => Ok(Some(piece)),
-            Ok(None) => {
-                self.state.end();
-                self.release(true);
-                Ok(None)
-            }
-            Err(e) => {
-                self.release(false);
-                Err(e)
-            }
+        let piece = conn.next_piece(&mut self.state);
+        match &piece {
+            Ok(Some(_)) => {}
+            Ok(None) => self.release(true),
+            Err(_) => self.release(false),
         }
+        piece
     }
 
     /// The whole body, up to the agent's `max_body` (`BodyTooLarge` past

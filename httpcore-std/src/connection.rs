@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead};
-use httpcore_client::{BodyStep, Endpoint, Exchange, Proxy, Retries, Timeouts, Tunnel};
+use httpcore_client::{
+    BodyStep, Endpoint, Exchange, Proxy, ResponseState, Retries, Timeouts, Tunnel,
+};
 use rustls::ClientConfig;
 
 use crate::response::Response;
@@ -476,9 +478,26 @@ impl HttpConnection {
         self.exchange.recycle(head);
     }
 
+    /// The next piece of body for a response's `state`: the piece not yet
+    /// read, else one from the socket; `None` (and `state` ended) at the
+    /// body's end. What every response type of this crate reads with.
+    pub(crate) fn next_piece(&mut self, state: &mut ResponseState) -> Result<Option<Bytes>, Error> {
+        if let Some(piece) = state.take_pending() {
+            return Ok(Some(piece));
+        }
+        if state.has_ended() {
+            return Ok(None);
+        }
+        let piece = self.poll_body(state.head_mut())?;
+        if piece.is_none() {
+            state.end();
+        }
+        Ok(piece)
+    }
+
     /// The next piece of the body of the response being read; trailers go
     /// to `head`. `None` at its end, when the connection is released.
-    pub(crate) fn poll_body(&mut self, head: &mut ResponseHead) -> Result<Option<Bytes>, Error> {
+    fn poll_body(&mut self, head: &mut ResponseHead) -> Result<Option<Bytes>, Error> {
         loop {
             match self.exchange.poll_body(head)? {
                 BodyStep::Chunk(b) => return Ok(Some(b)),

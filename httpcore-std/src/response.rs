@@ -47,17 +47,7 @@ impl<'c> Response<'c> {
     /// The next piece of the body as the engine delivered it (no copy), or
     /// `None` at the end.
     pub fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        if let Some(piece) = self.state.take_pending() {
-            return Ok(Some(piece));
-        }
-        if self.state.has_ended() {
-            return Ok(None);
-        }
-        let piece = self.conn.poll_body(self.state.head_mut())?;
-        if piece.is_none() {
-            self.state.end();
-        }
-        Ok(piece)
+        self.conn.next_piece(&mut self.state)
     }
 
     /// The whole body (httplib's `read()`). A body cut short is
