@@ -89,15 +89,18 @@ impl Exchange {
     /// recorded is kept, for [`replay`](Self::replay)).
     pub fn reconnected(&mut self, authority: Authority) {
         let config = self.engine.config().clone();
-        self.engine = Connection::new(authority, config);
-        self.served = 0;
-        self.continue_since = None;
+        self.new_engine(authority, config);
     }
 
     /// The engine configuration (limits, leniencies), for a connection
     /// not yet in use: the engine is replaced.
     pub fn set_config(&mut self, config: Config) {
         let authority = self.engine.authority().clone();
+        self.new_engine(authority, config);
+    }
+
+    /// A fresh engine: a new transport connection's exchanges start here.
+    fn new_engine(&mut self, authority: Authority, config: Config) {
         self.engine = Connection::new(authority, config);
         self.served = 0;
         self.continue_since = None;
@@ -435,6 +438,21 @@ impl Exchange {
                 None => return Ok(BodyStep::NeedData),
             }
         }
+    }
+
+    /// After a `101` (or a CONNECT answered 2xx) was read: the exchange's
+    /// end taken, `Ok` when the stream now belongs to the caller
+    /// ([`Connection::take_leftover`] gives the bytes that came behind the
+    /// head); `NotConnected` when no switch was answered.
+    pub fn check_switched(&mut self) -> Result<(), Error> {
+        while self.engine.poll_event()?.is_some() {}
+        if self.engine.recv_state() != httpcore::RecvStateKind::Switched {
+            return Err(httpcore::Error::NotConnected {
+                reason: "no protocol switch was answered on this connection",
+            }
+            .into());
+        }
+        Ok(())
     }
 
     /// Whether nothing more can go on this connection and nothing more is

@@ -131,9 +131,6 @@ pub struct Connection {
     /// nothing more is read from it here.
     switched: bool,
     trailers: Vec<(Bytes, Bytes)>,
-    /// A head's buffers, kept for the next response when the caller gives
-    /// them back ([`recycle`](Self::recycle)).
-    spare_head: ResponseHead,
     timeouts: Timeouts,
     started: Instant,
     /// When the connection last made progress: connected, read or wrote
@@ -335,7 +332,6 @@ impl Connection {
             in_body: false,
             switched: false,
             trailers: Vec::new(),
-            spare_head: ResponseHead::new(),
             timeouts: Timeouts::default(),
             started: now,
             progress: now,
@@ -795,10 +791,12 @@ impl Connection {
             return Ok(None);
         };
         if !self.in_body {
-            let Some(framing) = self.exchange.poll_head(&mut self.spare_head)? else {
+            // The buffers of the last head given back, if any.
+            let mut head = self.exchange.take_head();
+            let Some(framing) = self.exchange.poll_head(&mut head)? else {
+                self.exchange.recycle(head);
                 return Ok(None);
             };
-            let head = std::mem::take(&mut self.spare_head);
             self.in_body = framing != Framing::Switched;
             self.switched = framing == Framing::Switched;
             return Ok(Some(Output::Head { id, head, framing }));
@@ -816,9 +814,8 @@ impl Connection {
 
     /// Give a head's buffers back once done with it, so the next response's
     /// head reuses them instead of allocating.
-    pub fn recycle(&mut self, mut head: ResponseHead) {
-        head.clear();
-        self.spare_head = head;
+    pub fn recycle(&mut self, head: ResponseHead) {
+        self.exchange.recycle(head);
     }
 
     /// One read from the socket (through rustls if any) into the engine.

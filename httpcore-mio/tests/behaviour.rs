@@ -7,7 +7,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use httpcore_client::Endpoint;
-use httpcore_mio::{Config, Connection, Driver, Error, Timeouts, TlsOptions};
+use httpcore_mio::{Connection, Driver, Error};
 use mio::Token;
 use testkit::behaviour::{Client, Failure, Options, Reply};
 
@@ -85,30 +85,14 @@ fn make(addr: &str, options: &Options) -> Box<dyn Client> {
             .set_tunnel(host, Some(*port), &options.tunnel_headers())
             .unwrap();
     }
-    if let Some(proxy) = &options.proxy {
-        endpoint.set_proxy(&httpcore_client::Proxy::parse(proxy).unwrap());
+    if let Some(proxy) = options.proxy() {
+        endpoint.set_proxy(&proxy);
     }
-    let tls = options.https.then(|| {
-        TlsOptions {
-            ca_file: options.ca_file.clone(),
-            ..TlsOptions::default()
-        }
-        .build()
-        .unwrap()
-    });
-    let mut config = Connection::default_config();
-    if let Some(wait) = options.continue_wait {
-        config = Config {
-            expect_continue_timeout: wait,
-            ..config
-        };
-    }
+    let tls = options.https.then(|| options.tls().build().unwrap());
+    let config = options.config(Connection::default_config());
     let conn = Connection::open(&endpoint, tls, config)
         .unwrap()
-        .with_timeouts(Timeouts {
-            read: options.read_timeout,
-            ..Timeouts::default()
-        });
+        .with_timeouts(options.timeouts());
     let mut driver = Driver::new().unwrap();
     let token = driver.add(conn).unwrap();
     Box::new(Mio { driver, token })

@@ -520,14 +520,7 @@ impl HttpConnection {
     /// behind the head put back in front. The connection is closed for
     /// HTTP (the next request opens a new one).
     pub fn take_upgraded(&mut self) -> Result<Upgraded, Error> {
-        // The switch's end of exchange, if not taken yet.
-        while self.exchange.engine_mut().poll_event()?.is_some() {}
-        if self.exchange.engine().recv_state() != httpcore::RecvStateKind::Switched {
-            return Err(httpcore::Error::NotConnected {
-                reason: "no protocol switch was answered on this connection",
-            }
-            .into());
-        }
+        self.exchange.check_switched()?;
         let transport = self.transport.take().ok_or(httpcore::Error::NotConnected {
             reason: "the connection was closed",
         })?;

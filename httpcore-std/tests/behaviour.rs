@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use httpcore_std::httpcore::Config;
-use httpcore_std::{Error, HttpConnection, HttpsConnection, Proxy, Timeouts, TlsOptions};
+use httpcore_std::{Error, HttpConnection, HttpsConnection};
 use testkit::behaviour::{Client, Failure, Options, Reply};
 
 struct Std(HttpConnection);
@@ -60,28 +60,16 @@ impl Client for Std {
 
 fn make(addr: &str, options: &Options) -> Box<dyn Client> {
     let mut c = if options.https {
-        let tls = TlsOptions {
-            ca_file: options.ca_file.clone(),
-            ..TlsOptions::default()
-        };
-        HttpsConnection::with_options(addr, &tls)
+        HttpsConnection::with_options(addr, &options.tls())
             .unwrap()
             .into_inner()
     } else {
         HttpConnection::new(addr).unwrap()
     };
-    c.set_timeouts(Timeouts {
-        read: options.read_timeout,
-        ..Timeouts::default()
-    });
-    if let Some(wait) = options.continue_wait {
-        c.set_config(Config {
-            expect_continue_timeout: wait,
-            ..Config::default()
-        });
-    }
-    if let Some(proxy) = &options.proxy {
-        c.set_proxy(&Proxy::parse(proxy).unwrap());
+    c.set_timeouts(options.timeouts());
+    c.set_config(options.config(Config::default()));
+    if let Some(proxy) = options.proxy() {
+        c.set_proxy(&proxy);
     }
     if let Some((host, port, _)) = &options.tunnel {
         c.set_tunnel(host, Some(*port), &options.tunnel_headers())

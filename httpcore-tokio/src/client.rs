@@ -242,24 +242,16 @@ impl Client {
     /// behind the head (read them first). The client opens a new
     /// connection for its next request.
     pub fn take_upgraded(&mut self) -> Result<(Stream, Bytes), Error> {
-        if let Some(conn) = &mut self.conn {
-            // The switch's end of exchange, if not taken yet.
-            while conn.exchange.engine_mut().poll_event()?.is_some() {}
-        }
-        let switched = self
-            .conn
-            .as_ref()
-            .is_some_and(|c| c.engine().recv_state() == httpcore::RecvStateKind::Switched);
-        match self.conn.take() {
-            Some(conn) if switched => Ok(conn.into_parts()),
-            conn => {
-                self.conn = conn;
-                Err(httpcore::Error::NotConnected {
-                    reason: "no protocol switch was answered on this connection",
+        match &mut self.conn {
+            Some(conn) => conn.exchange.check_switched()?,
+            None => {
+                return Err(httpcore::Error::NotConnected {
+                    reason: "no connection is open",
                 }
                 .into())
             }
         }
+        Ok(self.conn.take().expect("checked above").into_parts())
     }
 
     /// Close the connection; the next request opens a new one.

@@ -4,7 +4,7 @@
 //! started by `.ci/nginx.sh`) against nginx.
 
 use httpcore_tokio::httpcore::Config;
-use httpcore_tokio::{Client, Error, Proxy, Timeouts, TlsOptions};
+use httpcore_tokio::{Client, Error};
 use testkit::behaviour::{Failure, Options, Reply};
 use tokio::io::AsyncReadExt;
 
@@ -66,26 +66,15 @@ impl testkit::behaviour::Client for Tokio {
 
 fn make(addr: &str, options: &Options) -> Box<dyn testkit::behaviour::Client> {
     let client = if options.https {
-        let tls = TlsOptions {
-            ca_file: options.ca_file.clone(),
-            ..TlsOptions::default()
-        };
-        Client::https(addr, &tls).unwrap()
+        Client::https(addr, &options.tls()).unwrap()
     } else {
         Client::http(addr).unwrap()
     };
-    let mut client = client.with_timeouts(Timeouts {
-        read: options.read_timeout,
-        ..Timeouts::default()
-    });
-    if let Some(wait) = options.continue_wait {
-        client = client.with_config(Config {
-            expect_continue_timeout: wait,
-            ..Config::default()
-        });
-    }
-    if let Some(proxy) = &options.proxy {
-        client = client.with_proxy(&Proxy::parse(proxy).unwrap());
+    let mut client = client
+        .with_timeouts(options.timeouts())
+        .with_config(options.config(Config::default()));
+    if let Some(proxy) = options.proxy() {
+        client = client.with_proxy(&proxy);
     }
     if let Some((host, port, _)) = &options.tunnel {
         client

@@ -78,6 +78,40 @@ pub struct Options {
 }
 
 impl Options {
+    /// The TLS settings: the built-in roots plus `ca_file`.
+    pub fn tls(&self) -> httpcore_client::TlsOptions {
+        httpcore_client::TlsOptions {
+            ca_file: self.ca_file.clone(),
+            ..httpcore_client::TlsOptions::default()
+        }
+    }
+
+    /// The timeouts: the read timeout, nothing else.
+    pub fn timeouts(&self) -> httpcore_client::Timeouts {
+        httpcore_client::Timeouts {
+            read: self.read_timeout,
+            ..httpcore_client::Timeouts::default()
+        }
+    }
+
+    /// `base` with the case's 100-continue wait, if it sets one.
+    pub fn config(&self, base: httpcore::Config) -> httpcore::Config {
+        match self.continue_wait {
+            Some(wait) => httpcore::Config {
+                expect_continue_timeout: wait,
+                ..base
+            },
+            None => base,
+        }
+    }
+
+    /// The proxy, parsed.
+    pub fn proxy(&self) -> Option<httpcore_client::Proxy> {
+        self.proxy
+            .as_ref()
+            .map(|p| httpcore_client::Proxy::parse(p).unwrap())
+    }
+
     /// The tunnel's headers as `(&str, &str)` pairs, for `set_tunnel`.
     pub fn tunnel_headers(&self) -> Vec<(&str, &str)> {
         self.tunnel
