@@ -59,6 +59,7 @@ mod proxy;
 pub mod redirect;
 mod response;
 pub mod retry;
+mod settings;
 mod timeouts;
 mod tls;
 
@@ -68,5 +69,6 @@ pub use httpcore;
 pub use proxy::{Endpoint, Forward, Proxy, Route, Tunnel};
 pub use response::ResponseState;
 pub use retry::Retries;
+pub use settings::ClientSettings;
 pub use timeouts::Timeouts;
 pub use tls::{provider, server_name, TlsOptions};

@@ -16,10 +16,12 @@
 //! 2. When the request is done with its connection: [`checkin`](Pool::checkin)
 //!    if it can carry another request (it goes to the first waiter, or
 //!    idle), [`discard`](Pool::discard) otherwise (the slot goes to the first
-//!    waiter, who connects).
-//! 3. A waiter that gives up calls [`cancel`](Pool::cancel); one that was
-//!    already granted something and never took it gives it back with
-//!    `checkin` or `discard`.
+//!    waiter, who connects). Either may name a waiter to wake: what it was
+//!    granted waits in the pool until it [`take_grant`](Pool::take_grant)s it.
+//! 3. A waiter that gives up calls [`cancel`](Pool::cancel), whether or not
+//!    it was granted something meanwhile: a grant it never took passes on
+//!    to the next waiter (or goes idle), so a request cancelled at any point
+//!    loses no slot and no connection.
 //!
 //! Idle connections past [`PoolConfig::idle_timeout`] are never handed out;
 //! [`handle_timeout`](Pool::handle_timeout) moves them (and the ones the
@@ -94,10 +96,11 @@ pub enum Checkout<C> {
 /// What a waiter is granted when a connection or a slot frees.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Grant<C> {
-    /// A connection handed back by another request, for `waiter`.
-    Reuse(WaiterId, C),
-    /// A slot for a new connection, for `waiter`.
-    Connect(WaiterId),
+    /// A connection handed back by another request (check its socket as
+    /// for [`Checkout::Reuse`]).
+    Reuse(C),
+    /// A slot for a new connection: open it.
+    Connect,
 }
 
 #[derive(Debug)]
@@ -131,6 +134,9 @@ pub struct Pool<C> {
     idle: usize,
     next_waiter: u64,
     to_close: VecDeque<C>,
+    /// What waiters were granted and have not taken yet (their slots are
+    /// still counted in their host's `in_use`).
+    granted: HashMap<WaiterId, (PoolKey, Grant<C>)>,
 }
 
 impl<C> Pool<C> {
@@ -142,6 +148,7 @@ impl<C> Pool<C> {
             idle: 0,
             next_waiter: 0,
             to_close: VecDeque::new(),
+            granted: HashMap::new(),
         }
     }
 
@@ -171,12 +178,18 @@ impl<C> Pool<C> {
     }
 
     /// A connection checked out from `key` can carry another request: to
-    /// the first waiter, or idle (the most recently used is handed out
-    /// first). Past an idle limit it is given to [`poll_close`](Self::poll_close).
-    pub fn checkin(&mut self, key: &PoolKey, conn: C, now: Instant) -> Option<Grant<C>> {
-        let host = self.hosts.get_mut(key)?;
+    /// the first waiter (returned, to be woken), or idle (the most recently
+    /// used is handed out first). Past an idle limit it is given to
+    /// [`poll_close`](Self::poll_close).
+    pub fn checkin(&mut self, key: &PoolKey, conn: C, now: Instant) -> Option<WaiterId> {
+        let Some(host) = self.hosts.get_mut(key) else {
+            self.to_close.push_back(conn);
+            return None;
+        };
         if let Some(waiter) = host.waiters.pop_front() {
-            return Some(Grant::Reuse(waiter, conn));
+            self.granted
+                .insert(waiter, (key.clone(), Grant::Reuse(conn)));
+            return Some(waiter);
         }
         host.in_use = host.in_use.saturating_sub(1);
         if host.idle.len() >= self.config.max_idle_per_host {
@@ -193,29 +206,50 @@ impl<C> Pool<C> {
     }
 
     /// A connection checked out from `key` (or being opened) is gone: its
-    /// slot goes to the first waiter, who opens a new connection.
-    pub fn discard(&mut self, key: &PoolKey) -> Option<Grant<C>> {
+    /// slot goes to the first waiter (returned, to be woken), who opens a
+    /// new connection.
+    pub fn discard(&mut self, key: &PoolKey) -> Option<WaiterId> {
         let host = self.hosts.get_mut(key)?;
         if let Some(waiter) = host.waiters.pop_front() {
-            return Some(Grant::Connect(waiter));
+            self.granted.insert(waiter, (key.clone(), Grant::Connect));
+            return Some(waiter);
         }
         host.in_use = host.in_use.saturating_sub(1);
         self.forget_if_empty(key);
         None
     }
 
-    /// `waiter` gave up before it was granted anything; `false` if it was
-    /// not waiting (already granted, or unknown).
-    pub fn cancel(&mut self, key: &PoolKey, waiter: WaiterId) -> bool {
-        let Some(host) = self.hosts.get_mut(key) else {
-            return false;
-        };
-        let Some(at) = host.waiters.iter().position(|&w| w == waiter) else {
-            return false;
-        };
+    /// What `waiter` was granted, once it has been (`None` while it waits,
+    /// and after it took its grant or gave up).
+    pub fn take_grant(&mut self, waiter: WaiterId) -> Option<Grant<C>> {
+        self.granted.remove(&waiter).map(|(_, grant)| grant)
+    }
+
+    /// `waiter` (a request waiting for `key`) gives up: out of the queue if
+    /// it was still in it; if it was granted something and never took it,
+    /// that passes on as if given back — a connection to the next waiter
+    /// or idle, a slot to the next waiter. Returns the waiter to wake, if
+    /// any. Unknown or already-taken waiters change nothing.
+    pub fn cancel(&mut self, key: &PoolKey, waiter: WaiterId, now: Instant) -> Option<WaiterId> {
+        if let Some((key, grant)) = self.granted.remove(&waiter) {
+            return match grant {
+                Grant::Reuse(conn) => self.checkin(&key, conn, now),
+                Grant::Connect => self.discard(&key),
+            };
+        }
+        let host = self.hosts.get_mut(key)?;
+        let at = host.waiters.iter().position(|&w| w == waiter)?;
         host.waiters.remove(at);
         self.forget_if_empty(key);
-        true
+        None
+    }
+
+    /// Whether `waiter` is still in its host's queue (neither granted nor
+    /// gone).
+    pub fn is_waiting(&self, key: &PoolKey, waiter: WaiterId) -> bool {
+        self.hosts
+            .get(key)
+            .is_some_and(|h| h.waiters.contains(&waiter))
     }
 
     /// When an idle connection next expires, for the adapter's timer.
@@ -354,10 +388,20 @@ mod tests {
         let (Checkout::Wait(w1), Checkout::Wait(w2), Checkout::Wait(w3)) = (w1, w2, w3) else {
             panic!("the limit is one")
         };
-        assert!(p.cancel(&a, w2), "w2 gives up");
-        assert_eq!(p.checkin(&a, 7, t), Some(Grant::Reuse(w1, 7)));
-        assert_eq!(p.discard(&a), Some(Grant::Connect(w3)));
-        assert!(!p.cancel(&a, w3), "already granted");
+        assert_eq!(p.cancel(&a, w2, t), None, "w2 gives up");
+        assert!(!p.is_waiting(&a, w2));
+        assert_eq!(p.checkin(&a, 7, t), Some(w1), "the connection to w1");
+        assert_eq!(p.take_grant(w3), None, "w3 still waits");
+        assert_eq!(p.take_grant(w1), Some(Grant::Reuse(7)));
+        assert_eq!(p.take_grant(w1), None, "taken once");
+        assert_eq!(
+            p.discard(&a),
+            Some(w3),
+            "w1's connection died: the slot to w3"
+        );
+        assert_eq!(p.take_grant(w3), Some(Grant::Connect));
+        assert_eq!(p.cancel(&a, w3, t), None, "already taken: nothing changes");
+        assert_eq!(p.in_use(&a), 1);
         assert_eq!(p.discard(&a), None);
         assert_eq!((p.in_use(&a), p.waiting(&a)), (0, 0));
         // A new request does not jump the queue while others wait.
@@ -365,6 +409,33 @@ mod tests {
         assert_eq!(p.checkout(&a, t), Checkout::Connect);
         assert!(matches!(p.checkout(&a, t), Checkout::Wait(_)));
         assert!(matches!(p.checkout(&a, t), Checkout::Wait(_)));
+    }
+
+    #[test]
+    fn a_waiter_that_gives_up_after_its_grant_passes_it_on() {
+        let mut p = limited(1);
+        let (a, t) = (key("a"), Instant::now());
+        assert_eq!(p.checkout(&a, t), Checkout::Connect);
+        let (Checkout::Wait(w1), Checkout::Wait(w2)) = (p.checkout(&a, t), p.checkout(&a, t))
+        else {
+            panic!("the limit is one")
+        };
+        // A connection granted to w1, who gives up: it goes to w2.
+        assert_eq!(p.checkin(&a, 7, t), Some(w1));
+        assert_eq!(p.cancel(&a, w1, t), Some(w2));
+        assert_eq!(p.take_grant(w1), None);
+        // w2 gives up too: the connection goes idle, the slot is free.
+        assert_eq!(p.cancel(&a, w2, t), None);
+        assert_eq!((p.in_use(&a), p.idle(&a)), (0, 1));
+        // A slot granted and given up is freed the same way.
+        assert_eq!(p.checkout(&a, t), Checkout::Reuse(7));
+        let Checkout::Wait(w3) = p.checkout(&a, t) else {
+            panic!("the limit is one")
+        };
+        assert_eq!(p.discard(&a), Some(w3));
+        assert_eq!(p.cancel(&a, w3, t), None);
+        assert_eq!((p.in_use(&a), p.waiting(&a)), (0, 0));
+        assert_eq!(p.checkout(&a, t), Checkout::Connect);
     }
 
     #[test]

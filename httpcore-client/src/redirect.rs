@@ -110,6 +110,78 @@ pub fn next(
     }))
 }
 
+/// One request's way through its redirects, for a client's request loop:
+/// the hop to send now and every URL so far. Credentials, once left behind
+/// on another origin, stay behind; a body, once dropped, stays dropped.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    policy: Redirects,
+    hop: Hop,
+    urls: Vec<String>,
+}
+
+impl Chain {
+    /// A request `method url`, following redirects as `policy` says.
+    pub fn new(policy: Redirects, method: &str, url: &str) -> Chain {
+        Chain {
+            policy,
+            hop: Hop {
+                url: url.to_string(),
+                method: method.to_string(),
+                keep_body: true,
+                cross_origin: false,
+            },
+            urls: vec![url.to_string()],
+        }
+    }
+
+    /// The request to send now.
+    pub fn hop(&self) -> &Hop {
+        &self.hop
+    }
+
+    /// Every URL requested so far, the current one last.
+    pub fn urls(&self) -> &[String] {
+        &self.urls
+    }
+
+    /// The current hop was answered `status` with `location`: `Ok(true)`
+    /// when the chain moved on to the next hop (read it with
+    /// [`hop`](Self::hop)), `Ok(false)` when the response is the answer,
+    /// an error for a refused hop, a loop or too many (see [`next`]).
+    pub fn follow(
+        &mut self,
+        status: u16,
+        location: Option<&str>,
+        body_replayable: bool,
+    ) -> Result<bool, Error> {
+        // A body already dropped has nothing to send again.
+        let replayable = body_replayable || !self.hop.keep_body;
+        let Some(mut next) = next(
+            self.policy,
+            status,
+            &self.hop.method,
+            location,
+            &self.hop.url,
+            replayable,
+            &self.urls,
+        )?
+        else {
+            return Ok(false);
+        };
+        next.cross_origin |= self.hop.cross_origin;
+        next.keep_body &= self.hop.keep_body;
+        self.urls.push(next.url.clone());
+        self.hop = next;
+        Ok(true)
+    }
+
+    /// Whether a header field named `name` goes with the current hop.
+    pub fn keeps_header(&self, name: &str) -> bool {
+        keeps_header(&self.hop, name)
+    }
+}
+
 /// `location` resolved against the absolute `base` (RFC 3986 §5.2): an
 /// absolute URL, a scheme-relative one (`//host/path`), an absolute path,
 /// a query, or a relative path with `.` and `..` segments. Only `http` and
@@ -211,6 +283,29 @@ fn remove_dot_segments(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chain_keeps_credentials_and_bodies_left_behind() {
+        let mut c = Chain::new(Redirects::follow(5), "POST", "http://a.example/1");
+        // 307 to another origin: method and body kept, credentials not.
+        assert!(c.follow(307, Some("http://b.example/2"), true).unwrap());
+        assert_eq!((c.hop().method.as_str(), c.hop().keep_body), ("POST", true));
+        assert!(!c.keeps_header("authorization") && c.keeps_header("accept"));
+        // Back to the first origin: the credentials stay behind.
+        assert!(c.follow(302, Some("http://a.example/3"), true).unwrap());
+        assert_eq!((c.hop().method.as_str(), c.hop().keep_body), ("GET", false));
+        assert!(!c.keeps_header("Cookie"));
+        // A 307 after the body was dropped is followed without one.
+        assert!(c.follow(307, Some("/4"), false).unwrap());
+        assert!(!c.hop().keep_body);
+        assert_eq!(c.urls().len(), 4);
+        // Not a redirect: the answer.
+        assert!(!c.follow(200, Some("/5"), true).unwrap());
+        assert_eq!(c.hop().url, "http://a.example/4");
+        // A 307 whose body cannot go again is the answer too.
+        let mut c = Chain::new(Redirects::follow(5), "PUT", "http://a.example/1");
+        assert!(!c.follow(307, Some("/2"), false).unwrap());
+    }
 
     #[test]
     fn locations_resolve_against_the_request_url() {

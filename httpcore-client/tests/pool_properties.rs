@@ -2,13 +2,16 @@
 //! cancellations and clock jumps, against a model of what each request
 //! holds: limits never exceeded, no connection held twice, waiters served
 //! in the order they came, no connection handed out past its idle time,
-//! no waiter left waiting while its host has room.
+//! no waiter left waiting while its host has room, and a waiter that gives
+//! up before or after its grant loses nothing: what it was granted passes
+//! on.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolConfig, PoolKey, WaiterId};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -17,8 +20,10 @@ enum Op {
     /// The `i`-th request holding a connection is done with it: reusable
     /// or not.
     Release(u8, bool),
-    /// The `i`-th waiting request gives up.
+    /// The `i`-th waiting or granted request gives up.
     Cancel(u8),
+    /// The `i`-th granted request takes its grant.
+    Take(u8),
     /// Time passes.
     Advance(u16),
 }
@@ -28,6 +33,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0u8..3).prop_map(Op::Request),
         4 => (any::<u8>(), any::<bool>()).prop_map(|(i, r)| Op::Release(i, r)),
         1 => any::<u8>().prop_map(Op::Cancel),
+        2 => any::<u8>().prop_map(Op::Take),
         1 => (0u16..20_000).prop_map(Op::Advance),
     ]
 }
@@ -49,6 +55,9 @@ struct Model {
     holding: Vec<(u8, u64)>,
     /// Waiting requests per key, in the order they started waiting.
     waiting: HashMap<u8, VecDeque<WaiterId>>,
+    /// Requests granted something and not yet taking it: key, and the
+    /// connection (or `None` for a slot).
+    granted: HashMap<WaiterId, (u8, Option<u64>)>,
     /// Connections idle in the pool, with when they went idle.
     idle_since: HashMap<u64, Instant>,
     next_conn: u64,
@@ -93,44 +102,56 @@ proptest! {
                         continue;
                     }
                     let (k, c) = m.holding.remove(i as usize % m.holding.len());
-                    let grant = if reusable {
+                    let woken = if reusable {
                         pool.checkin(&key(k), c, now)
                     } else {
                         pool.discard(&key(k))
                     };
-                    match grant {
-                        None => {
-                            if reusable {
-                                m.idle_since.insert(c, now);
-                            }
-                        }
-                        Some(Grant::Reuse(w, conn)) => {
-                            prop_assert_eq!(conn, c);
-                            let first = m.waiting.get_mut(&k).and_then(VecDeque::pop_front);
-                            prop_assert_eq!(first, Some(w), "not the first waiter");
-                            m.holding.push((k, conn));
-                        }
-                        Some(Grant::Connect(w)) => {
-                            let first = m.waiting.get_mut(&k).and_then(VecDeque::pop_front);
-                            prop_assert_eq!(first, Some(w), "not the first waiter");
-                            m.next_conn += 1;
-                            m.holding.push((k, m.next_conn));
-                        }
-                    }
+                    passed_on(&mut m, k, reusable.then_some(c), woken, now)?;
                 }
                 Op::Cancel(i) => {
-                    let all: Vec<(u8, WaiterId)> = m
+                    let mut all: Vec<(u8, WaiterId)> = m
                         .waiting
                         .iter()
                         .flat_map(|(&k, q)| q.iter().map(move |&w| (k, w)))
+                        .chain(m.granted.iter().map(|(&w, &(k, _))| (k, w)))
                         .collect();
                     if all.is_empty() {
                         continue;
                     }
+                    all.sort();
                     let (k, w) = all[i as usize % all.len()];
-                    prop_assert!(pool.cancel(&key(k), w));
-                    m.waiting.get_mut(&k).unwrap().retain(|&x| x != w);
-                    prop_assert!(!pool.cancel(&key(k), w), "cancelled twice");
+                    let woken = pool.cancel(&key(k), w, now);
+                    match m.granted.remove(&w) {
+                        // Its grant passes on as if given back.
+                        Some((_, conn)) => passed_on(&mut m, k, conn, woken, now)?,
+                        None => {
+                            prop_assert_eq!(woken, None, "a waiter's cancel woke someone");
+                            m.waiting.get_mut(&k).unwrap().retain(|&x| x != w);
+                        }
+                    }
+                    prop_assert_eq!(pool.cancel(&key(k), w, now), None, "cancelled twice");
+                    prop_assert_eq!(pool.take_grant(w), None, "a grant after giving up");
+                }
+                Op::Take(i) => {
+                    let mut all: Vec<WaiterId> = m.granted.keys().copied().collect();
+                    if all.is_empty() {
+                        continue;
+                    }
+                    all.sort();
+                    let w = all[i as usize % all.len()];
+                    let (k, conn) = m.granted.remove(&w).unwrap();
+                    match (pool.take_grant(w), conn) {
+                        (Some(Grant::Reuse(got)), Some(c)) => {
+                            prop_assert_eq!(got, c);
+                            m.holding.push((k, c));
+                        }
+                        (Some(Grant::Connect), None) => {
+                            m.next_conn += 1;
+                            m.holding.push((k, m.next_conn));
+                        }
+                        (got, want) => prop_assert!(false, "granted {:?}, expected {:?}", got, want),
+                    }
                 }
                 Op::Advance(ms) => {
                     now += Duration::from_millis(u64::from(ms));
@@ -152,7 +173,8 @@ proptest! {
             prop_assert_eq!(pool.idle_total(), m.idle_since.len());
             for k in 0..3 {
                 let key = key(k);
-                let in_use = m.holding.iter().filter(|&&(h, _)| h == k).count();
+                let in_use = m.holding.iter().filter(|&&(h, _)| h == k).count()
+                    + m.granted.values().filter(|&&(h, _)| h == k).count();
                 let waiting = m.waiting.get(&k).map_or(0, VecDeque::len);
                 prop_assert_eq!(pool.in_use(&key), in_use);
                 prop_assert_eq!(pool.waiting(&key), waiting);
@@ -163,4 +185,28 @@ proptest! {
             }
         }
     }
+}
+
+/// A connection (`Some`) or a slot (`None`) of host `k` came back: to the
+/// first waiter the pool woke, or (a connection) idle.
+fn passed_on(
+    m: &mut Model,
+    k: u8,
+    conn: Option<u64>,
+    woken: Option<WaiterId>,
+    now: Instant,
+) -> Result<(), TestCaseError> {
+    match woken {
+        None => {
+            if let Some(c) = conn {
+                m.idle_since.insert(c, now);
+            }
+        }
+        Some(w) => {
+            let first = m.waiting.get_mut(&k).and_then(VecDeque::pop_front);
+            prop_assert_eq!(first, Some(w), "not the first waiter");
+            m.granted.insert(w, (k, conn));
+        }
+    }
+    Ok(())
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use httpcore_std::httpcore_client::pool::PoolConfig;
-use httpcore_std::{Agent, AgentConfig, Timeouts};
+use httpcore_std::{Agent, ClientSettings, Timeouts};
 
 struct Options {
     concurrency: usize,
@@ -70,14 +70,14 @@ fn main() -> ExitCode {
         None
     };
     let local = accepted.is_some();
-    let agent = match Agent::with_config(AgentConfig {
+    let agent = match Agent::with_config(ClientSettings {
         pool: PoolConfig {
             max_per_host: o.max_per_host,
             max_idle_per_host: o.max_per_host,
             ..PoolConfig::default()
         },
         timeouts: Timeouts::all(Duration::from_secs(10)),
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     }) {
         Ok(a) => a,
         Err(e) => {

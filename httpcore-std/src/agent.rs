@@ -8,54 +8,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
-use httpcore::{Config, Framing, ResponseHead, Url};
-use httpcore_client::pool::{Checkout, Grant, Pool, PoolConfig, PoolKey, WaiterId};
-use httpcore_client::redirect::{self, Redirects};
+use httpcore::{Framing, ResponseHead, Url};
+use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
+use httpcore_client::redirect::Chain;
+use httpcore_client::ClientSettings;
 use httpcore_client::ResponseState;
 use rustls::ClientConfig;
 
-use crate::{Error, HttpConnection, HttpsConnection, Proxy, Retries, Timeouts, TlsOptions};
-
-/// Everything an [`Agent`] is configured with.
-#[derive(Debug, Clone)]
-pub struct AgentConfig {
-    /// Pool limits: per host (waiters queue past it), idle per host and in
-    /// all, idle expiry.
-    pub pool: PoolConfig,
-    /// Connect, read and write timeouts of each connection.
-    pub timeouts: Timeouts,
-    /// TLS settings for `https://` (certificates verified by default).
-    pub tls: TlsOptions,
-    /// The engine's limits and leniencies.
-    pub engine: Config,
-    /// When a request goes again after the server closed a kept-alive
-    /// connection under it.
-    pub retries: Retries,
-    /// A proxy for every request (absolute-form for `http://`, CONNECT for
-    /// `https://`).
-    pub proxy: Option<Proxy>,
-    /// The cap of [`AgentResponse::read_to_vec`]: 10 MiB by default (as
-    /// ureq); `BodyTooLarge` past it.
-    pub max_body: usize,
-    /// Which redirects [`Agent::request`] follows: none by default
-    /// (`Redirects::follow(10)` to opt in; see [`httpcore_client::redirect`]).
-    pub redirects: Redirects,
-}
-
-impl Default for AgentConfig {
-    fn default() -> Self {
-        AgentConfig {
-            pool: PoolConfig::default(),
-            timeouts: Timeouts::default(),
-            tls: TlsOptions::default(),
-            engine: Config::default(),
-            retries: Retries::default(),
-            proxy: None,
-            max_body: 10 << 20,
-            redirects: Redirects::default(),
-        }
-    }
-}
+use crate::{Error, HttpConnection, HttpsConnection};
 
 /// A client for any number of hosts, shared by any number of threads
 /// (`Clone` is an `Arc` clone): requests to the same scheme, host, port and
@@ -76,46 +36,38 @@ pub struct Agent {
 
 #[derive(Debug)]
 struct Inner {
-    config: AgentConfig,
+    config: ClientSettings,
     /// Built once from `config.tls`, shared by every HTTPS connection.
     tls: Arc<ClientConfig>,
     shared: Mutex<Shared>,
-    /// Signalled when a grant is put in `Shared::grants`.
+    /// Signalled when the pool grants a waiter something.
     granted: Condvar,
 }
 
-#[derive(Debug)]
-struct Shared {
-    pool: Pool<HttpConnection>,
-    /// What the pool granted waiters, until they take it.
-    grants: Vec<Grant<HttpConnection>>,
-}
+type Shared = Pool<HttpConnection>;
 
 impl Agent {
     /// An agent with the default configuration.
     pub fn new() -> Result<Agent, Error> {
-        Agent::with_config(AgentConfig::default())
+        Agent::with_config(ClientSettings::default())
     }
 
     /// An agent with `config` (its TLS settings are built here, once).
-    pub fn with_config(config: AgentConfig) -> Result<Agent, Error> {
+    pub fn with_config(config: ClientSettings) -> Result<Agent, Error> {
         let tls = config.tls.build()?;
         let pool = Pool::new(config.pool);
         Ok(Agent {
             inner: Arc::new(Inner {
                 config,
                 tls,
-                shared: Mutex::new(Shared {
-                    pool,
-                    grants: Vec::new(),
-                }),
+                shared: Mutex::new(pool),
                 granted: Condvar::new(),
             }),
         })
     }
 
     /// The configuration.
-    pub fn config(&self) -> &AgentConfig {
+    pub fn config(&self) -> &ClientSettings {
         &self.inner.config
     }
 
@@ -126,7 +78,7 @@ impl Agent {
 
     /// A request to an absolute `http://` or `https://` URL with a body of
     /// known length (or none), on a pooled connection. Redirects are
-    /// followed as [`AgentConfig::redirects`] says: 301/302/303 as a GET
+    /// followed as [`ClientSettings::redirects`] says: 301/302/303 as a GET
     /// without the body, 307/308 with both; `Authorization`, `Cookie` and
     /// `Proxy-Authorization` are not sent to another origin.
     pub fn request(
@@ -136,42 +88,22 @@ impl Agent {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<AgentResponse, Error> {
-        let policy = self.inner.config.redirects;
-        let mut hop = redirect::Hop {
-            url: url.to_string(),
-            method: method.to_string(),
-            keep_body: true,
-            cross_origin: false,
-        };
+        let mut chain = Chain::new(self.inner.config.redirects, method, url);
         let mut headers: Vec<(&str, &str)> = headers.to_vec();
-        let mut body = body;
-        let mut chain = vec![hop.url.clone()];
         loop {
+            let hop = chain.hop();
+            let body = body.filter(|_| hop.keep_body);
             let mut resp = self.exchange(&hop.url, |conn, target| {
                 conn.request(&hop.method, target, body, &headers)
             })?;
             let location = resp.header("location");
-            let Some(next) = redirect::next(
-                policy,
-                resp.status(),
-                &hop.method,
-                location.as_deref(),
-                &hop.url,
-                true,
-                &chain,
-            )?
-            else {
+            if !chain.follow(resp.status(), location.as_deref(), true)? {
                 return Ok(resp);
-            };
+            }
             // The redirect's own body: read so its connection goes back
             // (dropped unread, the connection would be closed).
             let _ = resp.read_to_vec();
-            headers.retain(|(name, _)| redirect::keeps_header(&next, name));
-            if !next.keep_body {
-                body = None;
-            }
-            chain.push(next.url.clone());
-            hop = next;
+            headers.retain(|(name, _)| chain.keeps_header(name));
         }
     }
 
@@ -244,35 +176,32 @@ impl Agent {
     /// A connection for `key`: an idle one, a new one, or one (or a slot)
     /// handed over by another request after waiting in line.
     fn lease(&self, key: &PoolKey, url: &Url) -> Result<HttpConnection, Error> {
-        let mut shared = self.lock();
+        let mut pool = self.lock();
         let now = Instant::now();
-        shared.pool.handle_timeout(now);
-        let expired = drain_closed(&mut shared);
-        let waiter = match shared.pool.checkout(key, now) {
+        pool.handle_timeout(now);
+        let expired = drain_closed(&mut pool);
+        // The lock goes before anything blocks (`wait` releases it while
+        // it waits).
+        let grant = match pool.checkout(key, now) {
             Checkout::Reuse(conn) => {
-                drop(shared);
-                close_all(expired);
-                // The connection checks its socket before the request goes.
-                return Ok(conn);
+                drop(pool);
+                Grant::Reuse(conn)
             }
-            Checkout::Connect => None,
-            Checkout::Wait(w) => Some(w),
-        };
-        let grant = match waiter {
-            None => {
-                drop(shared);
-                None
+            Checkout::Connect => {
+                drop(pool);
+                Grant::Connect
             }
-            Some(w) => Some(self.wait(shared, key, w)?),
+            Checkout::Wait(w) => self.wait(pool, key, w)?,
         };
         close_all(expired);
         match grant {
-            Some(Grant::Reuse(_, conn)) => Ok(conn),
-            None | Some(Grant::Connect(_)) => self.open(url).inspect_err(|_| {
+            // The connection checks its socket before the request goes.
+            Grant::Reuse(conn) => Ok(conn),
+            Grant::Connect => self.open(url).inspect_err(|_| {
                 // The slot goes back (to the next waiter, if any).
-                let mut shared = self.lock();
-                let grant = shared.pool.discard(key);
-                self.hand_over(&mut shared, grant);
+                let mut pool = self.lock();
+                let woken = pool.discard(key);
+                self.wake(woken);
             }),
         }
     }
@@ -280,7 +209,7 @@ impl Agent {
     /// Wait in line for `waiter`'s grant; no longer than the connect timeout.
     fn wait(
         &self,
-        mut shared: MutexGuard<'_, Shared>,
+        mut pool: MutexGuard<'_, Shared>,
         key: &PoolKey,
         waiter: WaiterId,
     ) -> Result<Grant<HttpConnection>, Error> {
@@ -291,29 +220,28 @@ impl Agent {
             .connect
             .map(|t| Instant::now() + t);
         loop {
-            if let Some(at) = shared.grants.iter().position(|g| grant_for(g) == waiter) {
-                return Ok(shared.grants.swap_remove(at));
+            if let Some(grant) = pool.take_grant(waiter) {
+                return Ok(grant);
             }
-            shared = match deadline {
+            pool = match deadline {
                 None => self
                     .inner
                     .granted
-                    .wait(shared)
+                    .wait(pool)
                     .unwrap_or_else(|p| p.into_inner()),
                 Some(at) => {
                     let left = at.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        if shared.pool.cancel(key, waiter) {
-                            return Err(Error::Timeout {
-                                during: "waiting for a pooled connection",
-                            });
-                        }
-                        // Granted meanwhile: take it after all.
-                        continue;
+                        // Whatever was granted meanwhile passes on.
+                        let woken = pool.cancel(key, waiter, Instant::now());
+                        self.wake(woken);
+                        return Err(Error::Timeout {
+                            during: "waiting for a pooled connection",
+                        });
                     }
                     self.inner
                         .granted
-                        .wait_timeout(shared, left)
+                        .wait_timeout(pool, left)
                         .unwrap_or_else(|p| p.into_inner())
                         .0
                 }
@@ -345,36 +273,29 @@ impl Agent {
         if !reusable {
             conn.close();
         }
-        let mut shared = self.lock();
-        let grant = if reusable {
-            shared.pool.checkin(key, conn, Instant::now())
+        let mut pool = self.lock();
+        let woken = if reusable {
+            pool.checkin(key, conn, Instant::now())
         } else {
-            shared.pool.discard(key)
+            pool.discard(key)
         };
-        self.hand_over(&mut shared, grant);
-        let closed = drain_closed(&mut shared);
-        drop(shared);
+        self.wake(woken);
+        let closed = drain_closed(&mut pool);
+        drop(pool);
         close_all(closed);
     }
 
-    /// Put what the pool granted a waiter where it looks, under the same
-    /// lock as the pool's decision, and wake the waiters.
-    fn hand_over(&self, shared: &mut Shared, grant: Option<Grant<HttpConnection>>) {
-        if let Some(grant) = grant {
-            shared.grants.push(grant);
+    /// A waiter was granted something (under the pool's lock): wake the
+    /// waiting threads, each of which looks for its own grant.
+    fn wake(&self, woken: Option<WaiterId>) {
+        if woken.is_some() {
             self.inner.granted.notify_all();
         }
     }
 }
 
-fn grant_for<C>(grant: &Grant<C>) -> WaiterId {
-    match grant {
-        Grant::Reuse(w, _) | Grant::Connect(w) => *w,
-    }
-}
-
-fn drain_closed(shared: &mut Shared) -> Vec<HttpConnection> {
-    std::iter::from_fn(|| shared.pool.poll_close()).collect()
+fn drain_closed(pool: &mut Shared) -> Vec<HttpConnection> {
+    std::iter::from_fn(|| pool.poll_close()).collect()
 }
 
 fn close_all(conns: Vec<HttpConnection>) {

@@ -35,10 +35,11 @@ mod connection;
 mod response;
 mod transport;
 
-pub use agent::{Agent, AgentConfig, AgentResponse};
+pub use agent::{Agent, AgentResponse};
 pub use connection::{HttpConnection, HttpsConnection, Upgraded};
 pub use httpcore;
 pub use httpcore::BodyLength;
 pub use httpcore_client;
+pub use httpcore_client::ClientSettings;
 pub use httpcore_client::{provider, server_name, Error, Proxy, Retries, Timeouts, TlsOptions};
 pub use response::Response;

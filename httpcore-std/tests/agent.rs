@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use httpcore_client::pool::PoolConfig;
-use httpcore_std::{Agent, AgentConfig, Timeouts};
+use httpcore_std::{Agent, ClientSettings, Timeouts};
 
 mod support;
 use support::{answer, Action, Server};
@@ -15,13 +15,13 @@ use support::{answer, Action, Server};
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
 fn agent(per_host: usize) -> Agent {
-    Agent::with_config(AgentConfig {
+    Agent::with_config(ClientSettings {
         pool: PoolConfig {
             max_per_host: per_host,
             ..PoolConfig::default()
         },
         timeouts: Timeouts::all(Duration::from_secs(10)),
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     })
     .unwrap()
 }
@@ -82,7 +82,7 @@ fn a_request_waits_for_the_one_connection_then_reuses_it() {
 #[test]
 fn a_waiter_gives_up_at_the_connect_timeout() {
     let server = Server::start(vec![answer(OK)]);
-    let agent = Agent::with_config(AgentConfig {
+    let agent = Agent::with_config(ClientSettings {
         pool: PoolConfig {
             max_per_host: 1,
             ..PoolConfig::default()
@@ -91,7 +91,7 @@ fn a_waiter_gives_up_at_the_connect_timeout() {
             connect: Some(Duration::from_millis(200)),
             ..Timeouts::default()
         },
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     })
     .unwrap();
     let _held = agent.get(&server.url("/")).unwrap();
@@ -126,12 +126,12 @@ fn a_response_dropped_before_its_end_closes_its_connection() {
 #[test]
 fn an_idle_connection_expires_and_a_closed_one_is_replaced() {
     let server = Server::start(vec![answer(OK), answer(OK)]);
-    let agent = Agent::with_config(AgentConfig {
+    let agent = Agent::with_config(ClientSettings {
         pool: PoolConfig {
             idle_timeout: Duration::from_millis(100),
             ..PoolConfig::default()
         },
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     })
     .unwrap();
     let url = server.url("/");
@@ -166,9 +166,9 @@ fn agent_default() -> Agent {
 #[test]
 fn a_whole_body_read_is_capped() {
     let addr = testkit::load::start(16);
-    let agent = Agent::with_config(AgentConfig {
+    let agent = Agent::with_config(ClientSettings {
         max_body: 8,
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     })
     .unwrap();
     let e = agent
@@ -207,10 +207,10 @@ fn a_post_is_never_sent_twice_through_the_agent_either() {
 }
 
 fn following(max: usize) -> Agent {
-    Agent::with_config(AgentConfig {
+    Agent::with_config(ClientSettings {
         redirects: httpcore_client::redirect::Redirects::follow(max),
         timeouts: Timeouts::all(Duration::from_secs(10)),
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     })
     .unwrap()
 }

@@ -151,8 +151,8 @@ fn put_uploads_with_content_length_and_chunked() {
 #[test]
 #[ignore = "needs nginx: eval \"$(.ci/nginx.sh start DIR)\""]
 fn an_agent_shared_by_eight_threads_stays_within_its_limit() {
-    use httpcore_std::{Agent, AgentConfig};
-    let agent = Agent::with_config(AgentConfig {
+    use httpcore_std::{Agent, ClientSettings};
+    let agent = Agent::with_config(ClientSettings {
         pool: httpcore_client::pool::PoolConfig {
             max_per_host: 4,
             ..Default::default()
@@ -162,7 +162,7 @@ fn an_agent_shared_by_eight_threads_stays_within_its_limit() {
             ..TlsOptions::default()
         },
         timeouts: httpcore_std::Timeouts::all(Duration::from_secs(10)),
-        ..AgentConfig::default()
+        ..ClientSettings::default()
     })
     .unwrap();
     for base in [

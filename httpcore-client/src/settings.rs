@@ -1,0 +1,50 @@
+//! What a pooled client (std's `Agent`, tokio's `Client`, mio's `Driver`)
+//! is configured with: one struct, so the three read the same way.
+
+use httpcore::Config;
+
+use crate::pool::PoolConfig;
+use crate::redirect::Redirects;
+use crate::{Proxy, Retries, Timeouts, TlsOptions};
+
+/// Everything a pooled client is configured with.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// Pool limits: per host (waiters queue past it), idle per host and in
+    /// all, idle expiry.
+    pub pool: PoolConfig,
+    /// Connect, read and write timeouts of each connection (each phase's
+    /// own limit).
+    pub timeouts: Timeouts,
+    /// TLS settings for `https://` (certificates verified by default).
+    pub tls: TlsOptions,
+    /// The engine's limits and leniencies.
+    pub engine: Config,
+    /// When a request goes again after the server closed a kept-alive
+    /// connection under it.
+    pub retries: Retries,
+    /// A proxy for every request (absolute-form for `http://`, CONNECT for
+    /// `https://`).
+    pub proxy: Option<Proxy>,
+    /// The cap of the whole-body readers (`read_to_vec`, `read_all`):
+    /// 10 MiB by default (as ureq); `BodyTooLarge` past it.
+    pub max_body: usize,
+    /// Which redirects are followed: none by default
+    /// (`Redirects::follow(10)` to opt in; see [`crate::redirect`]).
+    pub redirects: Redirects,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            pool: PoolConfig::default(),
+            timeouts: Timeouts::default(),
+            tls: TlsOptions::default(),
+            engine: Config::default(),
+            retries: Retries::default(),
+            proxy: None,
+            max_body: 10 << 20,
+            redirects: Redirects::default(),
+        }
+    }
+}
