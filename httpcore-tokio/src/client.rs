@@ -1,360 +1,646 @@
-//! `Client`: a connection to one server that keeps itself usable — it
-//! reuses the kept-alive connection after the idle check, opens a new one
-//! when the server closed it, retries a request when the engine says that
-//! is safe, and can run through a proxy's CONNECT tunnel. httpcore-std's
-//! `HttpConnection` on Tokio.
+//! `Client`: one cheap, shareable client for many hosts and many tasks,
+//! keeping connections alive in a pool whose policy is the client layer's
+//! ([`httpcore_client::pool`]). Each pooled connection is an
+//! [`HttpConnection`]; the client only leases them out and takes them back.
+//!
+//! Cancellation: a request future or a response dropped at any point gives
+//! its connection back through [`Lease`]'s `Drop` — closed unless its
+//! response was read to the end — and a request dropped while it waits in
+//! line gives up its place (or passes on what it was granted meanwhile).
 
+use std::collections::HashMap;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use bytes::Bytes;
-use httpcore::Config;
-use httpcore_client::{Endpoint, Proxy, Retries, Tunnel};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
+use futures_core::Stream as BytesStream;
+use httpcore::{BodyLength, Framing, ResponseHead, Url};
+use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
+use httpcore_client::redirect::Chain;
+use httpcore_client::{ClientSettings, Endpoint, ResponseState};
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::{deadline, tcp, tls_handshake, Connection, Error, Response, Timeouts, TlsOptions};
+use crate::{deadline, Error, HttpConnection};
 
-/// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
-/// put back in front.
-#[derive(Debug)]
-pub struct Rewind {
-    prefix: Bytes,
-    inner: TcpStream,
+/// A request body: none, bytes (sent again on a redirect or a safe retry),
+/// or read from an [`AsyncRead`] or a [`Stream`](futures_core::Stream) of
+/// `Bytes` (streamed in constant memory, never sent twice): with a
+/// `Content-Length` when the length is given, chunked otherwise.
+pub struct Body {
+    kind: Kind,
 }
 
-impl AsyncRead for Rewind {
+enum Kind {
+    Bytes(Option<Bytes>),
+    Reader(Pin<Box<dyn AsyncRead + Send>>, Option<u64>),
+    Stream(
+        Pin<Box<dyn BytesStream<Item = io::Result<Bytes>> + Send>>,
+        Option<u64>,
+    ),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            Kind::Bytes(b) => write!(f, "Body::Bytes({:?} bytes)", b.as_ref().map(Bytes::len)),
+            Kind::Reader(_, len) => write!(f, "Body::Reader(length {len:?})"),
+            Kind::Stream(_, len) => write!(f, "Body::Stream(length {len:?})"),
+        }
+    }
+}
+
+impl Body {
+    /// No body.
+    pub fn empty() -> Body {
+        Body {
+            kind: Kind::Bytes(None),
+        }
+    }
+
+    /// A body read from `reader` until its end; `len` is its length if
+    /// known (`Content-Length`), else it goes chunked.
+    pub fn reader(reader: impl AsyncRead + Send + 'static, len: Option<u64>) -> Body {
+        Body {
+            kind: Kind::Reader(Box::pin(reader), len),
+        }
+    }
+
+    /// A body made of the pieces `stream` yields; `len` as for
+    /// [`reader`](Self::reader). An error from the stream ends the request
+    /// with `Io` ("reading the request body").
+    pub fn stream<S, E>(stream: S, len: Option<u64>) -> Body
+    where
+        S: BytesStream<Item = Result<Bytes, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        struct MapErr<S>(S);
+        impl<S, E> BytesStream for MapErr<S>
+        where
+            S: BytesStream<Item = Result<Bytes, E>> + Unpin,
+            E: Into<Box<dyn std::error::Error + Send + Sync>>,
+        {
+            type Item = io::Result<Bytes>;
+            fn poll_next(
+                mut self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+            ) -> Poll<Option<Self::Item>> {
+                Pin::new(&mut self.0)
+                    .poll_next(cx)
+                    .map(|o| o.map(|r| r.map_err(io::Error::other)))
+            }
+        }
+        Body {
+            kind: Kind::Stream(Box::pin(MapErr(Box::pin(stream))), len),
+        }
+    }
+
+    /// Whether the body can go again (bytes, or none).
+    fn is_replayable(&self) -> bool {
+        matches!(self.kind, Kind::Bytes(_))
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(b: Bytes) -> Body {
+        Body {
+            kind: Kind::Bytes(Some(b)),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(b: Vec<u8>) -> Body {
+        Bytes::from(b).into()
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Body {
+        Bytes::from(s).into()
+    }
+}
+
+impl From<&'static str> for Body {
+    fn from(s: &'static str) -> Body {
+        Bytes::from_static(s.as_bytes()).into()
+    }
+}
+
+impl From<&'static [u8]> for Body {
+    fn from(s: &'static [u8]) -> Body {
+        Bytes::from_static(s).into()
+    }
+}
+
+impl From<Option<Bytes>> for Body {
+    fn from(b: Option<Bytes>) -> Body {
+        Body {
+            kind: Kind::Bytes(b),
+        }
+    }
+}
+
+/// A client for any number of hosts, shared by any number of tasks
+/// (`Clone` is an `Arc` clone): requests to the same scheme, host, port and
+/// proxy share kept-alive connections, within the pool's limits.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), httpcore_tokio::Error> {
+/// use httpcore_tokio::Client;
+///
+/// let client = Client::new()?;
+/// let mut resp = client.get("http://127.0.0.1:8080/").await?;
+/// println!("{} {}", resp.status(), String::from_utf8_lossy(&resp.read_all().await?));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    settings: ClientSettings,
+    /// Built once from `settings.tls`, shared by every HTTPS connection.
+    tls: Arc<ClientConfig>,
+    shared: Mutex<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    pool: Pool<HttpConnection>,
+    /// The tasks waiting in line, woken when the pool grants them something.
+    wakers: HashMap<WaiterId, Waker>,
+}
+
+impl Shared {
+    fn wake(&mut self, woken: Option<WaiterId>) {
+        if let Some(waker) = woken.and_then(|w| self.wakers.remove(&w)) {
+            waker.wake();
+        }
+    }
+
+    fn drain_closed(&mut self) -> Vec<HttpConnection> {
+        std::iter::from_fn(|| self.pool.poll_close()).collect()
+    }
+}
+
+impl Client {
+    /// A client with the default settings.
+    pub fn new() -> Result<Client, Error> {
+        Client::with_settings(ClientSettings::default())
+    }
+
+    /// A client with `settings` (its TLS settings are built here, once).
+    pub fn with_settings(settings: ClientSettings) -> Result<Client, Error> {
+        let tls = settings.tls.build()?;
+        let pool = Pool::new(settings.pool);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                settings,
+                tls,
+                shared: Mutex::new(Shared {
+                    pool,
+                    wakers: HashMap::new(),
+                }),
+            }),
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &ClientSettings {
+        &self.inner.settings
+    }
+
+    /// `GET url`.
+    pub async fn get(&self, url: &str) -> Result<ClientResponse, Error> {
+        self.request("GET", url, &[], Body::empty()).await
+    }
+
+    /// A request to an absolute `http://` or `https://` URL, on a pooled
+    /// connection. Redirects are followed as [`ClientSettings::redirects`]
+    /// says: 301/302/303 as a GET without the body, 307/308 with both when
+    /// the body is bytes; `Authorization`, `Cookie` and
+    /// `Proxy-Authorization` are not sent to another origin.
+    pub async fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Result<ClientResponse, Error> {
+        let mut body = body.into();
+        let mut chain = Chain::new(self.inner.settings.redirects, method, url);
+        let mut headers: Vec<(&str, &str)> = headers.to_vec();
+        loop {
+            let hop = chain.hop().clone();
+            if !hop.keep_body {
+                body = Body::empty();
+            }
+            let replayable = body.is_replayable();
+            let mut resp = self
+                .exchange(&hop.method, &hop.url, &headers, &mut body)
+                .await?;
+            let location = resp.header("location");
+            if !chain.follow(resp.status(), location.as_deref(), replayable)? {
+                return Ok(resp);
+            }
+            // The redirect's own body: read so its connection goes back.
+            let _ = resp.read_all().await;
+            headers.retain(|(name, _)| chain.keeps_header(name));
+        }
+    }
+
+    /// One request on a leased connection, up to its response's head.
+    async fn exchange(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &mut Body,
+    ) -> Result<ClientResponse, Error> {
+        let url = Url::parse(url)?;
+        let (key, endpoint) = self.key(&url)?;
+        let tls = url.https.then(|| self.inner.tls.clone());
+        let mut lease = self.lease(key, endpoint, tls).await?;
+        let conn = lease.conn.as_mut().expect("a lease holds its connection");
+        let parts = match &mut body.kind {
+            Kind::Bytes(bytes) => {
+                conn.send_and_head(method, &url.target, bytes.as_deref(), headers)
+                    .await?
+            }
+            Kind::Reader(reader, len) => {
+                let source = Source::Reader(reader, vec![0u8; 16 * 1024]);
+                send_streamed(conn, method, &url.target, headers, *len, source).await?
+            }
+            Kind::Stream(stream, len) => {
+                let source = Source::Stream(stream);
+                send_streamed(conn, method, &url.target, headers, *len, source).await?
+            }
+        };
+        // Taken once: a streamed body cannot go to a redirect's target.
+        if !body.is_replayable() {
+            *body = Body::empty();
+        }
+        Ok(ClientResponse::new(lease, parts))
+    }
+
+    fn key(&self, url: &Url) -> Result<(PoolKey, Endpoint), Error> {
+        let mut endpoint = Endpoint::new(&url.authority, url.https)?;
+        let proxy = self.inner.settings.proxy.as_ref();
+        if let Some(p) = proxy {
+            endpoint.set_proxy(p);
+        }
+        let origin = endpoint.origin();
+        let key = PoolKey {
+            https: url.https,
+            host: origin.host().to_ascii_lowercase(),
+            port: origin.port(),
+            proxy: proxy.map(|p| p.authority().socket_addr_string()),
+            tls: usize::from(url.https),
+        };
+        Ok((key, endpoint))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A task that panicked while holding the lock left the pool's
+        // counts as they were: still consistent.
+        self.inner
+            .shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A connection for `key`: an idle one (checked before its request
+    /// goes), a new one, or one (or a slot) handed over after waiting in
+    /// line, no longer than the connect timeout.
+    async fn lease(
+        &self,
+        key: PoolKey,
+        endpoint: Endpoint,
+        tls: Option<Arc<ClientConfig>>,
+    ) -> Result<Lease, Error> {
+        let (checkout, expired) = {
+            let mut shared = self.lock();
+            let now = Instant::now();
+            shared.pool.handle_timeout(now);
+            let expired = shared.drain_closed();
+            (shared.pool.checkout(&key, now), expired)
+        };
+        drop(expired);
+        let grant = match checkout {
+            Checkout::Reuse(conn) => Grant::Reuse(conn),
+            Checkout::Connect => Grant::Connect,
+            Checkout::Wait(waiter) => {
+                let waiting = Waiting {
+                    client: self,
+                    key: &key,
+                    waiter,
+                    done: false,
+                };
+                let limit = self.inner.settings.timeouts.connect;
+                deadline(limit, "waiting for a pooled connection", async {
+                    Ok(waiting.await)
+                })
+                .await?
+            }
+        };
+        let conn = match grant {
+            Grant::Reuse(conn) => conn,
+            Grant::Connect => self.open(endpoint, tls),
+        };
+        Ok(Lease {
+            client: self.clone(),
+            key,
+            conn: Some(conn),
+        })
+    }
+
+    /// A new connection to `endpoint` (opened by its first request).
+    fn open(&self, endpoint: Endpoint, tls: Option<Arc<ClientConfig>>) -> HttpConnection {
+        let s = &self.inner.settings;
+        HttpConnection::new(endpoint, tls)
+            .with_config(s.engine.clone())
+            .with_timeouts(s.timeouts)
+            .with_retries(s.retries)
+    }
+
+    /// A leased connection comes back: into the pool when it can carry
+    /// another request, closed otherwise.
+    fn give_back(&self, key: &PoolKey, conn: HttpConnection, reusable: bool) {
+        let reusable = reusable && conn.can_carry_another();
+        let mut shared = self.lock();
+        let (woken, dropped) = if reusable {
+            (shared.pool.checkin(key, conn, Instant::now()), None)
+        } else {
+            (shared.pool.discard(key), Some(conn))
+        };
+        shared.wake(woken);
+        let closed = shared.drain_closed();
+        drop(shared);
+        drop((dropped, closed));
+    }
+}
+
+/// Where a streamed request body comes from.
+enum Source<'a> {
+    /// A reader, and the buffer it reads into.
+    Reader(&'a mut Pin<Box<dyn AsyncRead + Send>>, Vec<u8>),
+    Stream(&'a mut Pin<Box<dyn BytesStream<Item = io::Result<Bytes>> + Send>>),
+}
+
+impl Source<'_> {
+    /// The next piece, or `None` at the body's end.
+    async fn next(&mut self) -> io::Result<Option<Bytes>> {
+        match self {
+            Source::Reader(reader, buf) => {
+                let n = reader.read(buf).await?;
+                Ok((n > 0).then(|| Bytes::copy_from_slice(&buf[..n])))
+            }
+            Source::Stream(stream) => poll_fn(|cx| stream.as_mut().poll_next(cx))
+                .await
+                .transpose(),
+        }
+    }
+}
+
+/// Send a request whose body comes piece by piece from `source`, then
+/// read its response's head. Never sent twice: a failure is the error the
+/// retry policy names (`MaybeProcessed` once the request may have reached
+/// the server).
+async fn send_streamed(
+    conn: &mut HttpConnection,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    len: Option<u64>,
+    mut source: Source<'_>,
+) -> Result<(ResponseHead, Framing), Error> {
+    conn.ready().await?;
+    let c = conn.open_connection()?;
+    c.put_request(method, target, false, false)?;
+    for (n, v) in headers {
+        c.put_header(n, v)?;
+    }
+    let sent = async {
+        c.end_headers_with(len.map_or(BodyLength::Unknown, BodyLength::Known))
+            .await?;
+        while let Some(piece) = source
+            .next()
+            .await
+            .map_err(|e| Error::io("reading the request body", e))?
+        {
+            c.send_streamed(&piece).await?;
+        }
+        c.response_head().await
+    }
+    .await;
+    match sent {
+        Ok(parts) => Ok(parts),
+        Err(e) => Err(match c.exchange.recover(e) {
+            Err(e) => e,
+            // A streamed body is never replayable, so this cannot be; if it
+            // were, the request is still not sent again.
+            Ok(()) => httpcore::Error::NotConnected {
+                reason: "the connection failed under a streamed request body",
+            }
+            .into(),
+        }),
+    }
+}
+
+/// A request waiting in line for a connection to its host. Dropped before
+/// its grant arrived (a timeout, a `select!`), it gives up its place; one
+/// granted and not taken passes what it was granted on.
+struct Waiting<'a> {
+    client: &'a Client,
+    key: &'a PoolKey,
+    waiter: WaiterId,
+    done: bool,
+}
+
+impl Future for Waiting<'_> {
+    type Output = Grant<HttpConnection>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let mut shared = this.client.lock();
+        match shared.pool.take_grant(this.waiter) {
+            Some(grant) => {
+                this.done = true;
+                shared.wakers.remove(&this.waiter);
+                Poll::Ready(grant)
+            }
+            None => {
+                shared.wakers.insert(this.waiter, cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut shared = self.client.lock();
+        shared.wakers.remove(&self.waiter);
+        let woken = shared.pool.cancel(self.key, self.waiter, Instant::now());
+        shared.wake(woken);
+    }
+}
+
+/// A pooled connection lent to one request and its response. Dropped while
+/// it still holds the connection — a future cancelled half-way, a response
+/// not read to its end — it gives the connection back to be closed.
+#[derive(Debug)]
+struct Lease {
+    client: Client,
+    key: PoolKey,
+    conn: Option<HttpConnection>,
+}
+
+impl Lease {
+    fn release(&mut self, ended: bool) {
+        if let Some(conn) = self.conn.take() {
+            self.client.give_back(&self.key, conn, ended);
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.release(false);
+    }
+}
+
+/// A response from a [`Client`]: the head's getters through
+/// [`ResponseState`], the body through [`chunk`](Self::chunk),
+/// [`read_all`](Self::read_all), [`AsyncRead`] or as a
+/// [`Stream`](futures_core::Stream) of `Bytes`. `'static` and `Send`: it
+/// owns its connection, which goes back to the pool when the body has been
+/// read to the end; dropped before that, the connection is closed (never
+/// reused half-read).
+#[derive(Debug)]
+pub struct ClientResponse {
+    lease: Lease,
+    state: ResponseState,
+}
+
+impl std::ops::Deref for ClientResponse {
+    type Target = ResponseState;
+    fn deref(&self) -> &ResponseState {
+        &self.state
+    }
+}
+
+impl ClientResponse {
+    fn new(lease: Lease, (head, framing): (ResponseHead, Framing)) -> ClientResponse {
+        let mut r = ClientResponse {
+            lease,
+            state: ResponseState::new(head, framing),
+        };
+        if matches!(framing, Framing::Empty | Framing::Length(0)) {
+            // Nothing to read: the connection goes back at once (the
+            // engine answers without reading the socket).
+            let _ = r.poll_piece(&mut Context::from_waker(Waker::noop()));
+        }
+        r
+    }
+
+    /// The next piece of the body, or `None` at its end; the connection is
+    /// given back at the end (reusable) or on an error (closed).
+    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
+        if let Some(piece) = self.state.take_pending() {
+            return Poll::Ready(Ok(Some(piece)));
+        }
+        if self.state.has_ended() {
+            return Poll::Ready(Ok(None));
+        }
+        let Some(conn) = self.lease.conn.as_mut() else {
+            return Poll::Ready(Err(httpcore::Error::NotConnected {
+                reason: "the response's connection was closed",
+            }
+            .into()));
+        };
+        let r = match conn.open_connection() {
+            Ok(c) => std::task::ready!(c.poll_body(cx, self.state.head_mut())),
+            Err(e) => Err(e),
+        };
+        match &r {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                self.state.end();
+                self.lease.release(true);
+            }
+            Err(_) => self.lease.release(false),
+        }
+        Poll::Ready(r)
+    }
+
+    /// The next piece of the body, as the engine's `Bytes` (no copy), or
+    /// `None` at its end; each wait is bounded by the read timeout.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        let limit = self.lease.client.inner.settings.timeouts.read;
+        let r = deadline(limit, "reading the body", poll_fn(|cx| self.poll_piece(cx))).await;
+        if r.is_err() {
+            self.lease.release(false);
+        }
+        r
+    }
+
+    /// The whole body, up to the client's `max_body` (`BodyTooLarge` past
+    /// it). A body cut short is `IncompleteRead` (or `TruncatedBody`)
+    /// carrying every byte received.
+    pub async fn read_all(&mut self) -> Result<Vec<u8>, Error> {
+        let limit = self.lease.client.inner.settings.max_body;
+        let mut out = Vec::new();
+        loop {
+            match self.chunk().await {
+                Ok(Some(b)) if out.len() + b.len() > limit => {
+                    self.lease.release(false);
+                    return Err(Error::BodyTooLarge { limit });
+                }
+                Ok(Some(b)) => out.extend_from_slice(&b),
+                Ok(None) => return Ok(out),
+                Err(e) => return Err(e.with_partial(Bytes::from(out))),
+            }
+        }
+    }
+}
+
+impl AsyncRead for ClientResponse {
+    /// The body as a byte stream (no timeout here: wrap reads in
+    /// `tokio::time::timeout` if you need one).
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if !this.prefix.is_empty() {
-            let n = buf.remaining().min(this.prefix.len());
-            buf.put_slice(&this.prefix.split_to(n));
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut this.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Rewind {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
-    }
-}
-
-/// The stream under a [`Client`]'s connection: TCP, or TLS over TCP (either
-/// possibly through a proxy's tunnel).
-#[derive(Debug)]
-pub enum Stream {
-    /// Plain TCP.
-    Plain(Rewind),
-    /// rustls over TCP.
-    Tls(Box<tokio_rustls::client::TlsStream<Rewind>>),
-}
-
-macro_rules! each {
-    ($self:ident, $s:ident => $e:expr) => {
-        match $self.get_mut() {
-            Stream::Plain($s) => $e,
-            Stream::Tls($s) => $e,
-        }
-    };
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        each!(self, s => Pin::new(s).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        each!(self, s => Pin::new(s).poll_write(cx, buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        each!(self, s => Pin::new(s).poll_flush(cx))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        each!(self, s => Pin::new(s).poll_shutdown(cx))
-    }
-}
-
-impl Stream {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => &s.inner,
-            Stream::Tls(s) => &s.get_ref().0.inner,
-        }
-    }
-
-    /// The idle check: nothing has arrived on the socket since the last
-    /// response (a close, bytes nobody asked for, a TLS record), asked of
-    /// the socket itself in one system call — Tokio's readiness may not
-    /// have seen it yet. Anything waiting means a new connection.
-    fn is_quiet(&self) -> bool {
-        let pending_prefix = matches!(self, Stream::Plain(r) if !r.prefix.is_empty());
-        // Tokio's sockets are non-blocking: a peek that would block means
-        // nothing is waiting.
-        let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-        !pending_prefix
-            && matches!(
-                socket2::SockRef::from(self.tcp()).peek(&mut byte),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock
-            )
-    }
-}
-
-/// One server (or a proxy and a tunnel to one), reconnecting as needed.
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), httpcore_tokio::Error> {
-/// use httpcore_tokio::Client;
-///
-/// let mut client = Client::http("127.0.0.1:8080")?;
-/// for path in ["/a", "/b"] {
-///     // One connection for both unless the server closes it; a request on
-///     // a connection the server closed under it is sent again.
-///     let mut resp = client.request("GET", path, None, &[] as &[(&str, &str)]).await?;
-///     println!("{} {} bytes", resp.status(), resp.read_all().await?.len());
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug)]
-pub struct Client {
-    /// Where connections go, and how requests reach the server.
-    endpoint: Endpoint,
-    tls: Option<Arc<ClientConfig>>,
-    config: Config,
-    timeouts: Timeouts,
-    retries: Retries,
-    conn: Option<Connection<Stream>>,
-}
-
-impl Client {
-    /// `http://host[:port]` (port 80 by default). Nothing is opened before
-    /// the first request.
-    pub fn http(host: &str) -> Result<Client, Error> {
-        Ok(Client::new(Endpoint::new(host, false)?, None))
-    }
-
-    /// `https://host[:port]` (port 443 by default), certificates verified
-    /// as `options` say (by default against the built-in roots).
-    pub fn https(host: &str, options: &TlsOptions) -> Result<Client, Error> {
-        Ok(Client::new(
-            Endpoint::new(host, true)?,
-            Some(options.build()?),
-        ))
-    }
-
-    fn new(endpoint: Endpoint, tls: Option<Arc<ClientConfig>>) -> Client {
-        Client {
-            endpoint,
-            tls,
-            config: Config::default(),
-            timeouts: Timeouts::default(),
-            retries: Retries::default(),
-            conn: None,
-        }
-    }
-
-    /// The engine configuration for the connections it opens.
-    pub fn with_config(mut self, config: Config) -> Client {
-        self.config = config;
-        self
-    }
-
-    /// Connect, read and write timeouts; each is `Error::Timeout` when it
-    /// fires.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Client {
-        self.timeouts = timeouts;
-        self
-    }
-
-    /// When a request is sent again on a new connection after the server
-    /// closed the kept-alive one under it (default: only when that cannot
-    /// make the server act twice; see [`httpcore_client::retry`]).
-    pub fn with_retries(mut self, retries: Retries) -> Client {
-        self.retries = retries;
-        self
-    }
-
-    /// Reach this client's server through `proxy`: plain HTTP requests go
-    /// to the proxy in absolute-form, HTTPS through a CONNECT tunnel; the
-    /// proxy URL's credentials go to the proxy only.
-    pub fn with_proxy(mut self, proxy: &Proxy) -> Client {
-        self.endpoint.set_proxy(proxy);
-        self.close();
-        self
-    }
-
-    /// Talk to `host[:port]` through the proxy this client was made for,
-    /// with a CONNECT tunnel (httplib's `set_tunnel`); `headers` go with
-    /// the CONNECT (`Proxy-Authorization`). The default port is 443 for an
-    /// HTTPS client, 80 otherwise; TLS, if any, runs end to end inside the
-    /// tunnel, verified for `host`.
-    pub fn set_tunnel(
-        &mut self,
-        host: &str,
-        port: Option<u16>,
-        headers: &[(&str, &str)],
-    ) -> Result<(), Error> {
-        self.endpoint.set_tunnel(host, port, headers)?;
-        self.close();
-        Ok(())
-    }
-
-    /// The open connection, if any (for the step-by-step API and the
-    /// engine's getters).
-    pub fn connection(&mut self) -> Option<&mut Connection<Stream>> {
-        self.conn.as_mut()
-    }
-
-    /// After a `101 Switching Protocols` (or a CONNECT answered 2xx) was
-    /// read: the stream, now the caller's, and the bytes that arrived
-    /// behind the head (read them first). The client opens a new
-    /// connection for its next request.
-    pub fn take_upgraded(&mut self) -> Result<(Stream, Bytes), Error> {
-        match &mut self.conn {
-            Some(conn) => conn.exchange.check_switched()?,
-            None => {
-                return Err(httpcore::Error::NotConnected {
-                    reason: "no connection is open",
-                }
-                .into())
+        if !this.state.has_pending() {
+            match std::task::ready!(this.poll_piece(cx)) {
+                Ok(Some(piece)) => this.state.set_pending(piece),
+                Ok(None) => return Poll::Ready(Ok(())),
+                Err(e) => return Poll::Ready(Err(e.into())),
             }
         }
-        Ok(self.conn.take().expect("checked above").into_parts())
-    }
-
-    /// Close the connection; the next request opens a new one.
-    pub fn close(&mut self) {
-        self.conn = None;
-    }
-
-    /// Send a request (a body with its `Content-Length`) and wait for the
-    /// response head, on the kept-alive connection when the idle check
-    /// passes, on a new one otherwise. When the server closed a reused
-    /// connection under the request, it goes once more on a new connection
-    /// if that cannot make the server act twice; a request that may have
-    /// been processed is [`Error::MaybeProcessed`].
-    pub async fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
-        &mut self,
-        method: &str,
-        url: &str,
-        body: Option<&[u8]>,
-        headers: &[(N, V)],
-    ) -> Result<Response<'_, Stream>, Error> {
-        self.ready().await?;
-        let conn = self.conn.as_mut().expect("ready() opened it");
-        let (head, framing) = match exchange(conn, method, url, body, headers).await {
-            Ok(r) => r,
-            Err(e) => {
-                conn.exchange.recover(e)?;
-                self.close();
-                self.ready().await?;
-                let conn = self.conn.as_mut().expect("ready() opened it");
-                exchange(conn, method, url, body, headers).await?
-            }
-        };
-        let conn = self.conn.as_mut().expect("open");
-        Ok(Response::new(conn, (head, framing)))
-    }
-
-    /// An open connection that can carry a request: the kept-alive one if
-    /// the idle check passes, else a new one.
-    async fn ready(&mut self) -> Result<(), Error> {
-        if let Some(conn) = &self.conn {
-            if !conn.busy && !conn.broken && conn.engine().is_reusable() && conn.io.is_quiet() {
-                return Ok(());
-            }
-        }
-        self.close();
-        self.conn = Some(self.open().await?);
-        Ok(())
-    }
-
-    async fn open(&self) -> Result<Connection<Stream>, Error> {
-        let mut tcp = tcp(self.endpoint.connect_to(), self.timeouts.connect).await?;
-        let origin = self.endpoint.origin().clone();
-        let prefix = match self.endpoint.tunnel() {
-            None => Bytes::new(),
-            Some(t) => {
-                let opened = self.open_tunnel(&mut tcp, t);
-                deadline(self.timeouts.connect, "opening the tunnel", opened).await?
-            }
-        };
-        let rewind = Rewind { prefix, inner: tcp };
-        let stream = match &self.tls {
-            None => Stream::Plain(rewind),
-            Some(config) => Stream::Tls(Box::new(
-                tls_handshake(config.clone(), &origin, rewind, self.timeouts.connect).await?,
-            )),
-        };
-        let mut conn =
-            Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts);
-        conn.exchange.set_retries(self.retries);
-        conn.exchange.set_forward(self.endpoint.forward());
-        Ok(conn)
-    }
-
-    /// Send CONNECT and read the proxy's answer (the engine does both);
-    /// the bytes that followed it.
-    async fn open_tunnel(&self, tcp: &mut TcpStream, tunnel: &Tunnel) -> Result<Bytes, Error> {
-        let mut opener = tunnel.opener(self.endpoint.connect_to().clone(), self.config.clone())?;
-        while let Some(b) = opener.poll_transmit() {
-            tcp.write_all(&b)
-                .await
-                .map_err(|e| Error::io("sending CONNECT", e))?;
-        }
-        loop {
-            if let Some(leftover) = opener.poll_established()? {
-                return Ok(leftover);
-            }
-            let n = tcp
-                .read(opener.begin_recv())
-                .await
-                .map_err(|e| Error::io("reading the proxy's answer", e))?;
-            opener.handle_read(n);
-        }
+        buf.put_slice(&this.state.split_pending(buf.remaining()));
+        Poll::Ready(Ok(()))
     }
 }
 
-/// The request, then the head of its response.
-async fn exchange<N: AsRef<[u8]>, V: AsRef<[u8]>>(
-    conn: &mut Connection<Stream>,
-    method: &str,
-    url: &str,
-    body: Option<&[u8]>,
-    headers: &[(N, V)],
-) -> Result<(httpcore::ResponseHead, httpcore::Framing), Error> {
-    conn.request(method, url, body, headers).await?;
-    conn.response_head().await
+impl BytesStream for ClientResponse {
+    type Item = Result<Bytes, Error>;
+
+    /// The body's pieces as they arrive (no copy), then `None`.
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_piece(cx).map(Result::transpose)
+    }
 }

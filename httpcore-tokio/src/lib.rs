@@ -48,10 +48,13 @@ use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
 mod client;
+mod http_connection;
 
-pub use client::{Client, Rewind, Stream};
+pub use client::{Body, Client, ClientResponse};
+pub use http_connection::{HttpConnection, Rewind, Stream};
 pub use httpcore;
 pub use httpcore_client;
+pub use httpcore_client::ClientSettings;
 pub use httpcore_client::{Error, Proxy, Retries, Timeouts, TlsOptions};
 
 /// The TLS stream `connect_tls` gives.
@@ -316,6 +319,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.command(|x| x.send_body(data)).await
     }
 
+    /// Send body bytes read from a stream: not kept for a replay, so the
+    /// request is never sent twice (and memory stays constant).
+    pub(crate) async fn send_streamed(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.command(|x| x.send_streamed(data)).await
+    }
+
     /// End the body (the last chunk of a chunked one).
     pub async fn finish_body(&mut self) -> Result<(), Error> {
         self.command(|x| x.finish_body()).await
@@ -405,7 +414,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     /// The head of the next response, as one guarded operation.
-    async fn response_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
+    pub(crate) async fn response_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
         self.enter()?;
         let r = self.read_head().await;
         self.leave(r)

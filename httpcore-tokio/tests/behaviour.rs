@@ -1,20 +1,20 @@
 //! The behaviour suite shared with the other adapters (`testkit::behaviour`),
-//! run on httpcore-tokio's `Client` (each exchange on a current-thread
+//! run on httpcore-tokio's `HttpConnection` (each exchange on a current-thread
 //! runtime): against the scripted server, and (with `--ignored`, nginx
 //! started by `.ci/nginx.sh`) against nginx.
 
 use httpcore_tokio::httpcore::Config;
-use httpcore_tokio::{Client, Error};
+use httpcore_tokio::{Error, HttpConnection};
 use testkit::behaviour::{Failure, Options, Reply};
 use tokio::io::AsyncReadExt;
 
 struct Tokio {
     rt: tokio::runtime::Runtime,
-    client: Client,
+    client: HttpConnection,
 }
 
 async fn run(
-    client: &mut Client,
+    client: &mut HttpConnection,
     method: &str,
     target: &str,
     body: Option<&[u8]>,
@@ -26,7 +26,7 @@ async fn run(
 }
 
 async fn switch(
-    client: &mut Client,
+    client: &mut HttpConnection,
     target: &str,
     headers: &[(&str, &str)],
 ) -> Result<(u16, Vec<u8>), Error> {
@@ -66,9 +66,9 @@ impl testkit::behaviour::Client for Tokio {
 
 fn make(addr: &str, options: &Options) -> Box<dyn testkit::behaviour::Client> {
     let client = if options.https {
-        Client::https(addr, &options.tls()).unwrap()
+        HttpConnection::https(addr, &options.tls()).unwrap()
     } else {
-        Client::http(addr).unwrap()
+        HttpConnection::http(addr).unwrap()
     };
     let mut client = client
         .with_timeouts(options.timeouts())

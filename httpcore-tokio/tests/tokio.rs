@@ -345,7 +345,7 @@ async fn a_client_whose_request_was_cancelled_opens_a_new_connection() {
         Action::Sleep(Duration::from_secs(2)),
     ];
     let server = Server::start(vec![stalled, answer(OK_HELLO)]);
-    let mut client = httpcore_tokio::Client::http(&server.addr).unwrap();
+    let mut client = httpcore_tokio::HttpConnection::http(&server.addr).unwrap();
     let cancelled = tokio::time::timeout(Duration::from_millis(150), async {
         let mut r = client.request("GET", "/1", None, H).await.unwrap();
         r.read_all().await

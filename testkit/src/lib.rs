@@ -8,6 +8,7 @@ pub mod behaviour;
 pub mod conformance;
 pub mod load;
 pub mod nginx;
+pub mod pooled;
 pub mod proxy;
 pub mod tls;
 

@@ -1,0 +1,392 @@
+//! `HttpConnection`: a connection to one server that keeps itself usable —
+//! it reuses the kept-alive connection after the idle check, opens a new
+//! one when the server closed it, retries a request when the engine says
+//! that is safe, and can run through a proxy's CONNECT tunnel.
+//! httpcore-std's `HttpConnection` on Tokio, and what the pooled
+//! [`Client`](crate::Client) keeps in its pool.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use httpcore::{Config, Framing, ResponseHead};
+use httpcore_client::{Endpoint, Proxy, Retries, Tunnel};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls::ClientConfig;
+
+use crate::{deadline, tcp, tls_handshake, Connection, Error, Response, Timeouts, TlsOptions};
+
+/// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
+/// put back in front.
+#[derive(Debug)]
+pub struct Rewind {
+    prefix: Bytes,
+    inner: TcpStream,
+}
+
+impl AsyncRead for Rewind {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.prefix.is_empty() {
+            let n = buf.remaining().min(this.prefix.len());
+            buf.put_slice(&this.prefix.split_to(n));
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Rewind {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// The stream under an [`HttpConnection`]: TCP, or TLS over TCP (either
+/// possibly through a proxy's tunnel).
+#[derive(Debug)]
+pub enum Stream {
+    /// Plain TCP.
+    Plain(Rewind),
+    /// rustls over TCP.
+    Tls(Box<tokio_rustls::client::TlsStream<Rewind>>),
+}
+
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self.get_mut() {
+            Stream::Plain($s) => $e,
+            Stream::Tls($s) => $e,
+        }
+    };
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        each!(self, s => Pin::new(s).poll_read(cx, buf))
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        each!(self, s => Pin::new(s).poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        each!(self, s => Pin::new(s).poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        each!(self, s => Pin::new(s).poll_shutdown(cx))
+    }
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => &s.inner,
+            Stream::Tls(s) => &s.get_ref().0.inner,
+        }
+    }
+
+    /// The idle check: nothing has arrived on the socket since the last
+    /// response (a close, bytes nobody asked for, a TLS record), asked of
+    /// the socket itself in one system call — Tokio's readiness may not
+    /// have seen it yet. Anything waiting means a new connection.
+    fn is_quiet(&self) -> bool {
+        let pending_prefix = matches!(self, Stream::Plain(r) if !r.prefix.is_empty());
+        // Tokio's sockets are non-blocking: a peek that would block means
+        // nothing is waiting.
+        let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+        !pending_prefix
+            && matches!(
+                socket2::SockRef::from(self.tcp()).peek(&mut byte),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock
+            )
+    }
+}
+
+/// One server (or a proxy and a tunnel to one), reconnecting as needed.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), httpcore_tokio::Error> {
+/// use httpcore_tokio::HttpConnection;
+///
+/// let mut conn = HttpConnection::http("127.0.0.1:8080")?;
+/// for path in ["/a", "/b"] {
+///     // One connection for both unless the server closes it; a request on
+///     // a connection the server closed under it is sent again.
+///     let mut resp = conn.request("GET", path, None, &[] as &[(&str, &str)]).await?;
+///     println!("{} {} bytes", resp.status(), resp.read_all().await?.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct HttpConnection {
+    /// Where connections go, and how requests reach the server.
+    endpoint: Endpoint,
+    tls: Option<Arc<ClientConfig>>,
+    config: Config,
+    timeouts: Timeouts,
+    retries: Retries,
+    conn: Option<Connection<Stream>>,
+}
+
+impl HttpConnection {
+    /// `http://host[:port]` (port 80 by default). Nothing is opened before
+    /// the first request.
+    pub fn http(host: &str) -> Result<HttpConnection, Error> {
+        Ok(HttpConnection::new(Endpoint::new(host, false)?, None))
+    }
+
+    /// `https://host[:port]` (port 443 by default), certificates verified
+    /// as `options` say (by default against the built-in roots).
+    pub fn https(host: &str, options: &TlsOptions) -> Result<HttpConnection, Error> {
+        Ok(HttpConnection::new(
+            Endpoint::new(host, true)?,
+            Some(options.build()?),
+        ))
+    }
+
+    /// To `endpoint`, with TLS as `tls` says (`None`: plain TCP).
+    pub(crate) fn new(endpoint: Endpoint, tls: Option<Arc<ClientConfig>>) -> HttpConnection {
+        HttpConnection {
+            endpoint,
+            tls,
+            config: Config::default(),
+            timeouts: Timeouts::default(),
+            retries: Retries::default(),
+            conn: None,
+        }
+    }
+
+    /// The engine configuration for the connections it opens.
+    pub fn with_config(mut self, config: Config) -> HttpConnection {
+        self.config = config;
+        self
+    }
+
+    /// Connect, read and write timeouts; each is `Error::Timeout` when it
+    /// fires.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> HttpConnection {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// When a request is sent again on a new connection after the server
+    /// closed the kept-alive one under it (default: only when that cannot
+    /// make the server act twice; see [`httpcore_client::retry`]).
+    pub fn with_retries(mut self, retries: Retries) -> HttpConnection {
+        self.retries = retries;
+        self
+    }
+
+    /// Reach this client's server through `proxy`: plain HTTP requests go
+    /// to the proxy in absolute-form, HTTPS through a CONNECT tunnel; the
+    /// proxy URL's credentials go to the proxy only.
+    pub fn with_proxy(mut self, proxy: &Proxy) -> HttpConnection {
+        self.endpoint.set_proxy(proxy);
+        self.close();
+        self
+    }
+
+    /// Talk to `host[:port]` through the proxy this client was made for,
+    /// with a CONNECT tunnel (httplib's `set_tunnel`); `headers` go with
+    /// the CONNECT (`Proxy-Authorization`). The default port is 443 for an
+    /// HTTPS client, 80 otherwise; TLS, if any, runs end to end inside the
+    /// tunnel, verified for `host`.
+    pub fn set_tunnel(
+        &mut self,
+        host: &str,
+        port: Option<u16>,
+        headers: &[(&str, &str)],
+    ) -> Result<(), Error> {
+        self.endpoint.set_tunnel(host, port, headers)?;
+        self.close();
+        Ok(())
+    }
+
+    /// The open connection, if any (for the step-by-step API and the
+    /// engine's getters).
+    pub fn connection(&mut self) -> Option<&mut Connection<Stream>> {
+        self.conn.as_mut()
+    }
+
+    /// After a `101 Switching Protocols` (or a CONNECT answered 2xx) was
+    /// read: the stream, now the caller's, and the bytes that arrived
+    /// behind the head (read them first). The client opens a new
+    /// connection for its next request.
+    pub fn take_upgraded(&mut self) -> Result<(Stream, Bytes), Error> {
+        match &mut self.conn {
+            Some(conn) => conn.exchange.check_switched()?,
+            None => {
+                return Err(httpcore::Error::NotConnected {
+                    reason: "no connection is open",
+                }
+                .into())
+            }
+        }
+        Ok(self.conn.take().expect("checked above").into_parts())
+    }
+
+    /// Close the connection; the next request opens a new one.
+    pub fn close(&mut self) {
+        self.conn = None;
+    }
+
+    /// Send a request (a body with its `Content-Length`) and wait for the
+    /// response head, on the kept-alive connection when the idle check
+    /// passes, on a new one otherwise. When the server closed a reused
+    /// connection under the request, it goes once more on a new connection
+    /// if that cannot make the server act twice; a request that may have
+    /// been processed is [`Error::MaybeProcessed`].
+    pub async fn request<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<Response<'_, Stream>, Error> {
+        let parts = self.send_and_head(method, url, body, headers).await?;
+        let conn = self.conn.as_mut().expect("open");
+        Ok(Response::new(conn, parts))
+    }
+
+    /// [`request`](Self::request) up to the head: the request, sent again
+    /// once when that is safe, and its response's head.
+    pub(crate) async fn send_and_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<(ResponseHead, Framing), Error> {
+        self.ready().await?;
+        let conn = self.conn.as_mut().expect("ready() opened it");
+        match exchange(conn, method, url, body, headers).await {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                conn.exchange.recover(e)?;
+                self.close();
+                self.ready().await?;
+                let conn = self.conn.as_mut().expect("ready() opened it");
+                exchange(conn, method, url, body, headers).await
+            }
+        }
+    }
+
+    /// The open connection after [`ready`](Self::ready).
+    pub(crate) fn open_connection(&mut self) -> Result<&mut Connection<Stream>, Error> {
+        self.conn.as_mut().ok_or_else(|| {
+            httpcore::Error::NotConnected {
+                reason: "no connection is open",
+            }
+            .into()
+        })
+    }
+
+    /// Whether the open connection can carry another request now (its last
+    /// response read to the end, nothing cancelled or failed).
+    pub(crate) fn can_carry_another(&self) -> bool {
+        self.conn
+            .as_ref()
+            .is_some_and(|c| !c.busy && !c.broken && c.engine().is_reusable())
+    }
+
+    /// An open connection that can carry a request: the kept-alive one if
+    /// the idle check passes, else a new one.
+    pub(crate) async fn ready(&mut self) -> Result<(), Error> {
+        if let Some(conn) = &self.conn {
+            if !conn.busy && !conn.broken && conn.engine().is_reusable() && conn.io.is_quiet() {
+                return Ok(());
+            }
+        }
+        self.close();
+        self.conn = Some(self.open().await?);
+        Ok(())
+    }
+
+    async fn open(&self) -> Result<Connection<Stream>, Error> {
+        let mut tcp = tcp(self.endpoint.connect_to(), self.timeouts.connect).await?;
+        let origin = self.endpoint.origin().clone();
+        let prefix = match self.endpoint.tunnel() {
+            None => Bytes::new(),
+            Some(t) => {
+                let opened = self.open_tunnel(&mut tcp, t);
+                deadline(self.timeouts.connect, "opening the tunnel", opened).await?
+            }
+        };
+        let rewind = Rewind { prefix, inner: tcp };
+        let stream = match &self.tls {
+            None => Stream::Plain(rewind),
+            Some(config) => Stream::Tls(Box::new(
+                tls_handshake(config.clone(), &origin, rewind, self.timeouts.connect).await?,
+            )),
+        };
+        let mut conn =
+            Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts);
+        conn.exchange.set_retries(self.retries);
+        conn.exchange.set_forward(self.endpoint.forward());
+        Ok(conn)
+    }
+
+    /// Send CONNECT and read the proxy's answer (the engine does both);
+    /// the bytes that followed it.
+    async fn open_tunnel(&self, tcp: &mut TcpStream, tunnel: &Tunnel) -> Result<Bytes, Error> {
+        let mut opener = tunnel.opener(self.endpoint.connect_to().clone(), self.config.clone())?;
+        while let Some(b) = opener.poll_transmit() {
+            tcp.write_all(&b)
+                .await
+                .map_err(|e| Error::io("sending CONNECT", e))?;
+        }
+        loop {
+            if let Some(leftover) = opener.poll_established()? {
+                return Ok(leftover);
+            }
+            let n = tcp
+                .read(opener.begin_recv())
+                .await
+                .map_err(|e| Error::io("reading the proxy's answer", e))?;
+            opener.handle_read(n);
+        }
+    }
+}
+
+/// The request, then the head of its response.
+async fn exchange<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    conn: &mut Connection<Stream>,
+    method: &str,
+    url: &str,
+    body: Option<&[u8]>,
+    headers: &[(N, V)],
+) -> Result<(ResponseHead, Framing), Error> {
+    conn.request(method, url, body, headers).await?;
+    conn.response_head().await
+}

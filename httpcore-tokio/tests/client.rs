@@ -1,0 +1,342 @@
+//! httpcore-tokio's pooled `Client`: the pooled clients' suite
+//! (`testkit::pooled`, shared with std's `Agent`), then what only an async
+//! client has — 64 tasks over one pool, futures dropped at every await
+//! point, request bodies from an `AsyncRead` and a `Stream`, the response
+//! body as `AsyncRead` and as a `Stream`.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use httpcore_tokio::httpcore_client::pool::PoolConfig;
+use httpcore_tokio::{Body, Client, ClientResponse, ClientSettings, Timeouts};
+use testkit::behaviour::Failure;
+use testkit::pooled::{Held, Pooled};
+use testkit::{answer, Server};
+use tokio::io::AsyncReadExt;
+
+/// One runtime for every blocking call of the suite: a pooled connection
+/// belongs to the runtime that opened it.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+struct Tokio(Client);
+
+impl Pooled for Tokio {
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Box<dyn Held>, Failure> {
+        let body = body.map(Bytes::copy_from_slice);
+        let resp = runtime().block_on(self.0.request(method, url, headers, body))?;
+        Ok(Box::new(Response(resp)))
+    }
+}
+
+struct Response(ClientResponse);
+
+impl Held for Response {
+    fn status(&self) -> u16 {
+        self.0.status()
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.0.header(name)
+    }
+
+    fn read_all(&mut self) -> Result<Vec<u8>, Failure> {
+        Ok(runtime().block_on(self.0.read_all())?)
+    }
+}
+
+fn make(settings: ClientSettings) -> Arc<dyn Pooled> {
+    Arc::new(Tokio(Client::with_settings(settings).unwrap()))
+}
+
+testkit::pooled_tests!(make);
+
+fn limited(per_host: usize) -> Client {
+    Client::with_settings(ClientSettings {
+        pool: PoolConfig {
+            max_per_host: per_host,
+            ..PoolConfig::default()
+        },
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..ClientSettings::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_client_its_responses_and_its_futures_cross_tasks() {
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    fn owned<T: Send + 'static>(_: &T) {}
+    shared::<Client>();
+    let client = Client::new().unwrap();
+    let fut = async move { client.get("http://127.0.0.1:9/").await };
+    owned(&fut);
+    fn response<T: Send + 'static>() {}
+    response::<ClientResponse>();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn sixty_four_tasks_share_one_pool_within_the_per_host_limit() {
+    let (addr, accepted) = testkit::load::start_counted(1024);
+    let client = limited(8);
+    let tasks: Vec<_> = (0..64)
+        .map(|t| {
+            let (client, addr) = (client.clone(), addr.clone());
+            tokio::spawn(async move {
+                for i in 0..40 {
+                    let target = format!("/echo/{t}-{i}");
+                    let mut r = client.get(&format!("http://{addr}{target}")).await.unwrap();
+                    assert_eq!(r.status(), 200);
+                    assert_eq!(r.read_all().await.unwrap(), target.as_bytes());
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let opened = accepted.load(Ordering::Relaxed);
+    assert!(
+        (1..=8).contains(&opened),
+        "{opened} connections for a limit of 8"
+    );
+}
+
+/// Requests dropped at every point of their life — waiting in line,
+/// connecting, sending, waiting for the head, half-way through the body —
+/// leave the pool whole: with one connection allowed, every later request
+/// still gets it, and every body is its own.
+#[tokio::test(flavor = "current_thread")]
+async fn futures_dropped_at_any_await_point_leave_the_pool_consistent() {
+    let addr = slow_echo_server();
+    let client = limited(1);
+    let mut completed = 0;
+    for step in 0..120u64 {
+        // A holder, and a waiter behind it, cancelled after delays that
+        // walk through the whole exchange; the waiter gives up first on
+        // odd steps (while it waits in line), last on even ones.
+        let delay = Duration::from_micros(step * 50);
+        let (hold, wait) = if step % 2 == 1 {
+            (delay * 2, delay)
+        } else {
+            (delay, delay * 2)
+        };
+        let url = format!("http://{addr}/echo/{step}");
+        let (a, b) = (client.clone(), client.clone());
+        let (ua, ub) = (url.clone(), url.clone());
+        let first = tokio::time::timeout(hold, async move {
+            let mut r = a.get(&ua).await?;
+            r.read_all().await
+        });
+        let second = tokio::time::timeout(wait, async move {
+            let mut r = b.get(&ub).await?;
+            r.read_all().await
+        });
+        let (x, y) = tokio::join!(first, second);
+        for r in [x, y].into_iter().flatten() {
+            assert_eq!(r.unwrap(), url.as_bytes()[url.find("/echo").unwrap()..]);
+            completed += 1;
+        }
+        // A response dropped half-read, too.
+        if step % 10 == 0 {
+            let mut r = client
+                .get(&format!("http://{addr}/echo/half"))
+                .await
+                .unwrap();
+            assert_eq!(r.chunk().await.unwrap().unwrap(), "/ech");
+        }
+    }
+    // The one slot is free: requests go through, on one connection at a time.
+    for i in 0..5 {
+        let target = format!("/echo/after-{i}");
+        let mut r = tokio::time::timeout(
+            Duration::from_secs(5),
+            client.get(&format!("http://{addr}{target}")),
+        )
+        .await
+        .expect("a slot was lost")
+        .unwrap();
+        assert_eq!(r.read_all().await.unwrap(), target.as_bytes());
+    }
+    assert!(
+        completed > 0,
+        "no request completed: the delays are too short"
+    );
+    assert!(
+        completed < 240,
+        "every request completed: nothing was cancelled"
+    );
+}
+
+/// A keep-alive server that takes its time: for each request, a pause
+/// before the head, another before the body's first half, another before
+/// the rest — so that cancellations land in every phase. The body is the
+/// request's target.
+fn slow_echo_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(1000) {
+            let Ok(stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                let pause = || std::thread::sleep(Duration::from_millis(1));
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let target = line.split(' ').nth(1).unwrap_or("/").to_string();
+                    while line != "\r\n" {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                    }
+                    let (a, b) = target.split_at(target.len().min(4));
+                    pause();
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                        target.len()
+                    );
+                    for part in [head.as_str(), a, b] {
+                        if out.write_all(part.as_bytes()).is_err() {
+                            return;
+                        }
+                        pause();
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn request_bodies_from_a_reader_and_a_stream() {
+    let ok: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let server = Server::start(vec![[answer(ok), answer(ok), answer(ok)].concat()]);
+    let client = Client::new().unwrap();
+    let data: &'static [u8] = b"from a reader, length unknown";
+    let mut r = client
+        .request("PUT", &server.url("/r"), &[], Body::reader(data, None))
+        .await
+        .unwrap();
+    assert_eq!(r.read_all().await.unwrap(), b"ok");
+    let pieces = ["one ", "two ", "three"].map(|s| Ok::<_, std::io::Error>(Bytes::from(s)));
+    let stream = StreamOf(pieces.into_iter());
+    let mut r = client
+        .request(
+            "POST",
+            &server.url("/s"),
+            &[],
+            Body::stream(stream, Some(13)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.read_all().await.unwrap(), b"ok");
+    let mut r = client
+        .request("POST", &server.url("/b"), &[], "bytes")
+        .await
+        .unwrap();
+    assert_eq!(r.read_all().await.unwrap(), b"ok");
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests[0]
+        .head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked"));
+    assert_eq!(requests[0].body, data);
+    assert!(requests[1].head.contains("Content-Length: 13"));
+    assert_eq!(requests[1].body, b"one two three");
+    assert_eq!(requests[2].body, b"bytes");
+    assert!(requests.iter().all(|r| r.connection == 0), "one connection");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_streamed_post_is_never_sent_twice() {
+    let server = Server::start(vec![
+        testkit::behaviour::closes_after_reading_the_second_request(),
+        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    ]);
+    let client = Client::new().unwrap();
+    client
+        .get(&server.url("/1"))
+        .await
+        .unwrap()
+        .read_all()
+        .await
+        .unwrap();
+    let body = Body::reader(&b"order"[..], Some(5));
+    let e = client
+        .request("POST", &server.url("/2"), &[], body)
+        .await
+        .unwrap_err();
+    assert_eq!(e.name(), "MaybeProcessed", "{e}");
+    let posts = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.head.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_response_body_as_async_read_and_as_a_stream() {
+    let chunked: &[u8] =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n";
+    let server = Server::start(vec![[answer(chunked), answer(chunked)].concat()]);
+    let client = Client::new().unwrap();
+    let mut r = client.get(&server.url("/")).await.unwrap();
+    let mut text = String::new();
+    r.read_to_string(&mut text).await.unwrap();
+    assert_eq!(text, "abcdefg");
+    let mut r = client.get(&server.url("/")).await.unwrap();
+    let mut pieces = Vec::new();
+    while let Some(piece) =
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(std::pin::Pin::new(&mut r), cx))
+            .await
+    {
+        pieces.push(piece.unwrap());
+    }
+    assert_eq!(pieces.concat(), b"abcdefg");
+    drop(r);
+    drop(client);
+    assert_eq!(
+        server.connections(),
+        1,
+        "both read to the end: one connection"
+    );
+}
+
+/// A `Stream` over an iterator, for the request-body test.
+struct StreamOf<I>(I);
+
+impl<I: Iterator + Unpin> futures_core::Stream for StreamOf<I> {
+    type Item = I::Item;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<I::Item>> {
+        std::task::Poll::Ready(self.0.next())
+    }
+}

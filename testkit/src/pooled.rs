@@ -1,0 +1,363 @@
+//! The pooled clients' suite (std's `Agent`, tokio's `Client`), written
+//! once: each adapter wraps its client in [`Pooled`] and runs every case
+//! with [`pooled_tests!`](crate::pooled_tests). The cases check what the
+//! pool promises through real sockets: waiters served and connections
+//! reused, limits held (counted by the server), a half-read connection
+//! never reused, idle expiry, the idle check, the body cap, a POST never
+//! sent twice, redirects and the credentials they leave behind.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use httpcore_client::pool::PoolConfig;
+use httpcore_client::redirect::Redirects;
+use httpcore_client::{ClientSettings, Timeouts};
+
+use crate::behaviour::{closes_after_reading_the_second_request, Failure};
+use crate::{answer, Action, Server};
+
+/// A pooled client as the suite drives it: blocking calls, shareable by
+/// threads (a tokio adapter blocks on one runtime shared by every call).
+pub trait Pooled: Send + Sync {
+    /// Send a request and wait for its response's head.
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Box<dyn Held>, Failure>;
+}
+
+/// A response whose head has arrived and whose body is unread: dropped
+/// unread, it must close its connection.
+pub trait Held: Send {
+    /// The status code.
+    fn status(&self) -> u16;
+    /// A header's value.
+    fn header(&self, name: &str) -> Option<String>;
+    /// The whole body, through the client's capped reader.
+    fn read_all(&mut self) -> Result<Vec<u8>, Failure>;
+}
+
+/// Makes a pooled client with these settings.
+pub type MakePooled<'a> = &'a dyn Fn(ClientSettings) -> Arc<dyn Pooled>;
+
+const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+fn get(c: &dyn Pooled, url: &str) -> Result<Vec<u8>, Failure> {
+    c.request("GET", url, &[], None)?.read_all()
+}
+
+fn limited(per_host: usize) -> ClientSettings {
+    ClientSettings {
+        pool: PoolConfig {
+            max_per_host: per_host,
+            ..PoolConfig::default()
+        },
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..ClientSettings::default()
+    }
+}
+
+/// Eight threads, 250 requests each, one client with at most four
+/// connections to the host: every body is its own request's, and the
+/// server accepted no more than four connections.
+pub fn eight_threads_share_one_pool_within_the_per_host_limit(make: MakePooled) {
+    let (addr, accepted) = crate::load::start_counted(1024);
+    let client = make(limited(4));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (client, addr) = (client.clone(), addr.clone());
+            std::thread::spawn(move || {
+                for i in 0..250 {
+                    let target = format!("/echo/{t}-{i}");
+                    let mut r = client
+                        .request("GET", &format!("http://{addr}{target}"), &[], None)
+                        .unwrap();
+                    assert_eq!(r.status(), 200);
+                    assert_eq!(r.read_all().unwrap(), target.as_bytes());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let opened = accepted.load(Ordering::Relaxed);
+    assert!(
+        (1..=4).contains(&opened),
+        "{opened} connections for a limit of 4"
+    );
+}
+
+/// With one connection allowed, a second request waits until the first
+/// response has been read, then reuses its connection.
+pub fn a_request_waits_for_the_one_connection_then_reuses_it(make: MakePooled) {
+    let server = Server::start(vec![[answer(OK), answer(OK)].concat()]);
+    let client = make(limited(1));
+    let url = server.url("/");
+    let mut first = client.request("GET", &url, &[], None).unwrap();
+    let waiter = {
+        let (client, url) = (client.clone(), url.clone());
+        std::thread::spawn(move || get(&*client, &url).unwrap())
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!waiter.is_finished(), "the second request did not wait");
+    assert_eq!(first.read_all().unwrap(), b"hello");
+    assert_eq!(waiter.join().unwrap(), b"hello");
+    drop(client);
+    assert_eq!(server.connections(), 1);
+}
+
+/// A request waiting for a connection gives up at the connect timeout with
+/// a `Timeout` naming the wait; the place it gave up is not lost.
+pub fn a_waiter_gives_up_at_the_connect_timeout(make: MakePooled) {
+    let server = Server::start(vec![[answer(OK), answer(OK)].concat()]);
+    let client = make(ClientSettings {
+        pool: PoolConfig {
+            max_per_host: 1,
+            ..PoolConfig::default()
+        },
+        timeouts: Timeouts {
+            connect: Some(Duration::from_millis(200)),
+            ..Timeouts::default()
+        },
+        ..ClientSettings::default()
+    });
+    let mut held = client.request("GET", &server.url("/"), &[], None).unwrap();
+    let started = Instant::now();
+    let e = get(&*client, &server.url("/")).unwrap_err();
+    assert_eq!(e.name, "Timeout", "{}", e.message);
+    assert!(e.message.contains("pooled connection"), "{}", e.message);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // The one connection still goes round.
+    assert_eq!(held.read_all().unwrap(), b"hello");
+    assert_eq!(get(&*client, &server.url("/")).unwrap(), b"hello");
+}
+
+/// A response dropped before its body was read closes its connection: the
+/// next request opens a new one.
+pub fn a_response_dropped_before_its_end_closes_its_connection(make: MakePooled) {
+    let server = Server::start(vec![
+        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+        answer(OK),
+    ]);
+    let client = make(limited(1));
+    drop(client.request("GET", &server.url("/1"), &[], None).unwrap());
+    assert_eq!(get(&*client, &server.url("/2")).unwrap(), b"hello");
+    drop(client);
+    assert_eq!(
+        server.connections(),
+        2,
+        "the half-read connection was reused"
+    );
+}
+
+/// An idle connection past its time is not reused; one the server closed
+/// while idle is replaced (the idle check).
+pub fn an_idle_connection_expires_and_a_closed_one_is_replaced(make: MakePooled) {
+    let server = Server::start(vec![answer(OK), answer(OK)]);
+    let client = make(ClientSettings {
+        pool: PoolConfig {
+            idle_timeout: Duration::from_millis(100),
+            ..PoolConfig::default()
+        },
+        ..ClientSettings::default()
+    });
+    let url = server.url("/");
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    std::thread::sleep(Duration::from_millis(250));
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    drop(client);
+    assert_eq!(server.connections(), 2, "the expired connection was reused");
+    let server = Server::start(vec![
+        vec![
+            Action::Read,
+            Action::Write(OK.to_vec()),
+            Action::Sleep(Duration::from_millis(20)),
+            Action::Close,
+        ],
+        answer(OK),
+    ]);
+    let client = make(ClientSettings::default());
+    let url = server.url("/");
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    drop(client);
+    assert_eq!(server.connections(), 2);
+}
+
+/// The whole-body reader stops at `max_body` with `BodyTooLarge`.
+pub fn a_whole_body_read_is_capped(make: MakePooled) {
+    let addr = crate::load::start(16);
+    let client = make(ClientSettings {
+        max_body: 8,
+        ..ClientSettings::default()
+    });
+    let e = get(&*client, &format!("http://{addr}/echo/longer-than-eight")).unwrap_err();
+    assert_eq!(e.name, "BodyTooLarge", "{}", e.message);
+    assert_eq!(
+        get(&*client, &format!("http://{addr}/echo/8")).unwrap(),
+        b"/echo/8"
+    );
+}
+
+/// A POST on a reused connection the server closes after reading it is
+/// `MaybeProcessed`, and reached the server once.
+pub fn a_post_is_never_sent_twice(make: MakePooled) {
+    let server = Server::start(vec![closes_after_reading_the_second_request(), answer(OK)]);
+    let client = make(ClientSettings::default());
+    get(&*client, &server.url("/1")).unwrap();
+    let e = client
+        .request("POST", &server.url("/2"), &[], Some(b"order"))
+        .err()
+        .expect("the POST failed");
+    assert_eq!(e.name, "MaybeProcessed", "{}", e.message);
+    let posts = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.head.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 1);
+}
+
+fn following(max: usize) -> ClientSettings {
+    ClientSettings {
+        redirects: Redirects::follow(max),
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..ClientSettings::default()
+    }
+}
+
+fn redirect(status: u16, location: &str) -> Vec<u8> {
+    format!("HTTP/1.1 {status} Moved\r\nLocation: {location}\r\nContent-Length: 3\r\n\r\nbye")
+        .into_bytes()
+}
+
+/// Off by default; when asked, 302 turns a POST into a GET without its
+/// body on the same kept-alive connection, 307 keeps method and body.
+pub fn redirects_are_off_by_default_and_followed_when_asked(make: MakePooled) {
+    let server = Server::start(vec![answer(&redirect(302, "/b"))]);
+    let r = make(ClientSettings::default())
+        .request("GET", &server.url("/a"), &[], None)
+        .unwrap();
+    assert_eq!(
+        (r.status(), r.header("location").as_deref()),
+        (302, Some("/b"))
+    );
+    let server = Server::start(vec![[
+        answer(&redirect(302, "/b")),
+        answer(&redirect(307, "c")),
+        answer(OK),
+    ]
+    .concat()]);
+    let mut r = make(following(5))
+        .request("POST", &server.url("/a"), &[("X-Keep", "1")], Some(b"form"))
+        .unwrap();
+    assert_eq!(
+        (r.status(), r.read_all().unwrap()),
+        (200, b"hello".to_vec())
+    );
+    let requests = server.requests.lock().unwrap().clone();
+    let lines: Vec<&str> = requests
+        .iter()
+        .map(|r| r.head.lines().next().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        ["POST /a HTTP/1.1", "GET /b HTTP/1.1", "GET /c HTTP/1.1"]
+    );
+    assert_eq!(requests[1].body, b"");
+    assert!(requests.iter().all(|r| r.head.contains("X-Keep: 1\r\n")));
+    assert!(requests.iter().all(|r| r.connection == 0), "one connection");
+    let server = Server::start(vec![[answer(&redirect(307, "/b")), answer(OK)].concat()]);
+    make(following(5))
+        .request("PUT", &server.url("/a"), &[], Some(b"data"))
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(requests[1].head.starts_with("PUT /b "));
+    assert_eq!(requests[1].body, b"data");
+}
+
+/// `Authorization` and `Cookie` do not follow a redirect to another
+/// origin; other fields do.
+pub fn credentials_stay_behind_on_another_origin(make: MakePooled) {
+    let other = Server::start(vec![answer(OK)]);
+    let first = Server::start(vec![
+        [answer(&redirect(302, &other.url("/x"))), answer(OK)].concat()
+    ]);
+    let headers = [
+        ("Authorization", "Bearer t"),
+        ("Cookie", "s=1"),
+        ("Accept", "*/*"),
+    ];
+    make(following(5))
+        .request("GET", &first.url("/a"), &headers, None)
+        .unwrap()
+        .read_all()
+        .unwrap();
+    let at_first = first.requests.lock().unwrap()[0].head.clone();
+    let at_other = other.requests.lock().unwrap()[0].head.clone();
+    assert!(at_first.contains("Authorization: Bearer t") && at_first.contains("Cookie: s=1"));
+    assert!(
+        !at_other.contains("Authorization") && !at_other.contains("Cookie"),
+        "{at_other}"
+    );
+    assert!(at_other.contains("Accept: */*"));
+}
+
+/// A loop and a chain past the limit are typed errors naming the chain.
+pub fn loops_and_long_chains_are_errors_naming_the_chain(make: MakePooled) {
+    let server = Server::start(vec![[
+        answer(&redirect(302, "/b")),
+        answer(&redirect(301, "/a")),
+    ]
+    .concat()]);
+    let e = get(&*make(following(10)), &server.url("/a")).unwrap_err();
+    assert_eq!(e.name, "RedirectLoop", "{}", e.message);
+    assert!(e.message.contains("/a -> "), "{}", e.message);
+    let server = Server::start(vec![[
+        answer(&redirect(302, "/1")),
+        answer(&redirect(302, "/2")),
+        answer(&redirect(302, "/3")),
+    ]
+    .concat()]);
+    let e = get(&*make(following(2)), &server.url("/0")).unwrap_err();
+    assert_eq!(e.name, "TooManyRedirects", "{}", e.message);
+    assert!(e.message.ends_with("/3"), "{}", e.message);
+}
+
+/// One `#[test]` per case of the pooled suite, each calling `$make` (an
+/// `fn(ClientSettings) -> Arc<dyn Pooled>`).
+#[macro_export]
+macro_rules! pooled_tests {
+    ($make:expr) => {
+        $crate::pooled_tests!(@each $make;
+            eight_threads_share_one_pool_within_the_per_host_limit,
+            a_request_waits_for_the_one_connection_then_reuses_it,
+            a_waiter_gives_up_at_the_connect_timeout,
+            a_response_dropped_before_its_end_closes_its_connection,
+            an_idle_connection_expires_and_a_closed_one_is_replaced,
+            a_whole_body_read_is_capped,
+            a_post_is_never_sent_twice,
+            redirects_are_off_by_default_and_followed_when_asked,
+            credentials_stay_behind_on_another_origin,
+            loops_and_long_chains_are_errors_naming_the_chain
+        );
+    };
+    (@each $make:expr; $($case:ident),*) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::pooled::$case(&$make);
+            }
+        )*
+    };
+}
