@@ -53,3 +53,4 @@ fn make(settings: ClientSettings) -> Arc<dyn Pooled> {
 }
 
 testkit::pooled_tests!(make);
+testkit::pooled_nginx_tests!(make);

@@ -66,6 +66,7 @@ fn make(settings: ClientSettings) -> Arc<dyn Pooled> {
 }
 
 testkit::pooled_tests!(make);
+testkit::pooled_nginx_tests!(make);
 
 fn limited(per_host: usize) -> Client {
     Client::with_settings(ClientSettings {
@@ -338,5 +339,59 @@ impl<I: Iterator + Unpin> futures_core::Stream for StreamOf<I> {
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<I::Item>> {
         std::task::Poll::Ready(self.0.next())
+    }
+}
+
+/// 64 tasks on one thread share a client with a per-host limit of 8, over
+/// nginx's HTTP and HTTPS: every body checked, and nginx's own connection
+/// numbers show no more than 8 connections.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "needs nginx: eval \"$(.ci/nginx.sh start DIR)\""]
+async fn nginx_sixty_four_tasks_stay_within_the_limit() {
+    let client = Client::with_settings(ClientSettings {
+        pool: PoolConfig {
+            max_per_host: 8,
+            ..PoolConfig::default()
+        },
+        tls: httpcore_tokio::TlsOptions {
+            ca_file: Some(testkit::nginx::ca_file().into()),
+            ..httpcore_tokio::TlsOptions::default()
+        },
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..ClientSettings::default()
+    })
+    .unwrap();
+    let big = Arc::new(testkit::nginx::big());
+    for base in [
+        format!("http://{}", testkit::nginx::http_addr()),
+        format!("https://{}", testkit::nginx::https_addr()),
+    ] {
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let (client, base, big) = (client.clone(), base.clone(), big.clone());
+                tokio::spawn(async move {
+                    let mut seen = std::collections::HashSet::new();
+                    for i in 0..40 {
+                        let mut r = client.get(&format!("{base}/connection")).await.unwrap();
+                        let text = String::from_utf8(r.read_all().await.unwrap()).unwrap();
+                        seen.insert(text.split_whitespace().next().unwrap().to_string());
+                        if i % 20 == 0 {
+                            let mut r = client.get(&format!("{base}/big.bin")).await.unwrap();
+                            assert!(r.read_all().await.unwrap() == *big, "body differs");
+                        }
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let mut connections = std::collections::HashSet::new();
+        for t in tasks {
+            connections.extend(t.await.unwrap());
+        }
+        assert!(
+            (1..=8).contains(&connections.len()),
+            "{base}: {} nginx connections for a limit of 8",
+            connections.len()
+        );
     }
 }

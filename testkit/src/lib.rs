@@ -7,6 +7,7 @@
 pub mod behaviour;
 pub mod conformance;
 pub mod load;
+pub mod load_run;
 pub mod nginx;
 pub mod pooled;
 pub mod proxy;

@@ -334,6 +334,69 @@ pub fn loops_and_long_chains_are_errors_naming_the_chain(make: MakePooled) {
     assert!(e.message.ends_with("/3"), "{}", e.message);
 }
 
+/// A client shared by 8 threads, 250 requests each, over nginx's HTTP and
+/// HTTPS: every body checked, and nginx's own connection numbers (its
+/// `/connection` answer) show no more connections than the per-host limit.
+pub fn nginx_eight_threads_stay_within_the_limit(make: MakePooled) {
+    let client = make(ClientSettings {
+        pool: PoolConfig {
+            max_per_host: 4,
+            ..PoolConfig::default()
+        },
+        tls: httpcore_client::TlsOptions {
+            ca_file: Some(crate::nginx::ca_file().into()),
+            ..httpcore_client::TlsOptions::default()
+        },
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..ClientSettings::default()
+    });
+    for base in [
+        format!("http://{}", crate::nginx::http_addr()),
+        format!("https://{}", crate::nginx::https_addr()),
+    ] {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (client, base) = (client.clone(), base.clone());
+                std::thread::spawn(move || {
+                    let mut seen = std::collections::HashSet::new();
+                    for i in 0..250 {
+                        let text = get(&*client, &format!("{base}/connection")).unwrap();
+                        let text = String::from_utf8(text).unwrap();
+                        seen.insert(text.split_whitespace().next().unwrap().to_string());
+                        if i % 50 == 0 {
+                            let big = get(&*client, &format!("{base}/big.bin")).unwrap();
+                            assert!(big == crate::nginx::big(), "body differs");
+                        }
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let mut connections = std::collections::HashSet::new();
+        for t in threads {
+            connections.extend(t.join().unwrap());
+        }
+        assert!(
+            (1..=4).contains(&connections.len()),
+            "{base}: {} nginx connections for a limit of 4",
+            connections.len()
+        );
+    }
+}
+
+/// The pooled suite's nginx cases, ignored unless asked for (`--ignored`,
+/// with nginx started by `.ci/nginx.sh`).
+#[macro_export]
+macro_rules! pooled_nginx_tests {
+    ($make:expr) => {
+        #[test]
+        #[ignore = "needs nginx: eval \"$(.ci/nginx.sh start DIR)\""]
+        fn nginx_eight_threads_stay_within_the_limit() {
+            $crate::pooled::nginx_eight_threads_stay_within_the_limit(&$make);
+        }
+    };
+}
+
 /// One `#[test]` per case of the pooled suite, each calling `$make` (an
 /// `fn(ClientSettings) -> Arc<dyn Pooled>`).
 #[macro_export]
