@@ -18,6 +18,17 @@ pub enum Error {
         /// What the connection was doing.
         during: &'static str,
     },
+    /// The whole request's deadline ran out (see
+    /// [`Deadline`](crate::Deadline)), in the phase named.
+    #[error("the request's deadline of {limit:?} ran out while {during}")]
+    DeadlineExceeded {
+        /// What the request was doing: waiting for a pooled connection,
+        /// connecting, the TLS handshake, sending the request, waiting for
+        /// the response, reading the body, ...
+        during: &'static str,
+        /// The deadline, counted from the request's start.
+        limit: std::time::Duration,
+    },
     /// The socket failed.
     #[error("{during}: {source}")]
     Io {
@@ -101,6 +112,7 @@ impl Error {
         match self {
             Error::Http(e) => e.name(),
             Error::Timeout { .. } => "Timeout",
+            Error::DeadlineExceeded { .. } => "DeadlineExceeded",
             Error::Io { source, .. } => match source.kind() {
                 io::ErrorKind::ConnectionRefused => "ConnectionRefused",
                 io::ErrorKind::ConnectionReset => "ConnectionReset",
@@ -175,7 +187,9 @@ impl From<Error> for io::Error {
     fn from(e: Error) -> io::Error {
         match e {
             Error::Io { source, .. } => source,
-            Error::Timeout { .. } => io::Error::new(io::ErrorKind::TimedOut, e),
+            Error::Timeout { .. } | Error::DeadlineExceeded { .. } => {
+                io::Error::new(io::ErrorKind::TimedOut, e)
+            }
             e => io::Error::other(e),
         }
     }

@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod deadline;
 mod error;
 mod exchange;
 pub mod pool;
@@ -63,6 +64,7 @@ mod settings;
 mod timeouts;
 mod tls;
 
+pub use deadline::Deadline;
 pub use error::Error;
 pub use exchange::{BodyStep, Exchange, Trailers};
 pub use httpcore;

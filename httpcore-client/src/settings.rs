@@ -1,6 +1,8 @@
 //! What a pooled client (std's `Agent`, tokio's `Client`, mio's `Driver`)
 //! is configured with: one struct, so the three read the same way.
 
+use std::time::Duration;
+
 use httpcore::Config;
 
 use crate::pool::PoolConfig;
@@ -16,6 +18,11 @@ pub struct ClientSettings {
     /// Connect, read and write timeouts of each connection (each phase's
     /// own limit).
     pub timeouts: Timeouts,
+    /// One limit for a whole request — waiting for a pooled connection,
+    /// connecting, TLS, sending, the head, the body, redirects included —
+    /// beside each phase's own timeout. `None` (no limit) by default. When
+    /// it runs out the error is `DeadlineExceeded` naming the phase.
+    pub deadline: Option<Duration>,
     /// TLS settings for `https://` (certificates verified by default).
     pub tls: TlsOptions,
     /// The engine's limits and leniencies.
@@ -39,6 +46,7 @@ impl Default for ClientSettings {
         ClientSettings {
             pool: PoolConfig::default(),
             timeouts: Timeouts::default(),
+            deadline: None,
             tls: TlsOptions::default(),
             engine: Config::default(),
             retries: Retries::default(),

@@ -9,10 +9,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use httpcore::{Framing, ResponseHead, Url};
+use httpcore_client::deadline::bound;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
-use httpcore_client::ClientSettings;
 use httpcore_client::ResponseState;
+use httpcore_client::{ClientSettings, Deadline};
 use rustls::ClientConfig;
 
 use crate::{Error, HttpConnection, HttpsConnection};
@@ -88,12 +89,13 @@ impl Agent {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<AgentResponse, Error> {
+        let cap = self.deadline();
         let mut chain = Chain::new(self.inner.config.redirects, method, url);
         let mut headers: Vec<(&str, &str)> = headers.to_vec();
         loop {
             let hop = chain.hop();
             let body = body.filter(|_| hop.keep_body);
-            let mut resp = self.exchange(&hop.url, |conn, target| {
+            let mut resp = self.exchange(&hop.url, cap, |conn, target| {
                 conn.request(&hop.method, target, body, &headers)
             })?;
             let location = resp.header("location");
@@ -118,19 +120,28 @@ impl Agent {
         body: &mut dyn Read,
         len: Option<u64>,
     ) -> Result<AgentResponse, Error> {
-        self.exchange(url, |conn, target| {
+        self.exchange(url, self.deadline(), |conn, target| {
             conn.request_reader(method, target, body, len, headers)
         })
+    }
+
+    /// A new request's deadline, if the settings give one.
+    fn deadline(&self) -> Option<Deadline> {
+        let limit = self.inner.config.deadline?;
+        Some(Deadline::after(limit, Instant::now()))
     }
 
     fn exchange(
         &self,
         url: &str,
+        cap: Option<Deadline>,
         send: impl FnOnce(&mut HttpConnection, &str) -> Result<(), Error>,
     ) -> Result<AgentResponse, Error> {
         let url = Url::parse(url)?;
         let key = self.key(&url)?;
-        let mut conn = self.lease(&key, &url)?;
+        let judged = |e| judge(cap, e);
+        let mut conn = self.lease(&key, &url, cap).map_err(judged)?;
+        conn.set_deadline(cap);
         let head = send(&mut conn, &url.target).and_then(|_| conn.response_head());
         match head {
             Ok(head) => Ok(AgentResponse::new(
@@ -138,12 +149,13 @@ impl Agent {
                     agent: self.clone(),
                     key,
                     conn: Some(conn),
+                    cap,
                 },
                 head,
             )),
             Err(e) => {
                 self.give_back(&key, conn, false);
-                Err(e)
+                Err(judged(e))
             }
         }
     }
@@ -175,7 +187,12 @@ impl Agent {
 
     /// A connection for `key`: an idle one, a new one, or one (or a slot)
     /// handed over by another request after waiting in line.
-    fn lease(&self, key: &PoolKey, url: &Url) -> Result<HttpConnection, Error> {
+    fn lease(
+        &self,
+        key: &PoolKey,
+        url: &Url,
+        cap: Option<Deadline>,
+    ) -> Result<HttpConnection, Error> {
         let mut pool = self.lock();
         let now = Instant::now();
         pool.handle_timeout(now);
@@ -191,7 +208,7 @@ impl Agent {
                 drop(pool);
                 Grant::Connect
             }
-            Checkout::Wait(w) => self.wait(pool, key, w)?,
+            Checkout::Wait(w) => self.wait(pool, key, w, cap)?,
         };
         close_all(expired);
         match grant {
@@ -206,19 +223,19 @@ impl Agent {
         }
     }
 
-    /// Wait in line for `waiter`'s grant; no longer than the connect timeout.
+    /// Wait in line for `waiter`'s grant; no longer than the connect
+    /// timeout or the request's deadline.
     fn wait(
         &self,
         mut pool: MutexGuard<'_, Shared>,
         key: &PoolKey,
         waiter: WaiterId,
+        cap: Option<Deadline>,
     ) -> Result<Grant<HttpConnection>, Error> {
-        let deadline = self
-            .inner
-            .config
-            .timeouts
-            .connect
-            .map(|t| Instant::now() + t);
+        const DURING: &str = "waiting for a pooled connection";
+        let now = Instant::now();
+        let own = self.inner.config.timeouts.connect;
+        let deadline = bound(cap.as_ref(), own, now, DURING)?.map(|t| now + t);
         loop {
             if let Some(grant) = pool.take_grant(waiter) {
                 return Ok(grant);
@@ -235,9 +252,7 @@ impl Agent {
                         // Whatever was granted meanwhile passes on.
                         let woken = pool.cancel(key, waiter, Instant::now());
                         self.wake(woken);
-                        return Err(Error::Timeout {
-                            during: "waiting for a pooled connection",
-                        });
+                        return Err(Error::Timeout { during: DURING });
                     }
                     self.inner
                         .granted
@@ -269,6 +284,7 @@ impl Agent {
     /// A leased connection comes back: into the pool when it can carry
     /// another request, closed otherwise.
     fn give_back(&self, key: &PoolKey, mut conn: HttpConnection, reusable: bool) {
+        conn.set_deadline(None);
         let reusable = reusable && conn.is_connected() && conn.engine().is_reusable();
         if !reusable {
             conn.close();
@@ -310,6 +326,17 @@ struct Lease {
     agent: Agent,
     key: PoolKey,
     conn: Option<HttpConnection>,
+    /// The request's deadline, which bounds the body too.
+    cap: Option<Deadline>,
+}
+
+/// A phase's `Timeout` that fired when the request's deadline had run out
+/// is the deadline's.
+fn judge(cap: Option<Deadline>, e: Error) -> Error {
+    match cap {
+        Some(cap) => cap.judge(e, Instant::now()),
+        None => e,
+    }
 }
 
 /// A response from an [`Agent`]: the head's getters through
@@ -356,7 +383,7 @@ impl AgentResponse {
             Ok(None) => self.release(true),
             Err(_) => self.release(false),
         }
-        piece
+        piece.map_err(|e| judge(self.lease.cap, e))
     }
 
     /// The whole body, up to the agent's `max_body` (`BodyTooLarge` past

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead};
+use httpcore_client::deadline::bound;
 use httpcore_client::{
-    BodyStep, Endpoint, Exchange, Proxy, ResponseState, Retries, Timeouts, Tunnel,
+    BodyStep, Deadline, Endpoint, Exchange, Proxy, ResponseState, Retries, Timeouts, Tunnel,
 };
 use rustls::ClientConfig;
 
@@ -39,7 +40,17 @@ pub struct HttpConnection {
     timeouts: Timeouts,
     transport: Option<Transport>,
     exchange: Exchange,
+    /// The current request's deadline, if its agent set one.
+    cap: Option<Deadline>,
+    /// The read and write timeouts the socket has now, to set them only
+    /// when they must change.
+    applied: Option<SocketTimeouts>,
 }
+
+type SocketTimeouts = (Option<Duration>, Option<Duration>);
+
+/// The phase of reads up to the response's head.
+const HEAD: &str = "waiting for the response";
 
 /// An HTTPS connection, httplib's `HTTPSConnection`: an [`HttpConnection`]
 /// with TLS (rustls; certificates verified by default), default port 443.
@@ -108,6 +119,8 @@ impl HttpConnection {
             tls,
             timeouts: Timeouts::default(),
             transport: None,
+            cap: None,
+            applied: None,
         })
     }
 
@@ -123,7 +136,40 @@ impl HttpConnection {
         self.timeouts = t;
         if let Some(tr) = &self.transport {
             let _ = tr.set_timeouts(t.read, t.write);
+            self.applied = Some((t.read, t.write));
         }
+    }
+
+    /// Bound every phase of the next request (and its response) by `cap`
+    /// as well as by its own timeout; `None` for the own timeouts only.
+    pub(crate) fn set_deadline(&mut self, cap: Option<Deadline>) {
+        self.cap = cap;
+    }
+
+    /// Give the socket the timeouts the next blocking call may wait: the
+    /// phases' own, shortened by the deadline if one is set. A system call
+    /// only when what the socket has would cut the wait short or overrun
+    /// the deadline by more than a sixteenth of what is left — a fresh
+    /// deadline on a kept-alive connection usually costs none.
+    fn arm(&mut self, during: &'static str) -> Result<(), Error> {
+        let want = match &self.cap {
+            None => (self.timeouts.read, self.timeouts.write),
+            Some(cap) => {
+                let now = Instant::now();
+                (
+                    Some(cap.bound(self.timeouts.read, now, during)?),
+                    Some(cap.bound(self.timeouts.write, now, during)?),
+                )
+            }
+        };
+        if self.applied.is_some_and(|have| close_enough(have, want)) {
+            return Ok(());
+        }
+        let t = connected(&mut self.transport)?;
+        t.set_timeouts(want.0, want.1)
+            .map_err(|e| Error::io(during, e))?;
+        self.applied = Some(want);
+        Ok(())
     }
 
     /// The engine configuration (limits, leniencies) for the next
@@ -199,13 +245,26 @@ impl HttpConnection {
             return Ok(());
         }
         let addr = self.endpoint.connect_to().socket_addr_string();
-        let tcp =
-            connect_tcp(&addr, self.timeouts.connect).map_err(|e| Error::io("connecting", e))?;
+        let cap = self.cap.as_ref();
+        let connect = bound(cap, self.timeouts.connect, Instant::now(), "connecting")?;
+        let tcp = connect_tcp(&addr, connect).map_err(|e| Error::io("connecting", e))?;
         let mut transport = Transport::Plain(tcp);
         // The tunnel and the TLS handshake run under the connect timeout.
-        let setup = self.timeouts.connect.or(self.timeouts.read);
+        let now = Instant::now();
+        let setup = bound(
+            cap,
+            self.timeouts.connect.or(self.timeouts.read),
+            now,
+            "TLS handshake",
+        )?;
+        let setup_write = bound(
+            cap,
+            self.timeouts.connect.or(self.timeouts.write),
+            now,
+            "TLS handshake",
+        )?;
         transport
-            .set_timeouts(setup, self.timeouts.connect.or(self.timeouts.write))
+            .set_timeouts(setup, setup_write)
             .map_err(|e| Error::io("connecting", e))?;
         let leftover = match self.endpoint.tunnel() {
             Some(tunnel) => self.open_tunnel(&mut transport, tunnel)?,
@@ -221,6 +280,7 @@ impl HttpConnection {
         transport
             .set_timeouts(self.timeouts.read, self.timeouts.write)
             .map_err(|e| Error::io("connecting", e))?;
+        self.applied = Some((self.timeouts.read, self.timeouts.write));
         self.exchange.reconnected(self.endpoint.origin().clone());
         if self.tls.is_none() && !leftover.is_empty() {
             self.exchange.engine_mut().handle_data(&leftover);
@@ -370,6 +430,7 @@ impl HttpConnection {
         let now = Instant::now();
         while let Some(bytes) = self.exchange.poll_transmit(now) {
             self.print_debug();
+            self.arm("sending the request")?;
             let t = connected(&mut self.transport)?;
             if let Err(e) = t.write_all(&bytes).and_then(|_| t.flush()) {
                 self.exchange.handle_write_error();
@@ -386,7 +447,14 @@ impl HttpConnection {
     }
 
     /// Read once from the socket into the engine.
-    fn fill(&mut self) -> Result<(), Error> {
+    fn fill(&mut self, during: &'static str) -> Result<(), Error> {
+        self.arm(during)?;
+        self.read_once(during)
+    }
+
+    /// Read once from the socket into the engine, under the timeouts the
+    /// socket has.
+    fn read_once(&mut self, during: &'static str) -> Result<(), Error> {
         let t = connected(&mut self.transport)?;
         match t.read(self.exchange.begin_recv()) {
             Ok(n) => self.exchange.handle_read(n),
@@ -395,7 +463,7 @@ impl HttpConnection {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                 self.exchange.handle_truncated_eof()
             }
-            Err(e) => return Err(Error::io("reading the response", e)),
+            Err(e) => return Err(Error::io(during, e)),
         }
         Ok(())
     }
@@ -447,23 +515,22 @@ impl HttpConnection {
     /// 100-continue wait) when one runs.
     fn wait_for_bytes(&mut self) -> Result<(), Error> {
         let Some(at) = self.exchange.poll_timeout() else {
-            return self.fill();
+            return self.fill(HEAD);
         };
         let wait = at.saturating_duration_since(Instant::now());
         if wait.is_zero() {
             self.exchange.handle_timeout(Instant::now());
             return Ok(());
         }
-        let read = self.timeouts.read;
+        self.arm(HEAD)?;
+        let (read, write) = self
+            .applied
+            .unwrap_or((self.timeouts.read, self.timeouts.write));
         let t = connected(&mut self.transport)?;
-        let _ = t.set_timeouts(
-            Some(read.map_or(wait, |r| r.min(wait))),
-            self.timeouts.write,
-        );
-        let result = self.fill();
-        if let Some(t) = &self.transport {
-            let _ = t.set_timeouts(read, self.timeouts.write);
-        }
+        let _ = t.set_timeouts(Some(read.map_or(wait, |r| r.min(wait))), write);
+        // Set for this one read: the next `arm` sets them again.
+        self.applied = None;
+        let result = self.read_once(HEAD);
         match result {
             Err(Error::Timeout { .. }) if Instant::now() >= at => {
                 self.exchange.handle_timeout(Instant::now());
@@ -510,7 +577,7 @@ impl HttpConnection {
                     }
                     return Ok(None);
                 }
-                BodyStep::NeedData => self.fill()?,
+                BodyStep::NeedData => self.fill("reading the body")?,
             }
         }
     }
@@ -567,4 +634,17 @@ fn connected(t: &mut Option<Transport>) -> Result<&mut Transport, Error> {
         }
         .into()
     })
+}
+
+/// Whether socket timeouts `have` serve for `want`: neither shorter (a
+/// wait cut short) nor more than a sixteenth longer (a deadline overrun).
+fn close_enough(have: SocketTimeouts, want: SocketTimeouts) -> bool {
+    fn one(have: Option<Duration>, want: Option<Duration>) -> bool {
+        match (have, want) {
+            (Some(h), Some(w)) => h >= w && h <= w + w / 16,
+            (None, None) => true,
+            _ => false,
+        }
+    }
+    one(have.0, want.0) && one(have.1, want.1)
 }

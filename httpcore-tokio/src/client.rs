@@ -21,11 +21,11 @@ use futures_core::Stream as BytesStream;
 use httpcore::{BodyLength, Framing, ResponseHead, Url};
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
-use httpcore_client::{ClientSettings, Endpoint, ResponseState};
+use httpcore_client::{ClientSettings, Deadline, Endpoint, ResponseState};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::{deadline, Error, HttpConnection};
+use crate::{deadline, Error, HttpConnection, Limit};
 
 /// A request body: none, bytes (sent again on a redirect or a safe retry),
 /// or read from an [`AsyncRead`] or a [`Stream`](futures_core::Stream) of
@@ -235,6 +235,11 @@ impl Client {
         body: impl Into<Body>,
     ) -> Result<ClientResponse, Error> {
         let mut body = body.into();
+        let cap = self
+            .inner
+            .settings
+            .deadline
+            .map(|limit| Deadline::after(limit, Instant::now()));
         let mut chain = Chain::new(self.inner.settings.redirects, method, url);
         let mut headers: Vec<(&str, &str)> = headers.to_vec();
         loop {
@@ -244,7 +249,7 @@ impl Client {
             }
             let replayable = body.is_replayable();
             let mut resp = self
-                .exchange(&hop.method, &hop.url, &headers, &mut body)
+                .exchange(&hop.method, &hop.url, &headers, &mut body, cap)
                 .await?;
             let location = resp.header("location");
             if !chain.follow(resp.status(), location.as_deref(), replayable)? {
@@ -263,12 +268,14 @@ impl Client {
         url: &str,
         headers: &[(&str, &str)],
         body: &mut Body,
+        cap: Option<Deadline>,
     ) -> Result<ClientResponse, Error> {
         let url = Url::parse(url)?;
         let (key, endpoint) = self.key(&url)?;
         let tls = url.https.then(|| self.inner.tls.clone());
-        let mut lease = self.lease(key, endpoint, tls).await?;
+        let mut lease = self.lease(key, endpoint, tls, cap).await?;
         let conn = lease.conn.as_mut().expect("a lease holds its connection");
+        conn.set_deadline(cap);
         let parts = match &mut body.kind {
             Kind::Bytes(bytes) => {
                 conn.send_and_head(method, &url.target, bytes.as_deref(), headers)
@@ -287,7 +294,7 @@ impl Client {
         if !body.is_replayable() {
             *body = Body::empty();
         }
-        Ok(ClientResponse::new(lease, parts))
+        Ok(ClientResponse::new(lease, parts, cap))
     }
 
     fn key(&self, url: &Url) -> Result<(PoolKey, Endpoint), Error> {
@@ -324,6 +331,7 @@ impl Client {
         key: PoolKey,
         endpoint: Endpoint,
         tls: Option<Arc<ClientConfig>>,
+        cap: Option<Deadline>,
     ) -> Result<Lease, Error> {
         let (checkout, expired) = {
             let mut shared = self.lock();
@@ -343,7 +351,7 @@ impl Client {
                     waiter,
                     done: false,
                 };
-                let limit = self.inner.settings.timeouts.connect;
+                let limit = Limit::new(self.inner.settings.timeouts.connect, cap);
                 deadline(limit, "waiting for a pooled connection", async {
                     Ok(waiting.await)
                 })
@@ -372,7 +380,8 @@ impl Client {
 
     /// A leased connection comes back: into the pool when it can carry
     /// another request, closed otherwise.
-    fn give_back(&self, key: &PoolKey, conn: HttpConnection, reusable: bool) {
+    fn give_back(&self, key: &PoolKey, mut conn: HttpConnection, reusable: bool) {
+        conn.set_deadline(None);
         let reusable = reusable && conn.can_carry_another();
         let mut shared = self.lock();
         let (woken, dropped) = if reusable {
@@ -531,6 +540,8 @@ impl Drop for Lease {
 pub struct ClientResponse {
     lease: Lease,
     state: ResponseState,
+    /// The request's deadline, which bounds the body too.
+    cap: Option<Deadline>,
 }
 
 impl std::ops::Deref for ClientResponse {
@@ -541,10 +552,15 @@ impl std::ops::Deref for ClientResponse {
 }
 
 impl ClientResponse {
-    fn new(lease: Lease, (head, framing): (ResponseHead, Framing)) -> ClientResponse {
+    fn new(
+        lease: Lease,
+        (head, framing): (ResponseHead, Framing),
+        cap: Option<Deadline>,
+    ) -> ClientResponse {
         let mut r = ClientResponse {
             lease,
             state: ResponseState::new(head, framing),
+            cap,
         };
         if matches!(framing, Framing::Empty | Framing::Length(0)) {
             // Nothing to read: the connection goes back at once (the
@@ -587,7 +603,7 @@ impl ClientResponse {
     /// The next piece of the body, as the engine's `Bytes` (no copy), or
     /// `None` at its end; each wait is bounded by the read timeout.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        let limit = self.lease.client.inner.settings.timeouts.read;
+        let limit = Limit::new(self.lease.client.inner.settings.timeouts.read, self.cap);
         let r = deadline(limit, "reading the body", poll_fn(|cx| self.poll_piece(cx))).await;
         if r.is_err() {
             self.lease.release(false);

@@ -12,12 +12,14 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use httpcore::{Config, Framing, ResponseHead};
-use httpcore_client::{Endpoint, Proxy, Retries, Tunnel};
+use httpcore_client::{Deadline, Endpoint, Proxy, Retries, Tunnel};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 
-use crate::{deadline, tcp, tls_handshake, Connection, Error, Response, Timeouts, TlsOptions};
+use crate::{
+    deadline, tcp, tls_handshake, Connection, Error, Limit, Response, Timeouts, TlsOptions,
+};
 
 /// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
 /// put back in front.
@@ -157,6 +159,8 @@ pub struct HttpConnection {
     timeouts: Timeouts,
     retries: Retries,
     conn: Option<Connection<Stream>>,
+    /// The current request's deadline, if its client set one.
+    cap: Option<Deadline>,
 }
 
 impl HttpConnection {
@@ -184,6 +188,7 @@ impl HttpConnection {
             timeouts: Timeouts::default(),
             retries: Retries::default(),
             conn: None,
+            cap: None,
         }
     }
 
@@ -302,6 +307,15 @@ impl HttpConnection {
         }
     }
 
+    /// Bound every phase of the next request (and its response) by `cap`,
+    /// or by the phases' own timeouts only (`None`).
+    pub(crate) fn set_deadline(&mut self, cap: Option<Deadline>) {
+        self.cap = cap;
+        if let Some(conn) = &mut self.conn {
+            conn.cap = cap;
+        }
+    }
+
     /// The open connection after [`ready`](Self::ready).
     pub(crate) fn open_connection(&mut self) -> Result<&mut Connection<Stream>, Error> {
         self.conn.as_mut().ok_or_else(|| {
@@ -334,24 +348,26 @@ impl HttpConnection {
     }
 
     async fn open(&self) -> Result<Connection<Stream>, Error> {
-        let mut tcp = tcp(self.endpoint.connect_to(), self.timeouts.connect).await?;
+        let setup = Limit::new(self.timeouts.connect, self.cap);
+        let mut tcp = tcp(self.endpoint.connect_to(), setup).await?;
         let origin = self.endpoint.origin().clone();
         let prefix = match self.endpoint.tunnel() {
             None => Bytes::new(),
             Some(t) => {
                 let opened = self.open_tunnel(&mut tcp, t);
-                deadline(self.timeouts.connect, "opening the tunnel", opened).await?
+                deadline(setup, "opening the tunnel", opened).await?
             }
         };
         let rewind = Rewind { prefix, inner: tcp };
         let stream = match &self.tls {
             None => Stream::Plain(rewind),
             Some(config) => Stream::Tls(Box::new(
-                tls_handshake(config.clone(), &origin, rewind, self.timeouts.connect).await?,
+                tls_handshake(config.clone(), &origin, rewind, setup).await?,
             )),
         };
         let mut conn =
             Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts);
+        conn.cap = self.cap;
         conn.exchange.set_retries(self.retries);
         conn.exchange.set_forward(self.endpoint.forward());
         Ok(conn)

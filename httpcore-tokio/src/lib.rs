@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Framing, ResponseHead};
-use httpcore_client::{BodyStep, Exchange, ResponseState};
+use httpcore_client::{BodyStep, Deadline, Exchange, ResponseState};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
@@ -72,7 +72,7 @@ pub async fn connect_with(
     timeouts: Timeouts,
 ) -> Result<Connection<TcpStream>, Error> {
     let authority = Authority::parse(host, httpcore::status::HTTP_PORT)?;
-    let tcp = tcp(&authority, timeouts.connect).await?;
+    let tcp = tcp(&authority, timeouts.connect.into()).await?;
     Ok(Connection::new(tcp, authority, config).with_timeouts(timeouts))
 }
 
@@ -90,8 +90,8 @@ pub async fn connect_tls_with(
     timeouts: Timeouts,
 ) -> Result<Connection<TlsStream>, Error> {
     let authority = Authority::parse(host, httpcore::status::HTTPS_PORT)?;
-    let tcp = tcp(&authority, timeouts.connect).await?;
-    let tls = tls_handshake(options.build()?, &authority, tcp, timeouts.connect).await?;
+    let tcp = tcp(&authority, timeouts.connect.into()).await?;
+    let tls = tls_handshake(options.build()?, &authority, tcp, timeouts.connect.into()).await?;
     Ok(Connection::new(tls, authority, config).with_timeouts(timeouts))
 }
 
@@ -100,16 +100,16 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     config: std::sync::Arc<tokio_rustls::rustls::ClientConfig>,
     authority: &Authority,
     io: S,
-    timeout: Option<Duration>,
+    limit: Limit,
 ) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
     let name = httpcore_client::server_name(authority.host())?;
     let connector = tokio_rustls::TlsConnector::from(config);
-    within(timeout, "TLS handshake", connector.connect(name, io)).await
+    within(limit, "TLS handshake", connector.connect(name, io)).await
 }
 
-async fn tcp(authority: &Authority, timeout: Option<Duration>) -> Result<TcpStream, Error> {
+async fn tcp(authority: &Authority, limit: Limit) -> Result<TcpStream, Error> {
     let tcp = within(
-        timeout,
+        limit,
         "connecting",
         TcpStream::connect(authority.socket_addr_string()),
     )
@@ -119,30 +119,56 @@ async fn tcp(authority: &Authority, timeout: Option<Duration>) -> Result<TcpStre
     Ok(tcp)
 }
 
-/// Run `fut` under an optional timeout; I/O errors become `Error`s.
+/// How long one phase may wait: its own timeout, and the whole request's
+/// deadline if one was set (the shorter wins).
+#[derive(Debug, Clone, Copy, Default)]
+struct Limit {
+    own: Option<Duration>,
+    cap: Option<Deadline>,
+}
+
+impl Limit {
+    fn new(own: Option<Duration>, cap: Option<Deadline>) -> Limit {
+        Limit { own, cap }
+    }
+}
+
+impl From<Option<Duration>> for Limit {
+    fn from(own: Option<Duration>) -> Limit {
+        Limit { own, cap: None }
+    }
+}
+
+/// Run `fut` under `limit`; I/O errors become `Error`s.
 async fn within<T>(
-    timeout: Option<Duration>,
+    limit: Limit,
     during: &'static str,
     fut: impl std::future::Future<Output = io::Result<T>>,
 ) -> Result<T, Error> {
-    deadline(timeout, during, async {
+    deadline(limit, during, async {
         fut.await.map_err(|e| Error::io(during, e))
     })
     .await
 }
 
-/// Run `fut` under an optional timeout: `Error::Timeout { during }` when
-/// it runs out.
+/// Run `fut` under `limit`: `Error::Timeout { during }` when the phase's
+/// own timeout runs out, `DeadlineExceeded` when the request's deadline
+/// does.
 async fn deadline<T>(
-    timeout: Option<Duration>,
+    limit: Limit,
     during: &'static str,
     fut: impl std::future::Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
-    match timeout {
+    let now = Instant::now();
+    match httpcore_client::deadline::bound(limit.cap.as_ref(), limit.own, now, during)? {
         None => fut.await,
-        Some(t) => tokio::time::timeout(t, fut)
-            .await
-            .unwrap_or(Err(Error::Timeout { during })),
+        Some(t) => match tokio::time::timeout(t, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(match limit.cap {
+                Some(cap) if cap.binds(limit.own, now) => cap.exceeded(during),
+                _ => Error::Timeout { during },
+            }),
+        },
     }
 }
 
@@ -158,6 +184,8 @@ pub struct Connection<S> {
     broken: bool,
     /// The layer's timer (the 100-continue wait), while one runs.
     timer: Option<Pin<Box<Sleep>>>,
+    /// The current request's deadline, if its client set one.
+    cap: Option<Deadline>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -171,6 +199,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             busy: false,
             broken: false,
             timer: None,
+            cap: None,
         }
     }
 
@@ -180,6 +209,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Connection<S> {
         self.timeouts = timeouts;
         self
+    }
+
+    /// How long a phase whose own timeout is `own` may wait.
+    fn limit(&self, own: Option<Duration>) -> Limit {
+        Limit::new(own, self.cap)
     }
 
     /// The engine (states, getters).
@@ -334,12 +368,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let now = Instant::now();
         while let Some(bytes) = self.exchange.poll_transmit(now) {
             let write = self.io.write_all(&bytes);
-            if let Err(e) = within(self.timeouts.write, "sending the request", write).await {
+            let limit = Limit::new(self.timeouts.write, self.cap);
+            if let Err(e) = within(limit, "sending the request", write).await {
                 self.exchange.handle_write_error();
                 return Err(e);
             }
         }
-        within(self.timeouts.write, "sending the request", self.io.flush()).await
+        let limit = self.limit(self.timeouts.write);
+        within(limit, "sending the request", self.io.flush()).await
     }
 
     /// Read once from the stream into the engine.
@@ -425,9 +461,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.flush().await?;
         let mut head = self.exchange.take_head();
         loop {
-            let timeout = self.timeouts.read;
+            let limit = self.limit(self.timeouts.read);
             let framing = deadline(
-                timeout,
+                limit,
                 "waiting for the response",
                 poll_fn(|cx| self.poll_head(cx, &mut head)),
             )
@@ -495,10 +531,10 @@ impl<'c, S: AsyncRead + AsyncWrite + Unpin> Response<'c, S> {
             return Ok(None);
         }
         self.conn.enter()?;
-        let timeout = self.conn.timeouts.read;
+        let limit = self.conn.limit(self.conn.timeouts.read);
         let (conn, head) = (&mut *self.conn, self.state.head_mut());
         let r = deadline(
-            timeout,
+            limit,
             "reading the body",
             poll_fn(|cx| conn.poll_body(cx, head)),
         )

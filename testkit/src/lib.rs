@@ -99,6 +99,41 @@ impl Server {
     }
 }
 
+/// A listener on 127.0.0.1 that never accepts, with its backlog already
+/// full: a new connection to it gets no answer to its SYN, as an address
+/// that does not answer (loopback only). Keep the value alive while it is
+/// used.
+pub struct Unanswered {
+    pub addr: String,
+    _listener: socket2::Socket,
+    _queued: Vec<TcpStream>,
+}
+
+impl Unanswered {
+    pub fn start() -> Unanswered {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        listener.bind(&any.into()).unwrap();
+        listener.listen(0).unwrap();
+        let addr = listener.local_addr().unwrap().as_socket().unwrap();
+        // Fill the accept queue: the connects it takes succeed at once,
+        // the first it cannot take times out.
+        let mut queued = Vec::new();
+        while queued.len() < 8 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(s) => queued.push(s),
+                Err(_) => break,
+            }
+        }
+        Unanswered {
+            addr: addr.to_string(),
+            _listener: listener,
+            _queued: queued,
+        }
+    }
+}
+
 fn run(stream: TcpStream, script: Vec<Action>, connection: usize, log: &Mutex<Vec<Request>>) {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))

@@ -397,6 +397,89 @@ macro_rules! pooled_nginx_tests {
     };
 }
 
+/// One deadline for the whole request cuts it in whichever phase it is:
+/// waiting in line for a connection, connecting, the TLS handshake,
+/// sending, waiting for the head, reading the body — each a
+/// `DeadlineExceeded` naming the phase, soon after the deadline, while
+/// every phase's own timeout is far longer.
+pub fn the_deadline_cuts_every_phase(make: MakePooled) {
+    let limit = Duration::from_millis(300);
+    let settings = ClientSettings {
+        pool: PoolConfig {
+            max_per_host: 1,
+            ..PoolConfig::default()
+        },
+        timeouts: Timeouts::all(Duration::from_secs(20)),
+        deadline: Some(limit),
+        ..ClientSettings::default()
+    };
+    let expect = |phase: &str, outcome: Result<Vec<u8>, Failure>, started: Instant| {
+        let e = outcome.expect_err(phase);
+        assert_eq!(e.name, "DeadlineExceeded", "{phase}: {}", e.message);
+        assert!(e.message.contains(phase), "{phase}: {}", e.message);
+        let took = started.elapsed();
+        assert!(
+            took >= limit - Duration::from_millis(5) && took < limit * 3,
+            "{phase}: cut after {took:?}"
+        );
+    };
+    let stall = || Action::Sleep(Duration::from_secs(2));
+    // Waiting in line: the one connection is held by an unread response.
+    let server = Server::start(vec![answer(OK)]);
+    let client = make(settings.clone());
+    let _held = client.request("GET", &server.url("/"), &[], None).unwrap();
+    let t = Instant::now();
+    expect(
+        "waiting for a pooled connection",
+        get(&*client, &server.url("/")),
+        t,
+    );
+    // Connecting: a listener that never answers.
+    let unanswered = crate::Unanswered::start();
+    let t = Instant::now();
+    let outcome = get(
+        &*make(settings.clone()),
+        &format!("http://{}/", unanswered.addr),
+    );
+    expect("connecting", outcome, t);
+    // The TLS handshake: a server that accepts and says nothing.
+    let server = Server::start(vec![vec![stall()]]);
+    let t = Instant::now();
+    let outcome = get(
+        &*make(settings.clone()),
+        &format!("https://{}/", server.addr),
+    );
+    expect("TLS handshake", outcome, t);
+    // Sending: a server that never reads a 64 MiB body.
+    let server = Server::start(vec![vec![stall()]]);
+    let body = vec![b'x'; 64 << 20];
+    let t = Instant::now();
+    let outcome = make(settings.clone())
+        .request("PUT", &server.url("/"), &[], Some(&body))
+        .and_then(|mut r| r.read_all());
+    expect("sending the request", outcome, t);
+    // The head: read, never answered.
+    let server = Server::start(vec![vec![Action::Read, stall()]]);
+    let t = Instant::now();
+    expect(
+        "waiting for the response",
+        get(&*make(settings.clone()), &server.url("/")),
+        t,
+    );
+    // The body: half of it, then nothing.
+    let server = Server::start(vec![vec![
+        Action::Read,
+        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab".to_vec()),
+        stall(),
+    ]]);
+    let t = Instant::now();
+    expect(
+        "reading the body",
+        get(&*make(settings), &server.url("/")),
+        t,
+    );
+}
+
 /// One `#[test]` per case of the pooled suite, each calling `$make` (an
 /// `fn(ClientSettings) -> Arc<dyn Pooled>`).
 #[macro_export]
@@ -412,7 +495,8 @@ macro_rules! pooled_tests {
             a_post_is_never_sent_twice,
             redirects_are_off_by_default_and_followed_when_asked,
             credentials_stay_behind_on_another_origin,
-            loops_and_long_chains_are_errors_naming_the_chain
+            loops_and_long_chains_are_errors_naming_the_chain,
+            the_deadline_cuts_every_phase
         );
     };
     (@each $make:expr; $($case:ident),*) => {
