@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod connect;
 pub mod deadline;
 mod error;
 mod exchange;
@@ -64,6 +65,7 @@ mod settings;
 mod timeouts;
 mod tls;
 
+pub use connect::{Resolve, SystemResolver};
 pub use deadline::Deadline;
 pub use error::Error;
 pub use exchange::{BodyStep, Exchange, Trailers};

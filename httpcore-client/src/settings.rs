@@ -1,10 +1,12 @@
 //! What a pooled client (std's `Agent`, tokio's `Client`, mio's `Driver`)
 //! is configured with: one struct, so the three read the same way.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use httpcore::Config;
 
+use crate::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
 use crate::pool::PoolConfig;
 use crate::redirect::Redirects;
 use crate::{Proxy, Retries, Timeouts, TlsOptions};
@@ -23,6 +25,12 @@ pub struct ClientSettings {
     /// beside each phase's own timeout. `None` (no limit) by default. When
     /// it runs out the error is `DeadlineExceeded` naming the phase.
     pub deadline: Option<Duration>,
+    /// Turns host names into addresses (the operating system's by default;
+    /// see [`crate::connect`]).
+    pub resolver: Arc<dyn Resolve>,
+    /// How long a connection attempt runs alone before the next address
+    /// is tried beside it (RFC 8305; 250 ms).
+    pub attempt_delay: Duration,
     /// TLS settings for `https://` (certificates verified by default).
     pub tls: TlsOptions,
     /// The engine's limits and leniencies.
@@ -47,6 +55,8 @@ impl Default for ClientSettings {
             pool: PoolConfig::default(),
             timeouts: Timeouts::default(),
             deadline: None,
+            resolver: Arc::new(SystemResolver),
+            attempt_delay: ATTEMPT_DELAY,
             tls: TlsOptions::default(),
             engine: Config::default(),
             retries: Retries::default(),

@@ -273,6 +273,7 @@ impl Agent {
             HttpConnection::new(&url.authority)?
         };
         conn.set_timeouts(config.timeouts);
+        conn.set_resolver(config.resolver.clone(), config.attempt_delay);
         conn.set_config(config.engine.clone());
         conn.set_retries(config.retries);
         if let Some(proxy) = &config.proxy {

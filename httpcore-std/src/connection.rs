@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead};
+use httpcore_client::connect::{addresses, Resolve, SystemResolver, ATTEMPT_DELAY};
 use httpcore_client::deadline::bound;
 use httpcore_client::{
     BodyStep, Deadline, Endpoint, Exchange, Proxy, ResponseState, Retries, Timeouts, Tunnel,
@@ -42,6 +43,11 @@ pub struct HttpConnection {
     exchange: Exchange,
     /// The current request's deadline, if its agent set one.
     cap: Option<Deadline>,
+    /// Turns the server's name into addresses.
+    resolver: Arc<dyn Resolve>,
+    /// How long a connection attempt runs alone before the next address
+    /// is tried beside it.
+    attempt_delay: Duration,
     /// The read and write timeouts the socket has now, to set them only
     /// when they must change.
     applied: Option<SocketTimeouts>,
@@ -121,6 +127,8 @@ impl HttpConnection {
             transport: None,
             cap: None,
             applied: None,
+            resolver: Arc::new(SystemResolver),
+            attempt_delay: ATTEMPT_DELAY,
         })
     }
 
@@ -138,6 +146,15 @@ impl HttpConnection {
             let _ = tr.set_timeouts(t.read, t.write);
             self.applied = Some((t.read, t.write));
         }
+    }
+
+    /// Resolve the server's name (or the proxy's) with `resolver` instead
+    /// of the operating system's, and try its addresses `attempt_delay`
+    /// apart (RFC 8305; 250 ms by default), for connections opened from now
+    /// on.
+    pub fn set_resolver(&mut self, resolver: Arc<dyn Resolve>, attempt_delay: Duration) {
+        self.resolver = resolver;
+        self.attempt_delay = attempt_delay;
     }
 
     /// Bound every phase of the next request (and its response) by `cap`
@@ -244,10 +261,16 @@ impl HttpConnection {
         if self.transport.is_some() {
             return Ok(());
         }
-        let addr = self.endpoint.connect_to().socket_addr_string();
+        let to = self.endpoint.connect_to();
+        let addrs = addresses(&*self.resolver, to.host(), to.port())
+            .map_err(|e| Error::io("resolving", e))?;
         let cap = self.cap.as_ref();
+        // Resolving blocks in the system's resolver; the deadline is
+        // checked when it returns.
+        bound(cap, None, Instant::now(), "resolving")?;
         let connect = bound(cap, self.timeouts.connect, Instant::now(), "connecting")?;
-        let tcp = connect_tcp(&addr, connect).map_err(|e| Error::io("connecting", e))?;
+        let tcp = connect_tcp(addrs, connect, self.attempt_delay)
+            .map_err(|e| Error::io("connecting", e))?;
         let mut transport = Transport::Plain(tcp);
         // The tunnel and the TLS handshake run under the connect timeout.
         let now = Instant::now();

@@ -1,8 +1,11 @@
 //! The byte pipe under a connection: a TCP stream, or rustls over one.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use httpcore_client::connect::Attempts;
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
@@ -24,27 +27,73 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Open a TCP connection to `addr` (`host:port`), trying each address the
-/// name resolves to, each within `timeout`.
-pub(crate) fn connect_tcp(addr: &str, timeout: Option<Duration>) -> io::Result<TcpStream> {
-    let mut last = io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("{addr} resolves to no address"),
-    );
-    for sa in addr.to_socket_addrs()? {
-        let attempt = match timeout {
-            Some(t) => TcpStream::connect_timeout(&sa, t),
-            None => TcpStream::connect(sa),
+/// Open a TCP connection to one of `addrs` within `timeout`. One address
+/// is connected to on this thread; several race as RFC 8305 says (the
+/// order and the schedule are `httpcore_client::connect::Attempts`'s): each
+/// attempt on a short-lived thread of its own, the first to connect wins,
+/// a loser that connects later is closed.
+pub(crate) fn connect_tcp(
+    addrs: Vec<SocketAddr>,
+    timeout: Option<Duration>,
+    delay: Duration,
+) -> io::Result<TcpStream> {
+    let tcp = match (addrs.as_slice(), timeout) {
+        ([one], Some(t)) => TcpStream::connect_timeout(one, t)?,
+        ([one], None) => TcpStream::connect(one)?,
+        _ => race(addrs, timeout, delay)?,
+    };
+    tcp.set_nodelay(true)?;
+    Ok(tcp)
+}
+
+fn race(
+    addrs: Vec<SocketAddr>,
+    timeout: Option<Duration>,
+    delay: Duration,
+) -> io::Result<TcpStream> {
+    let start = Instant::now();
+    let give_up = timeout.map(|t| start + t);
+    let mut attempts = Attempts::new(addrs, delay, start);
+    let (done, results) = mpsc::channel();
+    loop {
+        let now = Instant::now();
+        while let Some(addr) = attempts.poll_attempt(now) {
+            let done = done.clone();
+            let left = give_up.map(|g| {
+                g.saturating_duration_since(now)
+                    .max(Duration::from_millis(1))
+            });
+            std::thread::spawn(move || {
+                let r = match left {
+                    Some(t) => TcpStream::connect_timeout(&addr, t),
+                    None => TcpStream::connect(addr),
+                };
+                // The race may be over: a stream nobody takes is closed.
+                let _ = done.send(r);
+            });
+        }
+        if attempts.exhausted() {
+            return Err(attempts.take_error());
+        }
+        let wake = [attempts.poll_timeout(), give_up]
+            .into_iter()
+            .flatten()
+            .min();
+        let got = match wake {
+            Some(at) => results.recv_timeout(at.saturating_duration_since(now)),
+            None => results
+                .recv()
+                .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
         };
-        match attempt {
-            Ok(s) => {
-                s.set_nodelay(true)?;
-                return Ok(s);
+        match got {
+            Ok(Ok(tcp)) => return Ok(tcp),
+            Ok(Err(e)) => attempts.failed(e),
+            Err(_) if give_up.is_some_and(|g| Instant::now() >= g) => {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"));
             }
-            Err(e) => last = e,
+            Err(_) => {}
         }
     }
-    Err(last)
 }
 
 impl Transport {

@@ -376,6 +376,7 @@ impl Client {
             .with_config(s.engine.clone())
             .with_timeouts(s.timeouts)
             .with_retries(s.retries)
+            .with_resolver(s.resolver.clone(), s.attempt_delay)
     }
 
     /// A leased connection comes back: into the pool when it can carry

@@ -12,6 +12,9 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use httpcore::{Config, Framing, ResponseHead};
+use std::time::Duration;
+
+use httpcore_client::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
 use httpcore_client::{Deadline, Endpoint, Proxy, Retries, Tunnel};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -161,6 +164,11 @@ pub struct HttpConnection {
     conn: Option<Connection<Stream>>,
     /// The current request's deadline, if its client set one.
     cap: Option<Deadline>,
+    /// Turns the server's name into addresses.
+    resolver: Arc<dyn Resolve>,
+    /// How long a connection attempt runs alone before the next address
+    /// is tried beside it.
+    attempt_delay: Duration,
 }
 
 impl HttpConnection {
@@ -189,6 +197,8 @@ impl HttpConnection {
             retries: Retries::default(),
             conn: None,
             cap: None,
+            resolver: Arc::new(SystemResolver),
+            attempt_delay: ATTEMPT_DELAY,
         }
     }
 
@@ -210,6 +220,19 @@ impl HttpConnection {
     /// make the server act twice; see [`httpcore_client::retry`]).
     pub fn with_retries(mut self, retries: Retries) -> HttpConnection {
         self.retries = retries;
+        self
+    }
+
+    /// Resolve the server's name (or the proxy's) with `resolver` instead
+    /// of the operating system's, and try its addresses `attempt_delay`
+    /// apart (RFC 8305; 250 ms by default).
+    pub fn with_resolver(
+        mut self,
+        resolver: Arc<dyn Resolve>,
+        attempt_delay: Duration,
+    ) -> HttpConnection {
+        self.resolver = resolver;
+        self.attempt_delay = attempt_delay;
         self
     }
 
@@ -349,7 +372,13 @@ impl HttpConnection {
 
     async fn open(&self) -> Result<Connection<Stream>, Error> {
         let setup = Limit::new(self.timeouts.connect, self.cap);
-        let mut tcp = tcp(self.endpoint.connect_to(), setup).await?;
+        let mut tcp = tcp(
+            self.endpoint.connect_to(),
+            &self.resolver,
+            self.attempt_delay,
+            setup,
+        )
+        .await?;
         let origin = self.endpoint.origin().clone();
         let prefix = match self.endpoint.tunnel() {
             None => Bytes::new(),

@@ -36,12 +36,15 @@
 
 use std::future::{poll_fn, Future};
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Framing, ResponseHead};
+use httpcore_client::connect::{self, Resolve};
 use httpcore_client::{BodyStep, Deadline, Exchange, ResponseState};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -72,7 +75,13 @@ pub async fn connect_with(
     timeouts: Timeouts,
 ) -> Result<Connection<TcpStream>, Error> {
     let authority = Authority::parse(host, httpcore::status::HTTP_PORT)?;
-    let tcp = tcp(&authority, timeouts.connect.into()).await?;
+    let tcp = tcp(
+        &authority,
+        &system(),
+        connect::ATTEMPT_DELAY,
+        timeouts.connect.into(),
+    )
+    .await?;
     Ok(Connection::new(tcp, authority, config).with_timeouts(timeouts))
 }
 
@@ -90,9 +99,20 @@ pub async fn connect_tls_with(
     timeouts: Timeouts,
 ) -> Result<Connection<TlsStream>, Error> {
     let authority = Authority::parse(host, httpcore::status::HTTPS_PORT)?;
-    let tcp = tcp(&authority, timeouts.connect.into()).await?;
+    let tcp = tcp(
+        &authority,
+        &system(),
+        connect::ATTEMPT_DELAY,
+        timeouts.connect.into(),
+    )
+    .await?;
     let tls = tls_handshake(options.build()?, &authority, tcp, timeouts.connect.into()).await?;
     Ok(Connection::new(tls, authority, config).with_timeouts(timeouts))
+}
+
+/// The operating system's resolver.
+fn system() -> Arc<dyn Resolve> {
+    Arc::new(connect::SystemResolver)
 }
 
 /// TLS over `io`, verifying `authority`'s host with `config`.
@@ -107,16 +127,82 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     within(limit, "TLS handshake", connector.connect(name, io)).await
 }
 
-async fn tcp(authority: &Authority, limit: Limit) -> Result<TcpStream, Error> {
-    let tcp = within(
-        limit,
-        "connecting",
-        TcpStream::connect(authority.socket_addr_string()),
-    )
-    .await?;
+/// A TCP connection to `authority`: its name resolved by `resolver` (on
+/// Tokio's blocking pool; an IP literal needs none), then its addresses
+/// raced as RFC 8305 says. Resolving and connecting are each bounded by
+/// `limit`.
+async fn tcp(
+    authority: &Authority,
+    resolver: &Arc<dyn Resolve>,
+    attempt_delay: Duration,
+    limit: Limit,
+) -> Result<TcpStream, Error> {
+    let (host, port) = (authority.host().to_string(), authority.port());
+    let addrs = match connect::literal(&host, port) {
+        Some(addr) => vec![addr],
+        None => {
+            let resolver = resolver.clone();
+            let lookup =
+                tokio::task::spawn_blocking(move || connect::addresses(&*resolver, &host, port));
+            within(limit, "resolving", async {
+                lookup.await.map_err(io::Error::other)?
+            })
+            .await?
+        }
+    };
+    let tcp = within(limit, "connecting", race(addrs, attempt_delay)).await?;
     tcp.set_nodelay(true)
         .map_err(|e| Error::io("connecting", e))?;
     Ok(tcp)
+}
+
+/// The first of `addrs` to connect, attempts started as
+/// [`connect::Attempts`] schedules them; the losers are dropped (closed).
+async fn race(addrs: Vec<SocketAddr>, delay: Duration) -> io::Result<TcpStream> {
+    type Attempt = Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send>>;
+    if let [one] = addrs.as_slice() {
+        return TcpStream::connect(*one).await;
+    }
+    let mut attempts = connect::Attempts::new(addrs, delay, Instant::now());
+    let mut running: Vec<Attempt> = Vec::new();
+    let mut timer: Option<Pin<Box<Sleep>>> = None;
+    poll_fn(|cx| loop {
+        while let Some(addr) = attempts.poll_attempt(Instant::now()) {
+            running.push(Box::pin(TcpStream::connect(addr)));
+        }
+        let (mut i, mut failed) = (0, false);
+        while i < running.len() {
+            match running[i].as_mut().poll(cx) {
+                Poll::Ready(Ok(tcp)) => return Poll::Ready(Ok(tcp)),
+                Poll::Ready(Err(e)) => {
+                    drop(running.swap_remove(i));
+                    attempts.failed(e);
+                    failed = true;
+                }
+                Poll::Pending => i += 1,
+            }
+        }
+        if attempts.exhausted() {
+            return Poll::Ready(Err(attempts.take_error()));
+        }
+        if failed {
+            // A failure may make the next attempt due at once.
+            continue;
+        }
+        let Some(at) = attempts.poll_timeout() else {
+            return Poll::Pending;
+        };
+        let at = tokio::time::Instant::from_std(at);
+        let sleep = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(at)));
+        if sleep.deadline() != at {
+            sleep.as_mut().reset(at);
+        }
+        if sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        // The next attempt is due: start it on the next turn.
+    })
+    .await
 }
 
 /// How long one phase may wait: its own timeout, and the whole request's

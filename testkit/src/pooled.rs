@@ -480,6 +480,90 @@ pub fn the_deadline_cuts_every_phase(make: MakePooled) {
     );
 }
 
+/// A resolver with fixed answers, for names that exist only in a test.
+#[derive(Debug)]
+pub struct FixedResolver(pub Vec<(String, Vec<std::net::SocketAddr>)>);
+
+impl httpcore_client::Resolve for FixedResolver {
+    fn resolve(&self, host: &str, _port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+        Ok(self
+            .0
+            .iter()
+            .find(|(name, _)| name == host)
+            .map(|(_, addrs)| addrs.clone())
+            .unwrap_or_default())
+    }
+}
+
+/// A port on 127.0.0.1 that refuses connections (bound, then let go).
+fn refusing() -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+/// Every address a name resolves to is tried, as RFC 8305 says: behind an
+/// address that never answers, the next one is tried after the attempt
+/// delay and wins; behind one that refuses, at once; when all refuse, the
+/// error is the last attempt's. The name goes to the server unchanged.
+pub fn happy_eyeballs_fall_back_within_the_delay(make: MakePooled) {
+    let server = Server::start(vec![answer(OK), answer(OK)]);
+    let good: std::net::SocketAddr = server.addr.parse().unwrap();
+    let silent = crate::Unanswered::start();
+    let resolver = FixedResolver(vec![
+        ("slow.test".into(), vec![silent.addr.parse().unwrap(), good]),
+        ("refused.test".into(), vec![refusing(), good]),
+        ("nowhere.test".into(), vec![refusing(), refusing()]),
+    ]);
+    let delay = Duration::from_millis(200);
+    let client = make(ClientSettings {
+        resolver: Arc::new(resolver),
+        attempt_delay: delay,
+        timeouts: Timeouts::all(Duration::from_secs(10)),
+        ..ClientSettings::default()
+    });
+    let port = good.port();
+    let t = Instant::now();
+    assert_eq!(
+        get(&*client, &format!("http://slow.test:{port}/")).unwrap(),
+        b"hello"
+    );
+    let took = t.elapsed();
+    assert!(
+        took >= delay && took < delay + Duration::from_secs(1),
+        "the second address after {took:?}"
+    );
+    let t = Instant::now();
+    assert_eq!(
+        get(&*client, &format!("http://refused.test:{port}/")).unwrap(),
+        b"hello"
+    );
+    assert!(t.elapsed() < delay, "a refusal waited for the delay");
+    let e = get(&*client, &format!("http://nowhere.test:{port}/")).unwrap_err();
+    assert_eq!(e.name, "ConnectionRefused", "{}", e.message);
+    let e = get(&*client, &format!("http://unknown.test:{port}/")).unwrap_err();
+    assert!(e.message.contains("unknown.test"), "{}", e.message);
+    let hosts: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.head
+                .lines()
+                .find(|l| l.starts_with("Host:"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            format!("Host: slow.test:{port}"),
+            format!("Host: refused.test:{port}")
+        ]
+    );
+}
+
 /// One `#[test]` per case of the pooled suite, each calling `$make` (an
 /// `fn(ClientSettings) -> Arc<dyn Pooled>`).
 #[macro_export]
@@ -496,7 +580,8 @@ macro_rules! pooled_tests {
             redirects_are_off_by_default_and_followed_when_asked,
             credentials_stay_behind_on_another_origin,
             loops_and_long_chains_are_errors_naming_the_chain,
-            the_deadline_cuts_every_phase
+            the_deadline_cuts_every_phase,
+            happy_eyeballs_fall_back_within_the_delay
         );
     };
     (@each $make:expr; $($case:ident),*) => {
