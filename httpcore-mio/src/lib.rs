@@ -22,9 +22,10 @@ mod connection;
 mod driver;
 
 pub use connection::{Connection, Output, PIPELINE_DEPTH};
-pub use driver::{Driver, Finished};
+pub use driver::{Driver, Finished, Ticket};
 pub use httpcore;
 pub use httpcore::{Authority, Config, Framing, RequestId, ResponseHead};
 pub use httpcore_client;
+pub use httpcore_client::ClientSettings;
 pub use httpcore_client::{Error, Timeouts, TlsOptions};
 pub use mio;
