@@ -68,7 +68,7 @@ pub async fn connect(host: &str) -> Result<Connection<TcpStream>, Error> {
     connect_with(host, Config::default(), Timeouts::default()).await
 }
 
-/// [`connect`] with an engine configuration and timeouts.
+/// [`connect()`] with an engine configuration and timeouts.
 pub async fn connect_with(
     host: &str,
     config: Config,
