@@ -16,23 +16,14 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use httpcore_std::httpcore_client::pool::PoolConfig;
-use httpcore_std::{Agent, ClientSettings, Timeouts};
+use httpcore_std::Agent;
 use testkit::load_run::Run;
 
 fn main() -> ExitCode {
     let run = Arc::new(Run::from_args("load", 8));
-    let agent = match Agent::with_config(ClientSettings {
-        pool: PoolConfig {
-            max_per_host: run.max_per_host,
-            max_idle_per_host: run.max_per_host,
-            ..PoolConfig::default()
-        },
-        timeouts: Timeouts::all(Duration::from_secs(10)),
-        ..ClientSettings::default()
-    }) {
+    let agent = match Agent::with_config(run.settings()) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("load: {}: {e}", e.name());

@@ -18,23 +18,14 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use httpcore_tokio::httpcore_client::pool::PoolConfig;
-use httpcore_tokio::{Client, ClientSettings, Timeouts};
+use httpcore_tokio::Client;
 use testkit::load_run::Run;
 
 fn main() -> ExitCode {
     let run = Arc::new(Run::from_args("load", 64));
-    let client = match Client::with_settings(ClientSettings {
-        pool: PoolConfig {
-            max_per_host: run.max_per_host,
-            max_idle_per_host: run.max_per_host,
-            ..PoolConfig::default()
-        },
-        timeouts: Timeouts::all(Duration::from_secs(10)),
-        ..ClientSettings::default()
-    }) {
+    let client = match Client::with_settings(run.settings()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("load: {}: {e}", e.name());

@@ -69,6 +69,22 @@ impl Run {
         run
     }
 
+    /// The pooled client's settings for this run: at most `max_per_host`
+    /// connections per host, all kept idle between requests, 10 s
+    /// timeouts.
+    pub fn settings(&self) -> httpcore_client::ClientSettings {
+        use httpcore_client::pool::PoolConfig;
+        httpcore_client::ClientSettings {
+            pool: PoolConfig {
+                max_per_host: self.max_per_host,
+                max_idle_per_host: self.max_per_host,
+                ..PoolConfig::default()
+            },
+            timeouts: httpcore_client::Timeouts::all(std::time::Duration::from_secs(10)),
+            ..httpcore_client::ClientSettings::default()
+        }
+    }
+
     /// The next request to make: its number and URL (against the local
     /// echo server each request gets its own path), or `None` when all
     /// were taken.
