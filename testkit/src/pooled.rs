@@ -398,7 +398,7 @@ macro_rules! pooled_nginx_tests {
 }
 
 /// One deadline for the whole request cuts it in whichever phase it is:
-/// waiting in line for a connection, connecting, the TLS handshake,
+/// waiting in line for a connection, resolving, connecting, the TLS handshake,
 /// sending, waiting for the head, reading the body — each a
 /// `DeadlineExceeded` naming the phase, soon after the deadline, while
 /// every phase's own timeout is far longer.
@@ -434,6 +434,18 @@ pub fn the_deadline_cuts_every_phase(make: MakePooled) {
         get(&*client, &server.url("/")),
         t,
     );
+    // Resolving: a resolver that takes its time (std checks the deadline
+    // when it returns; tokio cuts the wait).
+    let slow = SlowResolver(Duration::from_millis(600));
+    let t = Instant::now();
+    let outcome = get(
+        &*make(ClientSettings {
+            resolver: Arc::new(slow),
+            ..settings.clone()
+        }),
+        "http://slow-dns.test/",
+    );
+    expect("resolving", outcome, t);
     // Connecting: a listener that never answers.
     let unanswered = crate::Unanswered::start();
     let t = Instant::now();
@@ -492,6 +504,17 @@ impl httpcore_client::Resolve for FixedResolver {
             .find(|(name, _)| name == host)
             .map(|(_, addrs)| addrs.clone())
             .unwrap_or_default())
+    }
+}
+
+/// A resolver that answers 127.0.0.1 after a wait.
+#[derive(Debug)]
+struct SlowResolver(Duration);
+
+impl httpcore_client::Resolve for SlowResolver {
+    fn resolve(&self, _host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+        std::thread::sleep(self.0);
+        Ok(vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))])
     }
 }
 
