@@ -54,3 +54,12 @@ fn make(settings: ClientSettings) -> Arc<dyn Pooled> {
 
 testkit::pooled_tests!(make);
 testkit::pooled_nginx_tests!(make);
+
+/// The fault-injection suite (`testkit::faults`): a seeded proxy resets,
+/// stalls, drips, truncates and corrupts the Agent's connections; every
+/// request ends complete or with a typed error, no POST reaches the server
+/// twice, no deadline is overrun.
+#[test]
+fn faults_injected_by_a_proxy_lose_and_duplicate_nothing() {
+    testkit::faults::check(&make, "std", 1500);
+}

@@ -395,3 +395,9 @@ async fn nginx_sixty_four_tasks_stay_within_the_limit() {
         );
     }
 }
+
+/// The fault-injection suite (`testkit::faults`) on the pooled Client.
+#[test]
+fn faults_injected_by_a_proxy_lose_and_duplicate_nothing() {
+    testkit::faults::check(&make, "tokio", 1500);
+}

@@ -8,9 +8,14 @@
 //!
 //! * `GET /big` — a 1 GiB body (Content-Length), streamed;
 //! * `PUT /sink` — a Content-Length upload swallowed, answered `204`;
-//! * `GET /echo/<anything>` — the target itself as the body, so a client
-//!   can check every response is the one to its request;
+//! * `/echo/<anything>` (any method) — the target itself as the body, so a
+//!   client can check every response is the one to its request;
 //! * anything else — [`RESPONSE`], a 13-byte body.
+//!
+//! A request's Content-Length body is read (and dropped) before it is
+//! answered. [`start_logged`] also counts, per method and target, the
+//! requests whose head the server received — what a client must never
+//! send twice.
 //!
 //! Pipelined requests are answered in order; everything a read brought in
 //! is answered in one write.
@@ -37,6 +42,25 @@ pub fn start(backlog: i32) -> String {
 /// [`start`], with the number of connections the server has accepted so
 /// far (to check a client's connection limits on the server's side).
 pub fn start_counted(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let (addr, accepted, _) = start_with(backlog, None);
+    (addr, accepted)
+}
+
+/// Requests the server received, by `METHOD target`.
+pub type Log = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
+
+/// [`start_counted`], and a count of the requests received per
+/// `METHOD target` (a request counts once its head has arrived).
+pub fn start_logged(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, Log) {
+    let log = Log::default();
+    let (addr, accepted, _) = start_with(backlog, Some(log.clone()));
+    (addr, accepted, log)
+}
+
+fn start_with(
+    backlog: i32,
+    log: Option<Log>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, ()) {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     socket.set_reuse_address(true).unwrap();
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -47,8 +71,8 @@ pub fn start_counted(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic:
     let addr = listener.local_addr().unwrap().to_string();
     let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = accepted.clone();
-    std::thread::spawn(move || serve(listener, &count));
-    (addr, accepted)
+    std::thread::spawn(move || serve(listener, &count, log));
+    (addr, accepted, ())
 }
 
 /// One client connection's state.
@@ -59,13 +83,17 @@ struct Conn {
     /// To write, from `written` on.
     out: Vec<u8>,
     written: usize,
-    /// Bytes of a `/sink` upload still to swallow.
+    /// Bytes of a request body still to swallow.
     sink_left: u64,
+    /// The answer due once the body is swallowed.
+    after_body: Vec<u8>,
+    /// Whole requests received, by method and target (when logged).
+    log: Option<Log>,
     /// Bytes of a `/big` body still to write.
     big_left: u64,
 }
 
-fn serve(mut listener: TcpListener, accepted: &std::sync::atomic::AtomicUsize) {
+fn serve(mut listener: TcpListener, accepted: &std::sync::atomic::AtomicUsize, log: Option<Log>) {
     let mut poll = Poll::new().unwrap();
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)
@@ -95,6 +123,8 @@ fn serve(mut listener: TcpListener, accepted: &std::sync::atomic::AtomicUsize) {
                         out: Vec::new(),
                         written: 0,
                         sink_left: 0,
+                        after_body: Vec::new(),
+                        log: log.clone(),
                         big_left: 0,
                     });
                 }
@@ -134,8 +164,8 @@ impl Conn {
             self.sink_left -= n as u64;
             data = &data[n..];
             if self.sink_left == 0 {
-                self.out
-                    .extend_from_slice(b"HTTP/1.1 204 No Content\r\n\r\n");
+                let answer = std::mem::take(&mut self.after_body);
+                self.out.extend_from_slice(&answer);
             }
         }
         self.input.extend_from_slice(data);
@@ -152,35 +182,46 @@ impl Conn {
             let head = self.input[..end].to_vec();
             self.input.drain(..end + 4);
             let target = head.split(|&b| b == b' ').nth(1).unwrap_or_default();
+            let lower = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            let len: u64 = lower
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            let mut answer = Vec::new();
             if head.starts_with(b"PUT /sink ") {
-                let lower = String::from_utf8_lossy(&head).to_ascii_lowercase();
-                let len: u64 = lower
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse().unwrap());
-                let here = (self.input.len() as u64).min(len) as usize;
-                self.input.drain(..here);
-                self.sink_left = len - here as u64;
-                if self.sink_left == 0 {
-                    self.out
-                        .extend_from_slice(b"HTTP/1.1 204 No Content\r\n\r\n");
-                }
+                answer.extend_from_slice(b"HTTP/1.1 204 No Content\r\n\r\n");
             } else if target == b"/big" {
-                self.out.extend_from_slice(
+                answer.extend_from_slice(
                     format!("HTTP/1.1 200 OK\r\nContent-Length: {BIG}\r\n\r\n").as_bytes(),
                 );
                 self.big_left = BIG;
             } else if target.starts_with(b"/echo/") {
-                self.out.extend_from_slice(
+                answer.extend_from_slice(
                     format!(
                         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
                         target.len()
                     )
                     .as_bytes(),
                 );
-                self.out.extend_from_slice(target);
+                answer.extend_from_slice(target);
             } else {
-                self.out.extend_from_slice(RESPONSE);
+                answer.extend_from_slice(RESPONSE);
+            }
+            if let Some(log) = &self.log {
+                let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
+                let key = String::from_utf8_lossy(line)
+                    .rsplit_once(' ')
+                    .map_or(String::new(), |(request, _)| request.to_string());
+                *log.lock().unwrap().entry(key).or_default() += 1;
+            }
+            let here = (self.input.len() as u64).min(len) as usize;
+            self.input.drain(..here);
+            self.sink_left = len - here as u64;
+            if self.sink_left == 0 {
+                self.out.extend_from_slice(&answer);
+            } else {
+                self.after_body = answer;
             }
         }
     }
