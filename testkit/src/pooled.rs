@@ -400,7 +400,8 @@ macro_rules! pooled_nginx_tests {
 /// One deadline for the whole request cuts it in whichever phase it is:
 /// waiting in line for a connection, resolving, connecting, the TLS handshake,
 /// sending, waiting for the head, reading the body — each a
-/// `DeadlineExceeded` naming the phase, soon after the deadline, while
+/// `DeadlineExceeded` naming the phase, soon after the deadline (within
+/// 4x of it: building a 32 MiB request comes before the first wait), while
 /// every phase's own timeout is far longer.
 pub fn the_deadline_cuts_every_phase(make: MakePooled) {
     let limit = Duration::from_millis(300);
@@ -419,7 +420,7 @@ pub fn the_deadline_cuts_every_phase(make: MakePooled) {
         assert!(e.message.contains(phase), "{phase}: {}", e.message);
         let took = started.elapsed();
         assert!(
-            took >= limit - Duration::from_millis(5) && took < limit * 3,
+            took >= limit - Duration::from_millis(5) && took < limit * 4,
             "{phase}: cut after {took:?}"
         );
     };
@@ -462,9 +463,10 @@ pub fn the_deadline_cuts_every_phase(make: MakePooled) {
         &format!("https://{}/", server.addr),
     );
     expect("TLS handshake", outcome, t);
-    // Sending: a server that never reads a 64 MiB body.
+    // Sending: a server that never reads a 32 MiB body (more than the
+    // socket buffers of both sides hold).
     let server = Server::start(vec![vec![stall()]]);
-    let body = vec![b'x'; 64 << 20];
+    let body = vec![b'x'; 32 << 20];
     let t = Instant::now();
     let outcome = make(settings.clone())
         .request("PUT", &server.url("/"), &[], Some(&body))
