@@ -62,6 +62,8 @@ pub mod redirect;
 mod response;
 pub mod retry;
 mod settings;
+#[cfg(feature = "sim")]
+pub mod sim;
 mod timeouts;
 mod tls;
 

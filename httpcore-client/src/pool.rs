@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 /// Where pooled connections go: only connections with equal keys are
 /// shared. Two TLS configurations are told apart by `tls` (a number the
 /// adapter gives each configuration it uses, e.g. its `Arc`'s address).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PoolKey {
     /// `https://` (else `http://`).
     pub https: bool,
@@ -267,7 +267,10 @@ impl<C> Pool<C> {
     /// The time is `now`: idle connections past their time go to
     /// [`poll_close`](Self::poll_close).
     pub fn handle_timeout(&mut self, now: Instant) {
-        let keys: Vec<PoolKey> = self.hosts.keys().cloned().collect();
+        let mut keys: Vec<PoolKey> = self.hosts.keys().cloned().collect();
+        // In key order, so that what goes to `poll_close` comes in the
+        // same order for the same inputs.
+        keys.sort_unstable();
         for key in &keys {
             self.expire_host(key, now);
         }
@@ -322,7 +325,8 @@ impl<C> Pool<C> {
             .hosts
             .iter()
             .filter_map(|(k, h)| h.idle.front().map(|&(_, since)| (since, k.clone())))
-            .min_by_key(|(since, _)| *since);
+            // Ties go by key: the same inputs evict the same connection.
+            .min();
         if let Some((_, key)) = oldest {
             let host = self.hosts.get_mut(&key).expect("found above");
             let (conn, _) = host.idle.pop_front().expect("found above");

@@ -252,6 +252,11 @@ impl Agent {
                         // Whatever was granted meanwhile passes on.
                         let woken = pool.cancel(key, waiter, Instant::now());
                         self.wake(woken);
+                        // A connection it was granted may have gone past
+                        // an idle limit.
+                        let closed = drain_closed(&mut pool);
+                        drop(pool);
+                        close_all(closed);
                         return Err(Error::Timeout { during: DURING });
                     }
                     self.inner

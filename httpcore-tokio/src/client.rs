@@ -503,6 +503,10 @@ impl Drop for Waiting<'_> {
         shared.wakers.remove(&self.waiter);
         let woken = shared.pool.cancel(self.key, self.waiter, Instant::now());
         shared.wake(woken);
+        // A connection it was granted may have gone past an idle limit.
+        let closed = shared.drain_closed();
+        drop(shared);
+        drop(closed);
     }
 }
 

@@ -5,65 +5,17 @@
 //! body as `AsyncRead` and as a `Stream`.
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use httpcore_tokio::httpcore_client::pool::PoolConfig;
 use httpcore_tokio::{Body, Client, ClientResponse, ClientSettings, Timeouts};
-use testkit::behaviour::Failure;
-use testkit::pooled::{Held, Pooled};
 use testkit::{answer, Server};
+
+mod pooled;
+use pooled::make;
 use tokio::io::AsyncReadExt;
-
-/// One runtime for every blocking call of the suite: a pooled connection
-/// belongs to the runtime that opened it.
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-struct Tokio(Client);
-
-impl Pooled for Tokio {
-    fn request(
-        &self,
-        method: &str,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Result<Box<dyn Held>, Failure> {
-        let body = body.map(Bytes::copy_from_slice);
-        let resp = runtime().block_on(self.0.request(method, url, headers, body))?;
-        Ok(Box::new(Response(resp)))
-    }
-}
-
-struct Response(ClientResponse);
-
-impl Held for Response {
-    fn status(&self) -> u16 {
-        self.0.status()
-    }
-
-    fn header(&self, name: &str) -> Option<String> {
-        self.0.header(name)
-    }
-
-    fn read_all(&mut self) -> Result<Vec<u8>, Failure> {
-        Ok(runtime().block_on(self.0.read_all())?)
-    }
-}
-
-fn make(settings: ClientSettings) -> Arc<dyn Pooled> {
-    Arc::new(Tokio(Client::with_settings(settings).unwrap()))
-}
 
 testkit::pooled_tests!(make);
 testkit::pooled_nginx_tests!(make);
@@ -394,10 +346,4 @@ async fn nginx_sixty_four_tasks_stay_within_the_limit() {
             connections.len()
         );
     }
-}
-
-/// The fault-injection suite (`testkit::faults`) on the pooled Client.
-#[test]
-fn faults_injected_by_a_proxy_lose_and_duplicate_nothing() {
-    testkit::faults::check(&make, "tokio", 1500);
 }
