@@ -69,6 +69,26 @@ pub enum Error {
         /// The cap, in bytes.
         limit: usize,
     },
+    /// A body's `Content-Encoding` stream is corrupt, or ended before it
+    /// was complete: what was decoded is not the whole body.
+    #[error("the {coding} body cannot be decoded: {reason}")]
+    Decode {
+        /// The coding (`gzip`, `deflate`, `br`, `zstd`).
+        coding: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A body decodes to more than allowed, in all or per encoded byte
+    /// (see `DecodeLimits`).
+    #[error("the {coding} body decodes past its limits ({decoded} bytes from {encoded}): refused as a decompression bomb")]
+    DecompressionBomb {
+        /// The coding.
+        coding: &'static str,
+        /// Bytes decoded when it was stopped.
+        decoded: u64,
+        /// Bytes received by then.
+        encoded: u64,
+    },
     /// A redirect led back to a URL already requested.
     #[error("redirect loop: {}", .chain.join(" -> "))]
     RedirectLoop {
@@ -126,6 +146,8 @@ impl Error {
             Error::MaybeProcessed { .. } => "MaybeProcessed",
             Error::InvalidProxy { .. } => "InvalidProxy",
             Error::BodyTooLarge { .. } => "BodyTooLarge",
+            Error::Decode { .. } => "DecodeError",
+            Error::DecompressionBomb { .. } => "DecompressionBomb",
             Error::RedirectLoop { .. } => "RedirectLoop",
             Error::TooManyRedirects { .. } => "TooManyRedirects",
             Error::RedirectRefused { .. } => "RedirectRefused",

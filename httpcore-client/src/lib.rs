@@ -54,6 +54,7 @@
 
 pub mod connect;
 pub mod deadline;
+pub mod decode;
 mod error;
 mod exchange;
 pub mod pool;

@@ -6,6 +6,9 @@
 use bytes::{Buf, Bytes};
 use httpcore::{Framing, ResponseHead, Version};
 
+use crate::decode::{DecodeLimits, Decoder};
+use crate::Error;
+
 /// A response whose head has arrived, as the adapters' `Response` types
 /// hold it; its getters are theirs.
 #[derive(Debug, Default)]
@@ -16,6 +19,8 @@ pub struct ResponseState {
     pending: Bytes,
     /// The body was read to its end.
     ended: bool,
+    /// Decodes the body's `Content-Encoding`, for the pooled clients.
+    decoder: Option<Decoder>,
 }
 
 impl ResponseState {
@@ -27,7 +32,49 @@ impl ResponseState {
             framing: Some(framing),
             pending: Bytes::new(),
             ended: false,
+            decoder: None,
         }
+    }
+
+    /// Decode the body by its `Content-Encoding` from now on, within
+    /// `limits` (a response without a body, or in a coding this build
+    /// does not decode, is left as it is). The head stays as received:
+    /// its `Content-Encoding` and `Content-Length` describe the body on
+    /// the wire; [`decoded_from`](Self::decoded_from) says what was
+    /// undone.
+    pub fn decode_body(&mut self, limits: DecodeLimits) {
+        if matches!(self.framing(), Framing::Empty | Framing::Length(0)) || self.ended {
+            return;
+        }
+        if let Some(coding) = self.head.header("content-encoding") {
+            self.decoder = Decoder::for_encoding(&coding, limits);
+        }
+    }
+
+    /// The coding the body is being decoded from, if any.
+    pub fn decoded_from(&self) -> Option<&'static str> {
+        self.decoder.as_ref().map(Decoder::coding)
+    }
+
+    /// What a piece of body as it came (`None`: the body ended) comes to
+    /// for the reader: the piece itself when nothing is decoded; else what
+    /// it decodes to — possibly nothing yet (an empty piece: read on) — or,
+    /// at the end, what the decoder still held (`None` when nothing).
+    pub fn decode(&mut self, raw: Option<Bytes>) -> Result<Option<Bytes>, Error> {
+        let Some(decoder) = &mut self.decoder else {
+            return Ok(raw);
+        };
+        let mut out = Vec::new();
+        match raw {
+            Some(piece) => decoder.push(&piece, &mut out)?,
+            None => {
+                decoder.finish(&mut out)?;
+                if out.is_empty() {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(Bytes::from(out)))
     }
 
     /// The status code.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use httpcore::Config;
 
 use crate::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
+use crate::decode::DecodeLimits;
 use crate::pool::PoolConfig;
 use crate::redirect::Redirects;
 use crate::{Proxy, Retries, Timeouts, TlsOptions};
@@ -44,9 +45,33 @@ pub struct ClientSettings {
     /// The cap of the whole-body readers (`read_to_vec`, `read_all`):
     /// 10 MiB by default (as ureq); `BodyTooLarge` past it.
     pub max_body: usize,
+    /// Ask for compressed bodies (`Accept-Encoding` with every coding this
+    /// build decodes: the `gzip`, `brotli` and `zstd` features) and decode
+    /// them, unless the request sets its own `Accept-Encoding` (then the
+    /// body is handed over as it came). On by default when a coding is
+    /// built in.
+    pub decompress: bool,
+    /// The decompression-bomb caps (see [`crate::decode`]).
+    pub decode_limits: DecodeLimits,
     /// Which redirects are followed: none by default
     /// (`Redirects::follow(10)` to opt in; see [`crate::redirect`]).
     pub redirects: Redirects,
+}
+
+impl ClientSettings {
+    /// The `Accept-Encoding` to add to a request with `headers`: the
+    /// codings this build decodes, when decompression is on and the
+    /// request does not set its own. A request it returns a value for has
+    /// its body decoded.
+    pub fn accept_encoding<N: AsRef<[u8]>, V>(&self, headers: &[(N, V)]) -> Option<&'static str> {
+        let own = headers
+            .iter()
+            .any(|(n, _)| n.as_ref().eq_ignore_ascii_case(b"accept-encoding"));
+        if !self.decompress || own {
+            return None;
+        }
+        crate::decode::accept_encoding()
+    }
 }
 
 impl Default for ClientSettings {
@@ -62,6 +87,8 @@ impl Default for ClientSettings {
             retries: Retries::default(),
             proxy: None,
             max_body: 10 << 20,
+            decompress: crate::decode::accept_encoding().is_some(),
+            decode_limits: DecodeLimits::default(),
             redirects: Redirects::default(),
         }
     }

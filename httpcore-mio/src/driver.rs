@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Framing, RequestId, ResponseHead, Url};
+use httpcore_client::decode::DecodeLimits;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::{ClientSettings, Endpoint};
 use mio::{Events, Poll, Token};
@@ -36,6 +37,8 @@ struct Queued {
     target: String,
     headers: Vec<(String, String)>,
     body: Option<Bytes>,
+    /// Its body is to be decoded, within these limits.
+    decode: Option<DecodeLimits>,
 }
 
 /// A request that ended: its response, or why there is none.
@@ -69,8 +72,9 @@ struct Slot {
     /// For a pooled connection: its pool key, and whether a request holds
     /// it (else it is idle in the pool).
     pooled: Option<(PoolKey, bool)>,
-    /// The tickets of the pooled requests on it.
-    tickets: VecDeque<(RequestId, Ticket)>,
+    /// The tickets of the pooled requests on it, and whether their
+    /// bodies are to be decoded.
+    tickets: VecDeque<(RequestId, Ticket, Option<DecodeLimits>)>,
 }
 
 impl Slot {
@@ -82,12 +86,16 @@ impl Slot {
         result: Result<(ResponseHead, Vec<u8>), Error>,
     ) -> Finished {
         let id = self.caller_id(id);
-        let ticket = self
+        let (ticket, decode) = self
             .tickets
             .iter()
-            .position(|&(i, _)| i == id)
+            .position(|&(i, ..)| i == id)
             .and_then(|at| self.tickets.remove(at))
-            .map(|(_, t)| t);
+            .map_or((None, None), |(_, t, d)| (Some(t), d));
+        let result = match (result, decode) {
+            (Ok((head, body)), Some(limits)) => decode_whole(head, body, limits),
+            (result, _) => result,
+        };
         Finished {
             token,
             id,
@@ -279,6 +287,12 @@ impl Driver {
             endpoint.set_proxy(p);
         }
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let mut headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| (text(n.as_ref()), text(v.as_ref())))
+            .collect();
+        let accept = self.settings.accept_encoding(&headers);
+        headers.extend(accept.map(|v| ("Accept-Encoding".to_string(), v.to_string())));
         let ticket = Ticket(self.next_ticket);
         self.next_ticket += 1;
         let q = Queued {
@@ -294,11 +308,9 @@ impl Driver {
             https: url.https,
             method: method.to_string(),
             target: url.target.clone(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (text(n.as_ref()), text(v.as_ref())))
-                .collect(),
+            headers,
             body: body.map(Bytes::copy_from_slice),
+            decode: accept.map(|_| self.settings.decode_limits),
         };
         let now = Instant::now();
         self.pool.handle_timeout(now);
@@ -352,7 +364,7 @@ impl Driver {
         match queued {
             Ok(id) => {
                 slot.in_flight += 1;
-                slot.tickets.push_back((id, q.ticket));
+                slot.tickets.push_back((id, q.ticket, q.decode));
                 slot.pooled = Some((q.key.clone(), true));
                 Ok(())
             }
@@ -510,6 +522,23 @@ impl Driver {
         }
         Ok(finished)
     }
+}
+
+/// A whole body decoded by its head's `Content-Encoding`.
+fn decode_whole(
+    head: ResponseHead,
+    body: Vec<u8>,
+    limits: DecodeLimits,
+) -> Result<(ResponseHead, Vec<u8>), Error> {
+    let mut state = httpcore_client::ResponseState::new(head, Framing::Length(body.len() as u64));
+    state.decode_body(limits);
+    let mut out = Vec::new();
+    for raw in [Some(Bytes::from(body)), None] {
+        if let Some(piece) = state.decode(raw)? {
+            out.extend_from_slice(&piece);
+        }
+    }
+    Ok((state.take_head(), out))
 }
 
 /// Take every output of a connection; how many requests ended.

@@ -10,6 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use httpcore::{Framing, ResponseHead, Url};
 use httpcore_client::deadline::bound;
+use httpcore_client::decode::DecodeLimits;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
 use httpcore_client::ResponseState;
@@ -92,10 +93,12 @@ impl Agent {
         let cap = self.deadline();
         let mut chain = Chain::new(self.inner.config.redirects, method, url);
         let mut headers: Vec<(&str, &str)> = headers.to_vec();
+        let decode = self.inner.config.accept_encoding(&headers);
+        headers.extend(decode.map(|v| ("Accept-Encoding", v)));
         loop {
             let hop = chain.hop();
             let body = body.filter(|_| hop.keep_body);
-            let mut resp = self.exchange(&hop.url, cap, |conn, target| {
+            let mut resp = self.exchange(&hop.url, cap, decode.is_some(), |conn, target| {
                 conn.request(&hop.method, target, body, &headers)
             })?;
             let location = resp.header("location");
@@ -120,8 +123,11 @@ impl Agent {
         body: &mut dyn Read,
         len: Option<u64>,
     ) -> Result<AgentResponse, Error> {
-        self.exchange(url, self.deadline(), |conn, target| {
-            conn.request_reader(method, target, body, len, headers)
+        let mut headers: Vec<(&str, &str)> = headers.to_vec();
+        let decode = self.inner.config.accept_encoding(&headers);
+        headers.extend(decode.map(|v| ("Accept-Encoding", v)));
+        self.exchange(url, self.deadline(), decode.is_some(), |conn, target| {
+            conn.request_reader(method, target, body, len, &headers)
         })
     }
 
@@ -135,6 +141,7 @@ impl Agent {
         &self,
         url: &str,
         cap: Option<Deadline>,
+        decode: bool,
         send: impl FnOnce(&mut HttpConnection, &str) -> Result<(), Error>,
     ) -> Result<AgentResponse, Error> {
         let url = Url::parse(url)?;
@@ -144,15 +151,16 @@ impl Agent {
         conn.set_deadline(cap);
         let head = send(&mut conn, &url.target).and_then(|_| conn.response_head());
         match head {
-            Ok(head) => Ok(AgentResponse::new(
-                Lease {
+            Ok(head) => {
+                let limits = decode.then_some(self.inner.config.decode_limits);
+                let lease = Lease {
                     agent: self.clone(),
                     key,
                     conn: Some(conn),
                     cap,
-                },
-                head,
-            )),
+                };
+                Ok(AgentResponse::new(lease, head, limits))
+            }
             Err(e) => {
                 self.give_back(&key, conn, false);
                 Err(judged(e))
@@ -365,11 +373,18 @@ impl std::ops::Deref for AgentResponse {
 }
 
 impl AgentResponse {
-    fn new(lease: Lease, (head, framing): (ResponseHead, Framing)) -> AgentResponse {
+    fn new(
+        lease: Lease,
+        (head, framing): (ResponseHead, Framing),
+        decode: Option<DecodeLimits>,
+    ) -> AgentResponse {
         let mut r = AgentResponse {
             lease,
             state: ResponseState::new(head, framing),
         };
+        if let Some(limits) = decode {
+            r.state.decode_body(limits);
+        }
         if matches!(framing, Framing::Empty | Framing::Length(0)) {
             // Nothing to read: the connection goes back at once.
             let _ = r.next_chunk();

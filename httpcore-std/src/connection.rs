@@ -575,14 +575,21 @@ impl HttpConnection {
         if let Some(piece) = state.take_pending() {
             return Ok(Some(piece));
         }
-        if state.has_ended() {
-            return Ok(None);
+        loop {
+            if state.has_ended() {
+                return Ok(None);
+            }
+            let raw = self.poll_body(state.head_mut())?;
+            if raw.is_none() {
+                state.end();
+            }
+            // Through the body's decoder, if it has one: a piece that
+            // decodes to nothing yet means read on.
+            match state.decode(raw)? {
+                Some(piece) if piece.is_empty() => continue,
+                piece => return Ok(piece),
+            }
         }
-        let piece = self.poll_body(state.head_mut())?;
-        if piece.is_none() {
-            state.end();
-        }
-        Ok(piece)
     }
 
     /// The next piece of the body of the response being read; trailers go

@@ -242,6 +242,8 @@ impl Client {
             .map(|limit| Deadline::after(limit, Instant::now()));
         let mut chain = Chain::new(self.inner.settings.redirects, method, url);
         let mut headers: Vec<(&str, &str)> = headers.to_vec();
+        let decode = self.inner.settings.accept_encoding(&headers);
+        headers.extend(decode.map(|v| ("Accept-Encoding", v)));
         loop {
             let hop = chain.hop().clone();
             if !hop.keep_body {
@@ -251,6 +253,9 @@ impl Client {
             let mut resp = self
                 .exchange(&hop.method, &hop.url, &headers, &mut body, cap)
                 .await?;
+            if decode.is_some() {
+                resp.state.decode_body(self.inner.settings.decode_limits);
+            }
             let location = resp.header("location");
             if !chain.follow(resp.status(), location.as_deref(), replayable)? {
                 return Ok(resp);
@@ -582,6 +587,9 @@ impl ClientResponse {
             return Poll::Ready(Ok(Some(piece)));
         }
         if self.state.has_ended() {
+            // Read to its end (a decoder's last piece may have come after
+            // the last read): the connection goes back.
+            self.lease.release(true);
             return Poll::Ready(Ok(None));
         }
         let Some(conn) = self.lease.conn.as_mut() else {
@@ -590,19 +598,25 @@ impl ClientResponse {
             }
             .into()));
         };
-        let r = match conn.open_connection() {
-            Ok(c) => std::task::ready!(c.poll_body(cx, self.state.head_mut())),
-            Err(e) => Err(e),
-        };
-        match &r {
-            Ok(Some(_)) => {}
-            Ok(None) => {
+        loop {
+            let raw = match conn.open_connection() {
+                Ok(c) => std::task::ready!(c.poll_body(cx, self.state.head_mut())),
+                Err(e) => Err(e),
+            };
+            if matches!(raw, Ok(None)) {
                 self.state.end();
-                self.lease.release(true);
             }
-            Err(_) => self.lease.release(false),
+            // Through the body's decoder, if it has one: a piece that
+            // decodes to nothing yet means read on.
+            let r = raw.and_then(|raw| self.state.decode(raw));
+            match &r {
+                Ok(Some(piece)) if piece.is_empty() && !self.state.has_ended() => continue,
+                Ok(Some(_)) => {}
+                Ok(None) => self.lease.release(true),
+                Err(_) => self.lease.release(false),
+            }
+            return Poll::Ready(r);
         }
-        Poll::Ready(r)
     }
 
     /// The next piece of the body, as the engine's `Bytes` (no copy), or

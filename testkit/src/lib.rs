@@ -6,6 +6,7 @@
 
 pub mod behaviour;
 pub mod conformance;
+pub mod decoding;
 pub mod faults;
 pub mod load;
 pub mod load_run;

@@ -39,6 +39,9 @@ pub trait Held: Send {
     fn header(&self, name: &str) -> Option<String>;
     /// The whole body, through the client's capped reader.
     fn read_all(&mut self) -> Result<Vec<u8>, Failure>;
+    /// Read the body piece by piece to its end, keeping none of it; how
+    /// many bytes it had.
+    fn drain(&mut self) -> Result<u64, Failure>;
 }
 
 /// Makes a pooled client with these settings.

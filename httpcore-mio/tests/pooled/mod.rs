@@ -25,6 +25,10 @@ impl testkit::pooled::Held for Done {
     fn read_all(&mut self) -> Result<Vec<u8>, testkit::behaviour::Failure> {
         Ok(std::mem::take(&mut self.2))
     }
+
+    fn drain(&mut self) -> Result<u64, testkit::behaviour::Failure> {
+        Ok(std::mem::take(&mut self.2).len() as u64)
+    }
 }
 
 impl testkit::pooled::Pooled for Mio {

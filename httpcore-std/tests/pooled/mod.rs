@@ -37,6 +37,14 @@ impl Held for Response {
     fn read_all(&mut self) -> Result<Vec<u8>, Failure> {
         self.0.read_to_vec().map_err(|e: Error| e.into())
     }
+
+    fn drain(&mut self) -> Result<u64, Failure> {
+        let mut n = 0;
+        while let Some(piece) = self.0.next_chunk()? {
+            n += piece.len() as u64;
+        }
+        Ok(n)
+    }
 }
 
 pub fn make(settings: ClientSettings) -> Arc<dyn Pooled> {

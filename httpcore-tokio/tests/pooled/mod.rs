@@ -51,6 +51,16 @@ impl Held for Response {
     fn read_all(&mut self) -> Result<Vec<u8>, Failure> {
         Ok(runtime().block_on(self.0.read_all())?)
     }
+
+    fn drain(&mut self) -> Result<u64, Failure> {
+        runtime().block_on(async {
+            let mut n = 0;
+            while let Some(piece) = self.0.chunk().await? {
+                n += piece.len() as u64;
+            }
+            Ok(n)
+        })
+    }
 }
 
 pub fn make(settings: ClientSettings) -> Arc<dyn Pooled> {
