@@ -55,6 +55,7 @@
 pub mod connect;
 pub mod deadline;
 pub mod decode;
+mod env_proxy;
 mod error;
 mod exchange;
 pub mod pool;
@@ -70,12 +71,13 @@ mod tls;
 
 pub use connect::{Resolve, SystemResolver};
 pub use deadline::Deadline;
+pub use env_proxy::{EnvProxies, NoProxy};
 pub use error::Error;
 pub use exchange::{BodyStep, Exchange, Trailers};
 pub use httpcore;
 pub use proxy::{Endpoint, Forward, Proxy, Route, Tunnel};
 pub use response::ResponseState;
 pub use retry::Retries;
-pub use settings::ClientSettings;
+pub use settings::{ClientSettings, EnvProxySource};
 pub use timeouts::Timeouts;
 pub use tls::{provider, server_name, TlsOptions};

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use httpcore::Config;
+use httpcore::{Config, Url};
 
 use crate::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
 use crate::decode::DecodeLimits;
-use crate::pool::PoolConfig;
+
+use crate::pool::{PoolConfig, PoolKey};
 use crate::redirect::Redirects;
-use crate::{Proxy, Retries, Timeouts, TlsOptions};
+use crate::{Endpoint, EnvProxies, Error, Proxy, Retries, Timeouts, TlsOptions};
 
 /// Everything a pooled client is configured with.
 #[derive(Debug, Clone)]
@@ -40,8 +41,12 @@ pub struct ClientSettings {
     /// connection under it.
     pub retries: Retries,
     /// A proxy for every request (absolute-form for `http://`, CONNECT for
-    /// `https://`).
+    /// `https://`); it wins over the environment's.
     pub proxy: Option<Proxy>,
+    /// Where else proxies come from: the process environment
+    /// (`http_proxy`, `https_proxy`, `all_proxy`, `no_proxy`; read when the
+    /// client is made), given values, or nowhere.
+    pub env_proxies: EnvProxySource,
     /// The cap of the whole-body readers (`read_to_vec`, `read_all`):
     /// 10 MiB by default (as ureq); `BodyTooLarge` past it.
     pub max_body: usize,
@@ -58,7 +63,55 @@ pub struct ClientSettings {
     pub redirects: Redirects,
 }
 
+/// Where a pooled client takes proxies from besides
+/// [`ClientSettings::proxy`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum EnvProxySource {
+    /// The process environment, read when the client is made (curl's and
+    /// reqwest's variables; see [`EnvProxies`]).
+    #[default]
+    Process,
+    /// These (as if read from an environment; for tests, and programs that
+    /// keep such settings elsewhere).
+    Given(EnvProxies),
+    /// None: only `ClientSettings::proxy`.
+    Off,
+}
+
 impl ClientSettings {
+    /// The environment's proxies, as [`env_proxies`](Self::env_proxies)
+    /// says (`InvalidProxy` for a variable that is not a proxy URL).
+    pub fn env(&self) -> Result<EnvProxies, Error> {
+        match &self.env_proxies {
+            EnvProxySource::Process => EnvProxies::from_env(),
+            EnvProxySource::Given(env) => Ok(env.clone()),
+            EnvProxySource::Off => Ok(EnvProxies::default()),
+        }
+    }
+
+    /// Where a request to `url` goes: its pool key and its endpoint,
+    /// through [`proxy`](Self::proxy) if set, else through the proxy
+    /// `env` names for it (unless its `no_proxy` says direct).
+    pub fn route(&self, env: &EnvProxies, url: &Url) -> Result<(PoolKey, Endpoint), Error> {
+        let mut endpoint = Endpoint::new(&url.authority, url.https)?;
+        let origin = endpoint.origin().clone();
+        let proxy = self
+            .proxy
+            .as_ref()
+            .or_else(|| env.for_target(url.https, origin.host(), origin.port()));
+        if let Some(p) = proxy {
+            endpoint.set_proxy(p);
+        }
+        let key = PoolKey {
+            https: url.https,
+            host: origin.host().to_ascii_lowercase(),
+            port: origin.port(),
+            proxy: proxy.map(|p| p.authority().socket_addr_string()),
+            tls: usize::from(url.https),
+        };
+        Ok((key, endpoint))
+    }
+
     /// The `Accept-Encoding` to add to a request with `headers`: the
     /// codings this build decodes, when decompression is on and the
     /// request does not set its own. A request it returns a value for has
@@ -86,6 +139,7 @@ impl Default for ClientSettings {
             engine: Config::default(),
             retries: Retries::default(),
             proxy: None,
+            env_proxies: EnvProxySource::Process,
             max_body: 10 << 20,
             decompress: crate::decode::accept_encoding().is_some(),
             decode_limits: DecodeLimits::default(),

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use httpcore::{Framing, RequestId, ResponseHead, Url};
 use httpcore_client::decode::DecodeLimits;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
-use httpcore_client::{ClientSettings, Endpoint};
+use httpcore_client::{ClientSettings, Endpoint, EnvProxies};
 use mio::{Events, Poll, Token};
 use rustls::ClientConfig;
 
@@ -144,6 +144,8 @@ pub struct Driver {
     in_flight: usize,
     /// How pooled connections are opened and kept.
     settings: ClientSettings,
+    /// The environment's proxies, read once.
+    env: EnvProxies,
     /// Built from `settings.tls` for the first `https://` request.
     tls: Option<Arc<ClientConfig>>,
     /// The pooled connections, by token.
@@ -165,11 +167,14 @@ impl Driver {
 
     /// A driver whose pooled connections ([`send`](Self::send)) follow
     /// `settings`: the pool's limits, timeouts, TLS, the engine's
-    /// configuration, a proxy. (Redirects, the whole-request deadline, the
+    /// configuration, a proxy (or the environment's; an invalid one is an
+    /// error here). (Redirects, the whole-request deadline, the
     /// resolver and the body cap are the blocking and async clients'; the
     /// driver resolves names with the system's resolver.)
     pub fn with_settings(settings: ClientSettings) -> io::Result<Driver> {
+        let env = settings.env().map_err(io::Error::other)?;
         Ok(Driver {
+            env,
             poll: Poll::new()?,
             events: Events::with_capacity(1024),
             slots: Vec::new(),
@@ -281,11 +286,7 @@ impl Driver {
         body: Option<&[u8]>,
     ) -> Result<Ticket, Error> {
         let url = Url::parse(url)?;
-        let mut endpoint = Endpoint::new(&url.authority, url.https)?;
-        let proxy = self.settings.proxy.as_ref();
-        if let Some(p) = proxy {
-            endpoint.set_proxy(p);
-        }
+        let (key, endpoint) = self.settings.route(&self.env, &url)?;
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let mut headers: Vec<(String, String)> = headers
             .iter()
@@ -297,13 +298,7 @@ impl Driver {
         self.next_ticket += 1;
         let q = Queued {
             ticket,
-            key: PoolKey {
-                https: url.https,
-                host: endpoint.origin().host().to_ascii_lowercase(),
-                port: endpoint.origin().port(),
-                proxy: proxy.map(|p| p.authority().socket_addr_string()),
-                tls: usize::from(url.https),
-            },
+            key,
             endpoint,
             https: url.https,
             method: method.to_string(),

@@ -14,10 +14,10 @@ use httpcore_client::decode::DecodeLimits;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
 use httpcore_client::ResponseState;
-use httpcore_client::{ClientSettings, Deadline};
+use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies};
 use rustls::ClientConfig;
 
-use crate::{Error, HttpConnection, HttpsConnection};
+use crate::{Error, HttpConnection};
 
 /// A client for any number of hosts, shared by any number of threads
 /// (`Clone` is an `Arc` clone): requests to the same scheme, host, port and
@@ -39,6 +39,8 @@ pub struct Agent {
 #[derive(Debug)]
 struct Inner {
     config: ClientSettings,
+    /// The environment's proxies, read once.
+    env: EnvProxies,
     /// Built once from `config.tls`, shared by every HTTPS connection.
     tls: Arc<ClientConfig>,
     shared: Mutex<Shared>,
@@ -57,10 +59,12 @@ impl Agent {
     /// An agent with `config` (its TLS settings are built here, once).
     pub fn with_config(config: ClientSettings) -> Result<Agent, Error> {
         let tls = config.tls.build()?;
+        let env = config.env()?;
         let pool = Pool::new(config.pool);
         Ok(Agent {
             inner: Arc::new(Inner {
                 config,
+                env,
                 tls,
                 shared: Mutex::new(pool),
                 granted: Condvar::new(),
@@ -145,9 +149,9 @@ impl Agent {
         send: impl FnOnce(&mut HttpConnection, &str) -> Result<(), Error>,
     ) -> Result<AgentResponse, Error> {
         let url = Url::parse(url)?;
-        let key = self.key(&url)?;
+        let (key, endpoint) = self.inner.config.route(&self.inner.env, &url)?;
         let judged = |e| judge(cap, e);
-        let mut conn = self.lease(&key, &url, cap).map_err(judged)?;
+        let mut conn = self.lease(&key, endpoint, url.https, cap).map_err(judged)?;
         conn.set_deadline(cap);
         let head = send(&mut conn, &url.target).and_then(|_| conn.response_head());
         match head {
@@ -168,22 +172,6 @@ impl Agent {
         }
     }
 
-    fn key(&self, url: &Url) -> Result<PoolKey, Error> {
-        let authority = httpcore::Authority::parse(&url.authority, url.default_port())?;
-        Ok(PoolKey {
-            https: url.https,
-            host: authority.host().to_ascii_lowercase(),
-            port: authority.port(),
-            proxy: self
-                .inner
-                .config
-                .proxy
-                .as_ref()
-                .map(|p| p.authority().socket_addr_string()),
-            tls: usize::from(url.https),
-        })
-    }
-
     fn lock(&self) -> MutexGuard<'_, Shared> {
         // A thread that panicked while holding the lock left the pool's
         // counts as they were: still consistent.
@@ -198,7 +186,8 @@ impl Agent {
     fn lease(
         &self,
         key: &PoolKey,
-        url: &Url,
+        endpoint: Endpoint,
+        https: bool,
         cap: Option<Deadline>,
     ) -> Result<HttpConnection, Error> {
         let mut pool = self.lock();
@@ -222,7 +211,7 @@ impl Agent {
         match grant {
             // The connection checks its socket before the request goes.
             Grant::Reuse(conn) => Ok(conn),
-            Grant::Connect => self.open(url).inspect_err(|_| {
+            Grant::Connect => self.open(endpoint, https).inspect_err(|_| {
                 // The slot goes back (to the next waiter, if any).
                 let mut pool = self.lock();
                 let woken = pool.discard(key);
@@ -277,21 +266,14 @@ impl Agent {
         }
     }
 
-    /// A new connection to `url`'s server (connected by its first request).
-    fn open(&self, url: &Url) -> Result<HttpConnection, Error> {
+    /// A new connection to `endpoint` (connected by its first request).
+    fn open(&self, endpoint: Endpoint, https: bool) -> Result<HttpConnection, Error> {
         let config = &self.inner.config;
-        let mut conn = if url.https {
-            HttpsConnection::with_tls_config(&url.authority, self.inner.tls.clone())?.into_inner()
-        } else {
-            HttpConnection::new(&url.authority)?
-        };
+        let tls = https.then(|| self.inner.tls.clone());
+        let mut conn = HttpConnection::for_endpoint(endpoint, tls, config.engine.clone());
         conn.set_timeouts(config.timeouts);
         conn.set_resolver(config.resolver.clone(), config.attempt_delay);
-        conn.set_config(config.engine.clone());
         conn.set_retries(config.retries);
-        if let Some(proxy) = &config.proxy {
-            conn.set_proxy(proxy);
-        }
         Ok(conn)
     }
 

@@ -119,8 +119,22 @@ impl HttpConnection {
 
     fn with_tls(host: &str, tls: Option<Arc<ClientConfig>>) -> Result<HttpConnection, Error> {
         let endpoint = Endpoint::new(host, tls.is_some())?;
-        Ok(HttpConnection {
-            exchange: Exchange::new(endpoint.origin().clone(), Config::default()),
+        Ok(HttpConnection::for_endpoint(
+            endpoint,
+            tls,
+            Config::default(),
+        ))
+    }
+
+    /// To `endpoint` (a proxy already chosen), with TLS as `tls` says and
+    /// the engine configured by `config`; nothing connected yet.
+    pub(crate) fn for_endpoint(
+        endpoint: Endpoint,
+        tls: Option<Arc<ClientConfig>>,
+        config: Config,
+    ) -> HttpConnection {
+        let mut conn = HttpConnection {
+            exchange: Exchange::new(endpoint.origin().clone(), config),
             endpoint,
             tls,
             timeouts: Timeouts::default(),
@@ -129,7 +143,10 @@ impl HttpConnection {
             applied: None,
             resolver: Arc::new(SystemResolver),
             attempt_delay: ATTEMPT_DELAY,
-        })
+        };
+        let forward = conn.endpoint.forward();
+        conn.exchange.set_forward(forward);
+        conn
     }
 
     /// Builder-style: one timeout for connecting, reading and writing

@@ -21,7 +21,7 @@ use futures_core::Stream as BytesStream;
 use httpcore::{BodyLength, Framing, ResponseHead, Url};
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
-use httpcore_client::{ClientSettings, Deadline, Endpoint, ResponseState};
+use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, ResponseState};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_rustls::rustls::ClientConfig;
 
@@ -166,6 +166,8 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     settings: ClientSettings,
+    /// The environment's proxies, read once.
+    env: EnvProxies,
     /// Built once from `settings.tls`, shared by every HTTPS connection.
     tls: Arc<ClientConfig>,
     shared: Mutex<Shared>,
@@ -196,13 +198,16 @@ impl Client {
         Client::with_settings(ClientSettings::default())
     }
 
-    /// A client with `settings` (its TLS settings are built here, once).
+    /// A client with `settings` (its TLS settings are built here, once,
+    /// and the environment's proxies read).
     pub fn with_settings(settings: ClientSettings) -> Result<Client, Error> {
         let tls = settings.tls.build()?;
+        let env = settings.env()?;
         let pool = Pool::new(settings.pool);
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
+                env,
                 tls,
                 shared: Mutex::new(Shared {
                     pool,
@@ -276,7 +281,7 @@ impl Client {
         cap: Option<Deadline>,
     ) -> Result<ClientResponse, Error> {
         let url = Url::parse(url)?;
-        let (key, endpoint) = self.key(&url)?;
+        let (key, endpoint) = self.inner.settings.route(&self.inner.env, &url)?;
         let tls = url.https.then(|| self.inner.tls.clone());
         let mut lease = self.lease(key, endpoint, tls, cap).await?;
         let conn = lease.conn.as_mut().expect("a lease holds its connection");
@@ -300,23 +305,6 @@ impl Client {
             *body = Body::empty();
         }
         Ok(ClientResponse::new(lease, parts, cap))
-    }
-
-    fn key(&self, url: &Url) -> Result<(PoolKey, Endpoint), Error> {
-        let mut endpoint = Endpoint::new(&url.authority, url.https)?;
-        let proxy = self.inner.settings.proxy.as_ref();
-        if let Some(p) = proxy {
-            endpoint.set_proxy(p);
-        }
-        let origin = endpoint.origin();
-        let key = PoolKey {
-            https: url.https,
-            host: origin.host().to_ascii_lowercase(),
-            port: origin.port(),
-            proxy: proxy.map(|p| p.authority().socket_addr_string()),
-            tls: usize::from(url.https),
-        };
-        Ok((key, endpoint))
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {

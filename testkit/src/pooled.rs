@@ -592,6 +592,94 @@ pub fn happy_eyeballs_fall_back_within_the_delay(make: MakePooled) {
     );
 }
 
+/// Proxies from the environment: `http_proxy` takes plain requests in
+/// absolute-form with its credentials, `https_proxy` opens a CONNECT
+/// tunnel with its own, `no_proxy` sends a host direct (without either),
+/// and an explicit `proxy` wins over the environment.
+pub fn proxies_from_the_environment_are_honoured(make: MakePooled) {
+    let origin = Server::start(vec![answer(OK)]);
+    let forward = Server::start(vec![answer(OK)]);
+    let explicit = Server::start(vec![answer(OK)]);
+    let tunnel = crate::proxy::ConnectProxy::start(1);
+    let port = origin.addr.rsplit(':').next().unwrap().to_string();
+    let vars = [
+        (
+            "http_proxy".to_string(),
+            format!("http://fwd:pw1@{}", forward.addr),
+        ),
+        (
+            "HTTPS_PROXY".to_string(),
+            format!("http://tun:pw2@{}", tunnel.addr),
+        ),
+        (
+            "no_proxy".to_string(),
+            "direct.test, 10.0.0.0/8".to_string(),
+        ),
+    ];
+    let env = httpcore_client::EnvProxies::from_vars(|k| {
+        vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let resolver = FixedResolver(vec![(
+        "direct.test".into(),
+        vec![origin.addr.parse().unwrap()],
+    )]);
+    let settings = ClientSettings {
+        env_proxies: httpcore_client::EnvProxySource::Given(env),
+        resolver: Arc::new(resolver),
+        timeouts: Timeouts::all(Duration::from_secs(5)),
+        ..ClientSettings::default()
+    };
+    let client = make(settings.clone());
+    // Plain: through the forward proxy, in absolute-form.
+    let url = format!("http://origin.test:{port}/a");
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    let at_proxy = forward.requests.lock().unwrap()[0].head.clone();
+    assert!(
+        at_proxy.starts_with(&format!("GET {url} HTTP/1.1\r\n")),
+        "{at_proxy}"
+    );
+    assert!(
+        at_proxy.contains("Proxy-Authorization: Basic ZndkOnB3MQ=="),
+        "{at_proxy}"
+    );
+    // no_proxy: direct, and no proxy credentials.
+    assert_eq!(
+        get(&*client, &format!("http://direct.test:{port}/b")).unwrap(),
+        b"hello"
+    );
+    let direct = origin.requests.lock().unwrap()[0].head.clone();
+    assert!(direct.starts_with("GET /b HTTP/1.1\r\n"), "{direct}");
+    assert!(!direct.contains("Proxy-Authorization"), "{direct}");
+    // https: a CONNECT with the tunnel proxy's own credentials (the TLS
+    // inside then fails: nothing at the other end speaks it).
+    let e = get(&*client, &format!("https://origin.test:{port}/c")).unwrap_err();
+    assert!(!e.name.is_empty());
+    let connect = tunnel.heads.lock().unwrap()[0].clone();
+    assert!(
+        connect.starts_with(&format!("CONNECT origin.test:{port} HTTP/1.1\r\n")),
+        "{connect}"
+    );
+    assert!(
+        connect.contains("Proxy-Authorization: Basic dHVuOnB3Mg=="),
+        "{connect}"
+    );
+    // An explicit proxy wins.
+    let client = make(ClientSettings {
+        proxy: Some(httpcore_client::Proxy::parse(&format!("http://{}", explicit.addr)).unwrap()),
+        ..settings
+    });
+    assert_eq!(
+        get(&*client, &format!("http://origin.test:{port}/d")).unwrap(),
+        b"hello"
+    );
+    let at_explicit = explicit.requests.lock().unwrap()[0].head.clone();
+    assert!(
+        at_explicit.starts_with(&format!("GET http://origin.test:{port}/d ")),
+        "{at_explicit}"
+    );
+}
+
 /// One `#[test]` per case of the pooled suite, each calling `$make` (an
 /// `fn(ClientSettings) -> Arc<dyn Pooled>`).
 #[macro_export]
@@ -609,7 +697,8 @@ macro_rules! pooled_tests {
             credentials_stay_behind_on_another_origin,
             loops_and_long_chains_are_errors_naming_the_chain,
             the_deadline_cuts_every_phase,
-            happy_eyeballs_fall_back_within_the_delay
+            happy_eyeballs_fall_back_within_the_delay,
+            proxies_from_the_environment_are_honoured
         );
     };
     (@each $make:expr; $($case:ident),*) => {
