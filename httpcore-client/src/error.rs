@@ -114,6 +114,13 @@ pub enum Error {
         /// Why it is not followed.
         reason: &'static str,
     },
+    /// A SOCKS5 proxy's handshake failed: the proxy refused, asked for
+    /// what it was not given, or did not speak SOCKS5.
+    #[error("SOCKS5 proxy: {reason}")]
+    Socks {
+        /// What went wrong.
+        reason: &'static str,
+    },
     /// A proxy URL could not be used.
     #[error("invalid proxy {url:?}: {reason}")]
     InvalidProxy {
@@ -145,6 +152,7 @@ impl Error {
             Error::TlsConfig(_) => "TlsConfigError",
             Error::MaybeProcessed { .. } => "MaybeProcessed",
             Error::InvalidProxy { .. } => "InvalidProxy",
+            Error::Socks { .. } => "SocksError",
             Error::BodyTooLarge { .. } => "BodyTooLarge",
             Error::Decode { .. } => "DecodeError",
             Error::DecompressionBomb { .. } => "DecompressionBomb",

@@ -66,6 +66,8 @@ pub mod retry;
 mod settings;
 #[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(feature = "socks")]
+pub mod socks;
 mod timeouts;
 mod tls;
 
@@ -75,7 +77,7 @@ pub use env_proxy::{EnvProxies, NoProxy};
 pub use error::Error;
 pub use exchange::{BodyStep, Exchange, Trailers};
 pub use httpcore;
-pub use proxy::{Endpoint, Forward, Proxy, Route, Tunnel};
+pub use proxy::{Endpoint, Forward, Proxy, Route, SocksRoute, Tunnel};
 pub use response::ResponseState;
 pub use retry::Retries;
 pub use settings::{ClientSettings, EnvProxySource};

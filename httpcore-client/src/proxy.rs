@@ -8,12 +8,17 @@ use httpcore::{Authority, Config, TunnelOpener};
 use crate::Error;
 
 /// A proxy, from `http://[user[:password]@]host[:port]` (or `host:port`;
-/// the port defaults to 80).
+/// the port defaults to 80), or — with the `socks` feature —
+/// `socks5://…` / `socks5h://…` (port 1080 by default; `socks5h` lets the
+/// proxy resolve the target's name).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Proxy {
     authority: Authority,
     /// `Basic <base64(user:password)>`, when the URL had userinfo.
     authorization: Option<String>,
+    /// For a SOCKS5 proxy: whether it resolves names (`socks5h`), and the
+    /// URL's username and password.
+    socks: Option<(bool, Option<(String, String)>)>,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -37,11 +42,16 @@ impl Proxy {
             url: redact(url),
             reason,
         };
-        let rest = match url.split_once("://") {
-            Some(("http" | "HTTP", rest)) => rest,
-            Some(_) => return Err(invalid("only http:// proxies")),
-            None => url,
+        let (rest, socks) = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (rest, None),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("socks5") => (rest, Some(false)),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("socks5h") => (rest, Some(true)),
+            Some(_) => return Err(invalid("only http://, socks5:// and socks5h:// proxies")),
+            None => (url, None),
         };
+        if socks.is_some() && !cfg!(feature = "socks") {
+            return Err(invalid("SOCKS5 needs the `socks` feature"));
+        }
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.contains(['/', '?', '#']) {
             return Err(invalid("a proxy URL has no path"));
@@ -50,14 +60,27 @@ impl Proxy {
             Some((u, h)) => (Some(u), h),
             None => (None, rest),
         };
-        let authority = Authority::parse(host, httpcore::status::HTTP_PORT)
-            .map_err(|_| invalid("bad host or port"))?;
+        let default_port = if socks.is_some() {
+            1080
+        } else {
+            httpcore::status::HTTP_PORT
+        };
+        let authority =
+            Authority::parse(host, default_port).map_err(|_| invalid("bad host or port"))?;
+        let mut socks_credentials = None;
         let authorization = match userinfo {
             None => None,
             Some(u) => {
                 let (user, password) = u.split_once(':').unwrap_or((u, ""));
                 let user = percent_decode(user).ok_or_else(|| invalid("bad %-escape"))?;
                 let password = percent_decode(password).ok_or_else(|| invalid("bad %-escape"))?;
+                if socks.is_some() {
+                    let text = |b: &[u8]| String::from_utf8(b.to_vec()).ok();
+                    let (u, p) = text(&user)
+                        .zip(text(&password))
+                        .ok_or_else(|| invalid("SOCKS credentials must be UTF-8"))?;
+                    socks_credentials = Some((u, p));
+                }
                 let mut credentials = user;
                 credentials.push(b':');
                 credentials.extend_from_slice(&password);
@@ -66,7 +89,8 @@ impl Proxy {
         };
         Ok(Proxy {
             authority,
-            authorization,
+            authorization: authorization.filter(|_| socks.is_none()),
+            socks: socks.map(|remote| (remote, socks_credentials)),
         })
     }
 
@@ -83,6 +107,13 @@ impl Proxy {
     /// How a request to `origin` goes through this proxy: in absolute-form
     /// for `http://`, through a CONNECT tunnel for `https://`.
     pub fn route(&self, origin: &Authority, https: bool) -> Route {
+        if let Some((remote_dns, credentials)) = &self.socks {
+            return Route::Socks(SocksRoute {
+                target: origin.clone(),
+                remote_dns: *remote_dns,
+                credentials: credentials.clone(),
+            });
+        }
         let auth = self
             .authorization
             .iter()
@@ -104,6 +135,9 @@ impl Proxy {
 /// How requests reach their origin through a proxy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
+    /// Through a SOCKS5 proxy: its handshake, then the origin's stream
+    /// (origin-form requests; TLS to the origin inside for `https://`).
+    Socks(SocksRoute),
     /// Requests in absolute-form to the proxy.
     Forward(Forward),
     /// A CONNECT tunnel, then requests as if to the origin.
@@ -253,6 +287,14 @@ impl Endpoint {
         &self.origin
     }
 
+    /// The SOCKS5 proxy's route, when there is one.
+    pub fn socks(&self) -> Option<&SocksRoute> {
+        match &self.route {
+            Some(Route::Socks(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The tunnel to open after connecting, if any.
     pub fn tunnel(&self) -> Option<&Tunnel> {
         match &self.route {
@@ -272,6 +314,59 @@ impl Endpoint {
 }
 
 /// `url` with any userinfo replaced, for error messages.
+/// The way through a SOCKS5 proxy to one origin.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SocksRoute {
+    target: Authority,
+    remote_dns: bool,
+    credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for SocksRoute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocksRoute")
+            .field("target", &self.target)
+            .field("remote_dns", &self.remote_dns)
+            .field("credentials", &self.credentials.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+impl SocksRoute {
+    /// Whether the target's name must be resolved here first (`socks5://`)
+    /// — then pass its address to [`opener`](Self::opener).
+    pub fn resolves_locally(&self) -> bool {
+        !self.remote_dns && self.target.host().parse::<std::net::IpAddr>().is_err()
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Authority {
+        &self.target
+    }
+
+    /// The handshake, for the target's name (`socks5h://`) or the address
+    /// it resolved to (`resolved`, for `socks5://`).
+    #[cfg(feature = "socks")]
+    pub fn opener(
+        &self,
+        resolved: Option<std::net::IpAddr>,
+    ) -> Result<crate::socks::Socks5Opener, Error> {
+        use crate::socks::{Socks5Opener, SocksTarget};
+        let port = self.target.port();
+        let host = self.target.host();
+        let target = match (host.parse::<std::net::IpAddr>(), resolved) {
+            (Ok(ip), _) => SocksTarget::Ip(ip, port),
+            (Err(_), Some(ip)) if !self.remote_dns => SocksTarget::Ip(ip, port),
+            _ => SocksTarget::Name(host.to_string(), port),
+        };
+        let credentials = self
+            .credentials
+            .as_ref()
+            .map(|(u, p)| (u.as_str(), p.as_str()));
+        Socks5Opener::new(target, credentials)
+    }
+}
+
 fn redact(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     match rest.rsplit_once('@') {
@@ -358,7 +453,7 @@ mod tests {
     #[test]
     fn bad_proxy_urls_are_typed_errors_without_the_password() {
         for bad in [
-            "socks5://h:1",
+            "socks4://h:1",
             "https://h:1",
             "http://h:1/path",
             "http://h:port",
@@ -370,6 +465,34 @@ mod tests {
             assert!(!e.to_string().contains("secret"), "{e}");
         }
         assert!(!format!("{:?}", Proxy::parse("http://u:secret@h:1").unwrap()).contains("c2Vj"));
+    }
+
+    #[test]
+    #[cfg(feature = "socks")]
+    fn socks_urls_take_their_port_credentials_and_who_resolves() {
+        let p = Proxy::parse("socks5h://user:p%40ss@proxy").unwrap();
+        assert_eq!(p.authority().port(), 1080);
+        assert_eq!(p.authorization(), None, "no Proxy-Authorization for SOCKS");
+        assert!(!format!("{p:?}").contains("p@ss"));
+        let origin = Authority::parse("origin.example", 443).unwrap();
+        let Route::Socks(route) = p.route(&origin, true) else {
+            panic!("a SOCKS route")
+        };
+        assert!(!route.resolves_locally(), "socks5h: the proxy resolves");
+        assert!(!format!("{route:?}").contains("p@ss"));
+        let p = Proxy::parse("SOCKS5://10.0.0.1:9050").unwrap();
+        let Route::Socks(route) = p.route(&origin, false) else {
+            panic!("a SOCKS route")
+        };
+        assert!(route.resolves_locally(), "socks5: the client resolves");
+        assert!(route.opener(Some("192.0.2.1".parse().unwrap())).is_ok());
+    }
+
+    #[test]
+    #[cfg(not(feature = "socks"))]
+    fn socks_urls_need_the_feature() {
+        let e = Proxy::parse("socks5://h:1").unwrap_err();
+        assert!(e.to_string().contains("`socks` feature"), "{e}");
     }
 
     #[test]

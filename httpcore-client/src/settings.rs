@@ -73,7 +73,7 @@ pub enum EnvProxySource {
     Process,
     /// These (as if read from an environment; for tests, and programs that
     /// keep such settings elsewhere).
-    Given(EnvProxies),
+    Given(Box<EnvProxies>),
     /// None: only `ClientSettings::proxy`.
     Off,
 }
@@ -84,7 +84,7 @@ impl ClientSettings {
     pub fn env(&self) -> Result<EnvProxies, Error> {
         match &self.env_proxies {
             EnvProxySource::Process => EnvProxies::from_env(),
-            EnvProxySource::Given(env) => Ok(env.clone()),
+            EnvProxySource::Given(env) => Ok((**env).clone()),
             EnvProxySource::Off => Ok(EnvProxies::default()),
         }
     }

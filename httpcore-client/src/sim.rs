@@ -802,3 +802,73 @@ impl<'a> Sim<'a> {
         }
     }
 }
+
+/// The fuzz target `client_parsers`: the client layer's own byte parsers
+/// on arbitrary input — the SOCKS5 handshake fed the input as the proxy's
+/// replies, proxy URLs, `no_proxy` lists, and (with their features) the
+/// body decoders. None may panic; each either succeeds or returns a typed
+/// error.
+pub fn fuzz_parsers(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    match mode % 4 {
+        0 => {
+            let _ = crate::Proxy::parse(&text);
+            let _ = crate::EnvProxies::from_vars(|name| {
+                (name == "https_proxy" || name == "no_proxy").then(|| text.to_string())
+            });
+        }
+        1 => {
+            let list = crate::NoProxy::parse(&text);
+            for host in ["example.com", "10.1.2.3", "::1", "a.b.example.com", ""] {
+                let _ = list.matches(host, 80);
+            }
+            for token in text.split(',') {
+                let _ = list.matches(token.trim(), 443);
+            }
+        }
+        2 => {
+            #[cfg(feature = "socks")]
+            {
+                use crate::socks::{Socks5Opener, SocksTarget};
+                let target = if rest.first().is_some_and(|b| b % 2 == 0) {
+                    SocksTarget::Name("origin.example".into(), 443)
+                } else {
+                    SocksTarget::Ip("10.0.0.1".parse().expect("an address"), 80)
+                };
+                let mut opener =
+                    Socks5Opener::new(target, Some(("user", "pw"))).expect("valid credentials");
+                for piece in rest.chunks(3) {
+                    while opener.poll_transmit().is_some() {}
+                    match opener.poll_established() {
+                        Ok(Some(_)) | Err(_) => return,
+                        Ok(None) => opener.handle_data(piece),
+                    }
+                }
+                opener.handle_eof();
+                let _ = opener.poll_established();
+            }
+        }
+        _ => {
+            let codings: &[&[u8]] = &[b"gzip", b"deflate", b"br", b"zstd"];
+            let coding = codings[usize::from(rest.first().copied().unwrap_or(0)) % 4];
+            let limits = crate::decode::DecodeLimits {
+                max_decoded: 1 << 24,
+                ..Default::default()
+            };
+            if let Some(mut d) = crate::decode::Decoder::for_encoding(coding, limits) {
+                let mut out = Vec::new();
+                for piece in rest.chunks(7) {
+                    out.clear();
+                    if d.push(piece, &mut out).is_err() {
+                        return;
+                    }
+                }
+                out.clear();
+                let _ = d.finish(&mut out);
+            }
+        }
+    }
+}

@@ -61,20 +61,31 @@ fn the_client_layer_keeps_its_promises_in_a_simulated_world() {
 /// stable: what the fuzzer found once stays fixed.
 #[test]
 fn the_client_sim_fuzz_corpus_replays() {
+    replay("client_sim", httpcore_client::sim::fuzz);
+}
+
+/// The same for `client_parsers` (the SOCKS5 handshake, proxy URLs,
+/// `no_proxy` lists, the decoders).
+#[test]
+fn the_client_parsers_fuzz_corpus_replays() {
+    replay("client_parsers", httpcore_client::sim::fuzz_parsers);
+}
+
+fn replay(target: &str, run: fn(&[u8])) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut files = 0;
     for dir in ["corpus", "artifacts"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join("client_sim")) else {
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
             continue;
         };
         let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
         paths.sort();
         for path in paths {
             let data = std::fs::read(&path).unwrap();
-            let result = std::panic::catch_unwind(|| httpcore_client::sim::fuzz(&data));
+            let result = std::panic::catch_unwind(|| run(&data));
             assert!(result.is_ok(), "{} fails", path.display());
             files += 1;
         }
     }
-    assert!(files > 0, "no client_sim corpus files found");
+    assert!(files > 0, "no {target} corpus files found");
 }

@@ -257,6 +257,11 @@ impl Connection {
         tls: Option<Arc<ClientConfig>>,
         config: Config,
     ) -> Result<Self, Error> {
+        if endpoint.socks().is_some() {
+            return Err(Error::Socks {
+                reason: "httpcore-mio does not open SOCKS5 tunnels yet",
+            });
+        }
         let peer = Peer {
             addr: resolve(endpoint.connect_to())?,
             tls,

@@ -11,7 +11,8 @@ use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead}
 use httpcore_client::connect::{addresses, Resolve, SystemResolver, ATTEMPT_DELAY};
 use httpcore_client::deadline::bound;
 use httpcore_client::{
-    BodyStep, Deadline, Endpoint, Exchange, Proxy, ResponseState, Retries, Timeouts, Tunnel,
+    BodyStep, Deadline, Endpoint, Exchange, Proxy, ResponseState, Retries, SocksRoute, Timeouts,
+    Tunnel,
 };
 use rustls::ClientConfig;
 
@@ -306,9 +307,10 @@ impl HttpConnection {
         transport
             .set_timeouts(setup, setup_write)
             .map_err(|e| Error::io("connecting", e))?;
-        let leftover = match self.endpoint.tunnel() {
-            Some(tunnel) => self.open_tunnel(&mut transport, tunnel)?,
-            None => Bytes::new(),
+        let leftover = match (self.endpoint.socks(), self.endpoint.tunnel()) {
+            (Some(socks), _) => self.open_socks(&mut transport, socks)?,
+            (None, Some(tunnel)) => self.open_tunnel(&mut transport, tunnel)?,
+            (None, None) => Bytes::new(),
         };
         if let Some(config) = &self.tls {
             transport = transport.start_tls(
@@ -327,6 +329,51 @@ impl HttpConnection {
         }
         self.transport = Some(transport);
         Ok(())
+    }
+
+    /// The SOCKS5 handshake through `transport` (the client layer's
+    /// `Socks5Opener` writes and reads it); the bytes after the proxy's
+    /// reply are returned, not lost.
+    #[cfg(feature = "socks")]
+    fn open_socks(&self, transport: &mut Transport, route: &SocksRoute) -> Result<Bytes, Error> {
+        let resolved = if route.resolves_locally() {
+            let t = route.target();
+            let addrs = addresses(&*self.resolver, t.host(), t.port())
+                .map_err(|e| Error::io("resolving", e))?;
+            addrs.first().map(|a| a.ip())
+        } else {
+            None
+        };
+        let mut opener = route.opener(resolved)?;
+        let mut buf = [0u8; 512];
+        loop {
+            if let Some(leftover) = opener.poll_established()? {
+                return Ok(leftover);
+            }
+            let mut wrote = false;
+            while let Some(b) = opener.poll_transmit() {
+                transport
+                    .write_all(&b)
+                    .map_err(|e| Error::io("the SOCKS5 handshake", e))?;
+                wrote = true;
+            }
+            if wrote {
+                continue;
+            }
+            match transport.read(&mut buf) {
+                Ok(0) => opener.handle_eof(),
+                Ok(n) => opener.handle_data(&buf[..n]),
+                Err(e) => return Err(Error::io("the SOCKS5 handshake", e)),
+            }
+        }
+    }
+
+    /// Without the `socks` feature no proxy URL makes a SOCKS route.
+    #[cfg(not(feature = "socks"))]
+    fn open_socks(&self, _: &mut Transport, _: &SocksRoute) -> Result<Bytes, Error> {
+        Err(Error::Socks {
+            reason: "built without the `socks` feature",
+        })
     }
 
     /// Send CONNECT through `transport` (the engine writes it and reads the

@@ -15,7 +15,7 @@ use httpcore::{Config, Framing, ResponseHead};
 use std::time::Duration;
 
 use httpcore_client::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
-use httpcore_client::{Deadline, Endpoint, Proxy, Retries, Tunnel};
+use httpcore_client::{Deadline, Endpoint, Proxy, Retries, SocksRoute, Tunnel};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
@@ -380,12 +380,16 @@ impl HttpConnection {
         )
         .await?;
         let origin = self.endpoint.origin().clone();
-        let prefix = match self.endpoint.tunnel() {
-            None => Bytes::new(),
-            Some(t) => {
+        let prefix = match (self.endpoint.socks(), self.endpoint.tunnel()) {
+            (Some(socks), _) => {
+                let opened = self.open_socks(&mut tcp, socks);
+                deadline(setup, "the SOCKS5 handshake", opened).await?
+            }
+            (None, Some(t)) => {
                 let opened = self.open_tunnel(&mut tcp, t);
                 deadline(setup, "opening the tunnel", opened).await?
             }
+            (None, None) => Bytes::new(),
         };
         let rewind = Rewind { prefix, inner: tcp };
         let stream = match &self.tls {
@@ -400,6 +404,55 @@ impl HttpConnection {
         conn.exchange.set_retries(self.retries);
         conn.exchange.set_forward(self.endpoint.forward());
         Ok(conn)
+    }
+
+    /// The SOCKS5 handshake (the client layer's `Socks5Opener` writes and
+    /// reads it); the bytes that followed the proxy's reply.
+    #[cfg(feature = "socks")]
+    async fn open_socks(&self, tcp: &mut TcpStream, route: &SocksRoute) -> Result<Bytes, Error> {
+        let resolved = if route.resolves_locally() {
+            let t = route.target().clone();
+            let resolver = self.resolver.clone();
+            let addrs = tokio::task::spawn_blocking(move || {
+                httpcore_client::connect::addresses(&*resolver, t.host(), t.port())
+            })
+            .await
+            .map_err(|e| Error::io("resolving", io::Error::other(e)))?
+            .map_err(|e| Error::io("resolving", e))?;
+            addrs.first().map(|a| a.ip())
+        } else {
+            None
+        };
+        let mut opener = route.opener(resolved)?;
+        let mut buf = [0u8; 512];
+        loop {
+            if let Some(leftover) = opener.poll_established()? {
+                return Ok(leftover);
+            }
+            let mut wrote = false;
+            while let Some(b) = opener.poll_transmit() {
+                tcp.write_all(&b)
+                    .await
+                    .map_err(|e| Error::io("the SOCKS5 handshake", e))?;
+                wrote = true;
+            }
+            if wrote {
+                continue;
+            }
+            match tcp.read(&mut buf).await {
+                Ok(0) => opener.handle_eof(),
+                Ok(n) => opener.handle_data(&buf[..n]),
+                Err(e) => return Err(Error::io("the SOCKS5 handshake", e)),
+            }
+        }
+    }
+
+    /// Without the `socks` feature no proxy URL makes a SOCKS route.
+    #[cfg(not(feature = "socks"))]
+    async fn open_socks(&self, _: &mut TcpStream, _: &SocksRoute) -> Result<Bytes, Error> {
+        Err(Error::Socks {
+            reason: "built without the `socks` feature",
+        })
     }
 
     /// Send CONNECT and read the proxy's answer (the engine does both);

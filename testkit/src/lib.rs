@@ -13,6 +13,7 @@ pub mod load_run;
 pub mod nginx;
 pub mod pooled;
 pub mod proxy;
+pub mod socks;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};

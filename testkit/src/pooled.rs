@@ -625,7 +625,7 @@ pub fn proxies_from_the_environment_are_honoured(make: MakePooled) {
         vec![origin.addr.parse().unwrap()],
     )]);
     let settings = ClientSettings {
-        env_proxies: httpcore_client::EnvProxySource::Given(env),
+        env_proxies: httpcore_client::EnvProxySource::Given(Box::new(env)),
         resolver: Arc::new(resolver),
         timeouts: Timeouts::all(Duration::from_secs(5)),
         ..ClientSettings::default()
@@ -680,6 +680,59 @@ pub fn proxies_from_the_environment_are_honoured(make: MakePooled) {
     );
 }
 
+/// SOCKS5 proxies (with the `socks` feature): `socks5h://` sends the
+/// target's name for the proxy to resolve, `socks5://` the address the
+/// client resolved; credentials from the URL go in the handshake, never to
+/// the origin; wrong ones are a typed error. Requests inside are in
+/// origin-form.
+pub fn socks5_proxies_with_and_without_credentials(make: MakePooled) {
+    if httpcore_client::Proxy::parse("socks5://127.0.0.1:1").is_err() {
+        println!("skipped: this build has no `socks` feature");
+        return;
+    }
+    let origin = Server::start(vec![answer(OK), answer(OK)]);
+    let port: u16 = origin.addr.rsplit(':').next().unwrap().parse().unwrap();
+    let resolver = FixedResolver(vec![(
+        "origin.test".into(),
+        vec![origin.addr.parse().unwrap()],
+    )]);
+    let through = |proxy: &str| ClientSettings {
+        proxy: Some(httpcore_client::Proxy::parse(proxy).unwrap()),
+        resolver: Arc::new(FixedResolver(resolver.0.clone())),
+        env_proxies: httpcore_client::EnvProxySource::Off,
+        timeouts: Timeouts::all(Duration::from_secs(5)),
+        ..ClientSettings::default()
+    };
+    let url = format!("http://origin.test:{port}/a");
+    // socks5h, no credentials: the name goes to the proxy.
+    let open = crate::socks::SocksProxy::start(1, None);
+    let client = make(through(&format!("socks5h://{}", open.addr)));
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    let h = open.handshakes.lock().unwrap()[0].clone();
+    assert_eq!(
+        (h.target.as_str(), h.port, h.methods.clone()),
+        ("origin.test", port, vec![0])
+    );
+    // socks5 with credentials: the address the client resolved goes.
+    let locked = crate::socks::SocksProxy::start(2, Some(("user", "s3cret")));
+    let client = make(through(&format!("socks5://user:s3cret@{}", locked.addr)));
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    let h = locked.handshakes.lock().unwrap()[0].clone();
+    assert_eq!(h.target, "127.0.0.1");
+    assert_eq!(h.credentials, Some(("user".into(), "s3cret".into())));
+    let at_origin = origin.requests.lock().unwrap().clone();
+    assert!(at_origin
+        .iter()
+        .all(|r| r.head.starts_with("GET /a HTTP/1.1\r\n")));
+    assert!(at_origin
+        .iter()
+        .all(|r| !r.head.contains("s3cret") && !r.head.contains("Proxy-Auth")));
+    // Wrong credentials: a typed error.
+    let client = make(through(&format!("socks5://user:wrong@{}", locked.addr)));
+    let e = get(&*client, &url).unwrap_err();
+    assert_eq!(e.name, "SocksError", "{}", e.message);
+}
+
 /// One `#[test]` per case of the pooled suite, each calling `$make` (an
 /// `fn(ClientSettings) -> Arc<dyn Pooled>`).
 #[macro_export]
@@ -698,7 +751,8 @@ macro_rules! pooled_tests {
             loops_and_long_chains_are_errors_naming_the_chain,
             the_deadline_cuts_every_phase,
             happy_eyeballs_fall_back_within_the_delay,
-            proxies_from_the_environment_are_honoured
+            proxies_from_the_environment_are_honoured,
+            socks5_proxies_with_and_without_credentials
         );
     };
     (@each $make:expr; $($case:ident),*) => {
