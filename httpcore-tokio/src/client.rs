@@ -540,6 +540,9 @@ pub struct ClientResponse {
     state: ResponseState,
     /// The request's deadline, which bounds the body too.
     cap: Option<Deadline>,
+    /// The trailers were handed out as an `http_body` frame.
+    #[cfg(feature = "http")]
+    trailers_taken: bool,
 }
 
 impl std::ops::Deref for ClientResponse {
@@ -559,6 +562,8 @@ impl ClientResponse {
             lease,
             state: ResponseState::new(head, framing),
             cap,
+            #[cfg(feature = "http")]
+            trailers_taken: false,
         };
         if matches!(framing, Framing::Empty | Framing::Length(0)) {
             // Nothing to read: the connection goes back at once (the
@@ -570,7 +575,10 @@ impl ClientResponse {
 
     /// The next piece of the body, or `None` at its end; the connection is
     /// given back at the end (reusable) or on an error (closed).
-    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Error>> {
+    pub(crate) fn poll_piece(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Bytes>, Error>> {
         if let Some(piece) = self.state.take_pending() {
             return Poll::Ready(Ok(Some(piece)));
         }
@@ -605,6 +613,32 @@ impl ClientResponse {
             }
             return Poll::Ready(r);
         }
+    }
+
+    /// The trailers, once, as a header map (`None` when there are none, or
+    /// they were taken).
+    #[cfg(feature = "http")]
+    pub(crate) fn take_trailers(&mut self) -> Option<http::HeaderMap> {
+        if self.trailers_taken {
+            return None;
+        }
+        self.trailers_taken = true;
+        let mut map = http::HeaderMap::new();
+        for (n, v) in self.state.trailers() {
+            if let (Ok(n), Ok(v)) = (
+                http::HeaderName::from_bytes(n),
+                http::HeaderValue::from_bytes(v),
+            ) {
+                map.append(n, v);
+            }
+        }
+        (!map.is_empty()).then_some(map)
+    }
+
+    /// Whether trailers wait to be handed out as a frame.
+    #[cfg(feature = "http")]
+    pub(crate) fn has_untaken_trailers(&self) -> bool {
+        !self.trailers_taken && self.state.trailers().next().is_some()
     }
 
     /// The next piece of the body, as the engine's `Bytes` (no copy), or

@@ -52,6 +52,8 @@ use tokio::time::Sleep;
 
 mod client;
 mod http_connection;
+#[cfg(feature = "http")]
+mod http_types;
 
 pub use client::{Body, Client, ClientResponse};
 pub use http_connection::{HttpConnection, Rewind, Stream};

@@ -347,3 +347,33 @@ async fn nginx_sixty_four_tasks_stay_within_the_limit() {
         );
     }
 }
+
+/// `http` types at the edges: an `http::Request` in (method, absolute URI,
+/// headers, body), an `http::Response` out whose body is an
+/// `http_body::Body` — data frames, then the trailers as a frame.
+#[cfg(feature = "http")]
+#[tokio::test(flavor = "current_thread")]
+async fn http_requests_in_and_http_bodies_out() {
+    use http_body_util::BodyExt;
+    let chunked: &[u8] = b"HTTP/1.1 201 Created\r\nX-Reply: yes\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nX-Sum: 5\r\n\r\n";
+    let server = Server::start(vec![answer(chunked)]);
+    let client = Client::new().unwrap();
+    let req = http::Request::post(server.url("/form"))
+        .header("X-Asked", "1")
+        .body(Bytes::from_static(b"a=1"))
+        .unwrap();
+    let resp = client.send(req).await.unwrap();
+    assert_eq!(resp.status(), http::StatusCode::CREATED);
+    assert_eq!(resp.headers()["x-reply"], "yes");
+    let collected = resp.into_body().collect().await.unwrap();
+    assert_eq!(collected.trailers().unwrap()["x-sum"], "5");
+    assert_eq!(&collected.to_bytes()[..], b"abcde");
+    let seen = server.requests.lock().unwrap()[0].clone();
+    assert!(
+        seen.head.starts_with("POST /form HTTP/1.1\r\n"),
+        "{}",
+        seen.head
+    );
+    assert!(seen.head.contains("x-asked: 1\r\n") || seen.head.contains("X-Asked: 1\r\n"));
+    assert_eq!(seen.body, b"a=1");
+}
