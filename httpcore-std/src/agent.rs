@@ -116,6 +116,34 @@ impl Agent {
         }
     }
 
+    /// Send `req` (feature `http`) — an absolute `http://` or `https://`
+    /// URI, its method, headers and body — as [`request`](Self::request)
+    /// does; the response's head is the `http::Response`'s, its body the
+    /// [`AgentResponse`] (`Read`, capped `read_to_vec`).
+    #[cfg(feature = "http")]
+    pub fn send<B: AsRef<[u8]>>(
+        &self,
+        req: http::Request<B>,
+    ) -> Result<http::Response<AgentResponse>, Error> {
+        let (parts, body) = req.into_parts();
+        let url = parts.uri.to_string();
+        let mut headers = Vec::with_capacity(parts.headers.len());
+        for (name, value) in &parts.headers {
+            let value = value
+                .to_str()
+                .map_err(|_| httpcore::Error::InvalidRequest {
+                    part: httpcore::InvalidPart::HeaderValue,
+                    bytes: Bytes::copy_from_slice(value.as_bytes()),
+                })?;
+            headers.push((name.as_str(), value));
+        }
+        let body = body.as_ref();
+        let body = (!body.is_empty()).then_some(body);
+        let resp = self.request(parts.method.as_str(), &url, &headers, body)?;
+        let (head, ()) = resp.head().to_http()?.into_parts();
+        Ok(http::Response::from_parts(head, resp))
+    }
+
     /// A request whose body is read from `body` (`Content-Length` when
     /// `len` is known, chunked otherwise), streamed in constant memory; it
     /// is never sent twice.
