@@ -90,7 +90,7 @@ fn a_proxy_gets_absolute_form_and_the_credentials_of_its_url() {
 fn a_bad_proxy_url_is_a_typed_error_that_does_not_print_the_password() {
     let out = fetch(&[
         "-x",
-        "socks5://bob:hunter2@127.0.0.1:1",
+        "socks4://bob:hunter2@127.0.0.1:1",
         "http://127.0.0.1:1/",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
