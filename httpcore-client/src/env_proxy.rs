@@ -6,6 +6,10 @@
 //! `REQUEST_METHOD` is set — in a CGI program it is whatever a client sent
 //! as a `Proxy:` header ("httpoxy").
 //!
+//! Loopback targets (`localhost`, `127.0.0.0/8`, `::1`) always go direct,
+//! as in Go's `ProxyFromEnvironment`: a proxy set for the outside world is
+//! not meant for this machine's own servers.
+//!
 //! `no_proxy` is a comma-separated list: `*` (everything), a domain
 //! (`example.com` matches it and every name under it; a leading `.` or
 //! `*.` means the same), an IP address, or a CIDR block (`10.0.0.0/8`,
@@ -54,7 +58,7 @@ impl EnvProxies {
         let proxy = if https { &self.https } else { &self.http };
         proxy
             .as_ref()
-            .filter(|_| !self.no_proxy.matches(host, port))
+            .filter(|_| !is_loopback(host) && !self.no_proxy.matches(host, port))
     }
 }
 
@@ -110,6 +114,15 @@ impl NoProxy {
                 }
         })
     }
+}
+
+/// `localhost` (and names under it) or a loopback address.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn entry(text: &str) -> Option<Entry> {
@@ -256,6 +269,19 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(env.for_target(false, "a.test", 80), None);
+        // This machine's own servers go direct.
+        let env = EnvProxies::from_vars(vars(&[("http_proxy", "http://p:1")])).unwrap();
+        for local in [
+            "localhost",
+            "api.localhost",
+            "127.0.0.1",
+            "127.9.9.9",
+            "::1",
+            "[::1]",
+        ] {
+            assert_eq!(env.for_target(false, local, 80), None, "{local}");
+        }
+        assert!(env.for_target(false, "localhost.example", 80).is_some());
         // Nothing set, or set empty: no proxy.
         let env = EnvProxies::from_vars(vars(&[("http_proxy", " ")])).unwrap();
         assert_eq!(env, EnvProxies::default());
