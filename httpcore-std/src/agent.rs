@@ -181,9 +181,13 @@ impl Agent {
         let judged = |e| judge(cap, e);
         let mut conn = self.lease(&key, endpoint, url.https, cap).map_err(judged)?;
         conn.set_deadline(cap);
+        let kept_alive = conn.is_connected() && conn.responses_on_connection() > 0;
         let head = send(&mut conn, &url.target).and_then(|_| conn.response_head());
         match head {
             Ok(head) => {
+                // Still the transport that had carried responses (a retry
+                // on a new one starts the count again).
+                let reused = kept_alive && conn.responses_on_connection() > 0;
                 let limits = decode.then_some(self.inner.config.decode_limits);
                 let lease = Lease {
                     agent: self.clone(),
@@ -191,7 +195,9 @@ impl Agent {
                     conn: Some(conn),
                     cap,
                 };
-                Ok(AgentResponse::new(lease, head, limits))
+                let mut resp = AgentResponse::new(lease, head, limits);
+                resp.reused = reused;
+                Ok(resp)
             }
             Err(e) => {
                 self.give_back(&key, conn, false);
@@ -373,6 +379,7 @@ fn judge(cap: Option<Deadline>, e: Error) -> Error {
 pub struct AgentResponse {
     lease: Lease,
     state: ResponseState,
+    reused: bool,
 }
 
 impl std::ops::Deref for AgentResponse {
@@ -391,6 +398,7 @@ impl AgentResponse {
         let mut r = AgentResponse {
             lease,
             state: ResponseState::new(head, framing),
+            reused: false,
         };
         if let Some(limits) = decode {
             r.state.decode_body(limits);
@@ -400,6 +408,12 @@ impl AgentResponse {
             let _ = r.next_chunk();
         }
         r
+    }
+
+    /// Whether the request went on a kept-alive connection that had
+    /// carried responses before (not on one opened for it).
+    pub fn reused_connection(&self) -> bool {
+        self.reused
     }
 
     /// The next piece of the body (no copy), or `None` at its end.

@@ -6,7 +6,7 @@
 use std::process::{Command, Output};
 
 mod support;
-use support::{answer, example, fetch_binary, Server};
+use support::{answer, example, fetch_binary, Action, Server};
 
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
@@ -127,4 +127,191 @@ fn load_with_no_url_checks_every_body_and_stays_within_the_limit() {
         (1..=4).contains(&connections),
         "{connections} connections for a limit of 4"
     );
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn compressed_asks_for_gzip_and_decodes_and_without_it_the_body_is_as_sent() {
+    let z = gzip(b"decoded text");
+    let mut resp = format!(
+        "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+        z.len()
+    )
+    .into_bytes();
+    resp.extend_from_slice(&z);
+    // Each fetch is a process of its own: one connection each.
+    let server = Server::start(vec![answer(&resp), answer(&resp)]);
+    let out = fetch(&["--compressed", &server.url("/z")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"decoded text");
+    let out = fetch(&[&server.url("/z")]);
+    assert_eq!(out.stdout, z, "without --compressed the body is as sent");
+    let heads: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.head.clone())
+        .collect();
+    assert!(
+        heads[0].contains("Accept-Encoding: gzip, deflate"),
+        "{}",
+        heads[0]
+    );
+    assert!(
+        heads[1].contains("Accept-Encoding: identity\r\n"),
+        "{}",
+        heads[1]
+    );
+}
+
+#[test]
+fn location_follows_redirects_and_without_it_prints_the_redirect() {
+    let moved: &[u8] = b"HTTP/1.1 302 Found\r\nLocation: /there\r\nContent-Length: 0\r\n\r\n";
+    let server = Server::start(vec![
+        [answer(moved), answer(OK)].concat(),
+        answer(moved),
+        [answer(moved), answer(OK)].concat(),
+    ]);
+    let out = fetch(&["-L", &server.url("/here")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"hello");
+    // Without -L the 302 is the answer (-i prints its head).
+    let out = fetch(&["-i", &server.url("/here")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("HTTP/1.1 302 Found\n"), "{text}");
+    // Short flags combine: -iL is -i -L.
+    let out = fetch(&["-iL", &server.url("/here")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("HTTP/1.1 200 OK\n") && text.ends_with("hello"),
+        "{text}"
+    );
+    let lines: Vec<String> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.head.lines().next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /here HTTP/1.1",
+            "GET /there HTTP/1.1",
+            "GET /here HTTP/1.1",
+            "GET /here HTTP/1.1",
+            "GET /there HTTP/1.1"
+        ]
+    );
+}
+
+#[test]
+fn max_time_is_one_deadline_for_the_whole_request() {
+    let server = Server::start(vec![vec![
+        Action::Read,
+        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab".to_vec()),
+        Action::Sleep(std::time::Duration::from_secs(3)),
+    ]]);
+    let started = std::time::Instant::now();
+    let out = Command::new(fetch_binary())
+        .args(["--max-time=0.5", &server.url("/slow")])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("DeadlineExceeded") && stderr.contains("reading the body"),
+        "{stderr}"
+    );
+    assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
+}
+
+#[test]
+fn parallel_fetches_many_urls_over_the_pool_in_the_order_given() {
+    let addr = testkit::load::start(64);
+    let urls: Vec<String> = (0..40).map(|i| format!("http://{addr}/echo/{i}")).collect();
+    let out = Command::new(fetch_binary())
+        .args(["-Z", "8", "--json"])
+        .args(&urls)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 40);
+    use base64::Engine as _;
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["url"], urls[i].as_str());
+        let body = base64::engine::general_purpose::STANDARD
+            .decode(line["body_base64"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(body, format!("/echo/{i}").as_bytes());
+    }
+}
+
+#[test]
+fn user_options_after_equals_the_double_dash_and_help() {
+    let server = Server::start(vec![answer(OK)]);
+    let out = Command::new(fetch_binary())
+        .args([
+            "--user=alice:s3cret",
+            "-XPUT",
+            "--data=x",
+            "--",
+            &server.url("/u"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = server.requests.lock().unwrap()[0].head.clone();
+    assert!(head.starts_with("PUT /u HTTP/1.1\r\n"), "{head}");
+    assert!(
+        head.contains("Authorization: Basic YWxpY2U6czNjcmV0\r\n"),
+        "{head}"
+    );
+    let help = Command::new(fetch_binary()).arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    for option in [
+        "--location",
+        "--compressed",
+        "--max-time",
+        "--parallel",
+        "--noproxy",
+        "--user",
+        "--json",
+    ] {
+        assert!(text.contains(option), "--help lacks {option}");
+    }
+    let bad = Command::new(fetch_binary())
+        .arg("--no-such")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--no-such"));
 }
