@@ -23,10 +23,33 @@
 //!   goes: directly, through a forward proxy for `http://` (absolute-form),
 //!   through a CONNECT tunnel for `https://`; Basic credentials from the
 //!   proxy URL, sent to the proxy only.
+//! * [`ClientSettings`] — what the pooled clients (std's `Agent`, tokio's
+//!   `Client`, mio's `Driver`) are configured with, and
+//!   [`route`](ClientSettings::route), where each request goes.
+//! * [`deadline`] — one limit for a whole request across its phases.
+//! * [`connect`] — name resolution behind a trait, RFC 8305's attempts.
+//! * [`decode`] — `Content-Encoding` decoding in constant memory, with a
+//!   bomb cap.
+//! * [`EnvProxies`], [`NoProxy`] — proxies from the environment;
+//!   `socks` — the SOCKS5 handshake (feature `socks`).
 //! * [`Error`], [`Timeouts`], [`TlsOptions`] — what every adapter returns
 //!   and takes. TLS is rustls (itself sans-IO), certificates verified by
 //!   default; the crypto provider and root store are cargo features here,
 //!   once, and the adapters forward them.
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds | pulls in |
+//! | --- | --- | --- | --- |
+//! | `ring` | yes | rustls's crypto provider | `ring` |
+//! | `aws-lc-rs` | | the other provider (used when `ring` is off) | `aws-lc-rs` |
+//! | `webpki-roots` | yes | Mozilla's roots, built in | `webpki-roots` |
+//! | `platform-verifier` | | the operating system's verifier | `rustls-platform-verifier` |
+//! | `gzip` | | gzip and deflate decoding | `flate2` (zlib-rs) |
+//! | `brotli` | | br decoding | `brotli-decompressor` |
+//! | `zstd` | | zstd decoding | `zstd` (C library) |
+//! | `socks` | | the SOCKS5 handshake | — |
+//! | `sim` | | the deterministic simulation and fuzz harnesses (tests only) | — |
 //!
 //! ```
 //! use httpcore_client::{Exchange, BodyStep};

@@ -334,7 +334,7 @@ impl std::fmt::Debug for SocksRoute {
 
 impl SocksRoute {
     /// Whether the target's name must be resolved here first (`socks5://`)
-    /// — then pass its address to [`opener`](Self::opener).
+    /// — then pass its address to `opener` (feature `socks`).
     pub fn resolves_locally(&self) -> bool {
         !self.remote_dns && self.target.host().parse::<std::net::IpAddr>().is_err()
     }

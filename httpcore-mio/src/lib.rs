@@ -15,6 +15,50 @@
 //!
 //! This crate parses nothing: every byte of HTTP is produced and read by
 //! the engine.
+//!
+//! ## Any URL on one thread: [`Driver::send`]
+//!
+//! The driver keeps a pool of connections per host with the same
+//! `ClientSettings` as the other clients. This example runs:
+//!
+//! ```
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let addr = listener.local_addr()?;
+//! # std::thread::spawn(move || {
+//! #     use std::io::{Read, Write};
+//! #     for s in listener.incoming().take(1) {
+//! #         let mut s = s.unwrap();
+//! #         let mut buf = [0u8; 4096];
+//! #         let _ = s.read(&mut buf);
+//! #         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+//! #     }
+//! # });
+//! use httpcore_mio::Driver;
+//!
+//! let mut driver = Driver::new()?;
+//! let ticket = driver.send("GET", &format!("http://{addr}/"), &[] as &[(&str, &str)], None)?;
+//! for done in driver.run()? {
+//!     let (head, body) = done.result?;
+//!     assert_eq!((done.ticket, head.status(), body), (Some(ticket), 200, b"hello".to_vec()));
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Runnable programs: `cargo run -p httpcore-mio --example many` (1,000
+//! requests over 100 connections), `--example embed` (connections in a
+//! loop of your own).
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds | pulls in |
+//! | --- | --- | --- | --- |
+//! | `ring` | yes | rustls's crypto provider | `ring` |
+//! | `aws-lc-rs` | | the other provider | `aws-lc-rs` |
+//! | `webpki-roots` | yes | Mozilla's roots, built in | `webpki-roots` |
+//! | `platform-verifier` | | the operating system's verifier | `rustls-platform-verifier` |
+//! | `gzip` | yes | `Driver::send` asks for and decodes gzip and deflate | `flate2` (zlib-rs) |
+//! | `brotli` | | … and br | `brotli-decompressor` |
+//! | `zstd` | | … and zstd | `zstd` (C library) |
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

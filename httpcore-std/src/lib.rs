@@ -27,6 +27,54 @@
 //! resp.read_to_string(&mut text)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Many hosts, many threads: [`Agent`]
+//!
+//! One cheap, shareable client with a pool of kept-alive connections,
+//! per-host limits, a whole-request deadline, opt-in redirects,
+//! decompression, proxies (also from the environment) and a capped
+//! whole-body reader (see `docs/agent.md`). This example runs:
+//!
+//! ```
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let addr = listener.local_addr()?;
+//! # std::thread::spawn(move || {
+//! #     use std::io::{Read, Write};
+//! #     for s in listener.incoming().take(1) {
+//! #         let mut s = s.unwrap();
+//! #         let mut buf = [0u8; 4096];
+//! #         let _ = s.read(&mut buf);
+//! #         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+//! #     }
+//! # });
+//! use httpcore_std::{Agent, ClientSettings};
+//! use std::time::Duration;
+//!
+//! let agent = Agent::with_config(ClientSettings {
+//!     deadline: Some(Duration::from_secs(10)),
+//!     ..ClientSettings::default()
+//! })?;
+//! let mut resp = agent.get(&format!("http://{addr}/"))?;
+//! assert_eq!((resp.status(), resp.read_to_vec()?), (200, b"hello".to_vec()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Runnable programs: `cargo run -p httpcore-std --example fetch` (a small
+//! curl; `--help`), `--example load` (threads over one `Agent`).
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds | pulls in |
+//! | --- | --- | --- | --- |
+//! | `ring` | yes | rustls's crypto provider | `ring` |
+//! | `aws-lc-rs` | | the other provider (used when `ring` is off) | `aws-lc-rs` (C, cmake) |
+//! | `webpki-roots` | yes | Mozilla's roots, built in | `webpki-roots` |
+//! | `platform-verifier` | | the operating system's verifier and store | `rustls-platform-verifier` |
+//! | `gzip` | yes | the Agent asks for and decodes gzip and deflate | `flate2` (zlib-rs, pure Rust) |
+//! | `brotli` | | … and br | `brotli-decompressor` |
+//! | `zstd` | | … and zstd | `zstd` (C library) |
+//! | `socks` | | `socks5://` and `socks5h://` proxies | — |
+//! | `http` | | `Agent::send(http::Request)` | `http` |
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

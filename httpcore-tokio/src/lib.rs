@@ -17,10 +17,60 @@
 //! # Ok(()) }
 //! ```
 //!
-//! [`Client`] adds what one stream cannot: it reconnects when the server
-//! closed the kept-alive connection (checked on the socket itself), retries
-//! a request when the engine says nothing of the response arrived, and runs
-//! through a proxy's CONNECT tunnel.
+//! [`HttpConnection`] adds what one stream cannot: it reconnects when the
+//! server closed the kept-alive connection (checked on the socket itself),
+//! retries a request when the engine says nothing of the response arrived,
+//! and runs through a proxy's CONNECT tunnel.
+//!
+//! ## Many hosts, many tasks: [`Client`]
+//!
+//! One cheap (`Clone`), `Send + Sync` client with a pool of kept-alive
+//! connections, per-host limits, a whole-request deadline, opt-in
+//! redirects, decompression, proxies, bodies from and to `AsyncRead` and
+//! `Stream`, and cancellation at any await point (see `docs/client.md`).
+//! This example runs:
+//!
+//! ```
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let addr = listener.local_addr()?;
+//! # std::thread::spawn(move || {
+//! #     use std::io::{Read, Write};
+//! #     for s in listener.incoming().take(1) {
+//! #         let mut s = s.unwrap();
+//! #         let mut buf = [0u8; 4096];
+//! #         let _ = s.read(&mut buf);
+//! #         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+//! #     }
+//! # });
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! use httpcore_tokio::Client;
+//!
+//! let client = Client::new()?;
+//! let mut resp = client.get(&format!("http://{addr}/")).await?;
+//! assert_eq!((resp.status(), resp.read_all().await?), (200, b"hello".to_vec()));
+//! # Ok::<(), httpcore_tokio::Error>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Runnable programs: `cargo run -p httpcore-tokio --example load` (64
+//! tasks over one `Client`), `--example tower --features tower`,
+//! `--example concurrent`.
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds | pulls in |
+//! | --- | --- | --- | --- |
+//! | `ring` | yes | rustls's crypto provider | `ring` |
+//! | `aws-lc-rs` | | the other provider | `aws-lc-rs` |
+//! | `webpki-roots` | yes | Mozilla's roots, built in | `webpki-roots` |
+//! | `platform-verifier` | | the operating system's verifier | `rustls-platform-verifier` |
+//! | `gzip` | yes | the Client asks for and decodes gzip and deflate | `flate2` (zlib-rs) |
+//! | `brotli` | | … and br | `brotli-decompressor` |
+//! | `zstd` | | … and zstd | `zstd` (C library) |
+//! | `socks` | | `socks5://` and `socks5h://` proxies | — |
+//! | `http` | | `Client::send(http::Request)`, `ClientResponse: http_body::Body` | `http`, `http-body` |
+//! | `tower` | | `Client: tower::Service<http::Request<B>>` | `tower-service` |
 //!
 //! ## Cancellation
 //!
