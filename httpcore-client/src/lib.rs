@@ -49,6 +49,7 @@
 //! | `brotli` | | br decoding | `brotli-decompressor` |
 //! | `zstd` | | zstd decoding | `zstd` (C library) |
 //! | `socks` | | the SOCKS5 handshake | — |
+//! | `tracing` | | events for connections, the pool, retries, redirects ([`log`]) | `tracing` |
 //! | `sim` | | the deterministic simulation and fuzz harnesses (tests only) | — |
 //!
 //! ```
@@ -81,6 +82,7 @@ pub mod decode;
 mod env_proxy;
 mod error;
 mod exchange;
+pub mod log;
 pub mod pool;
 mod proxy;
 pub mod redirect;

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use httpcore::{Framing, ResponseHead, Url};
 use httpcore_client::deadline::bound;
 use httpcore_client::decode::DecodeLimits;
+use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
 use httpcore_client::ResponseState;
@@ -109,6 +110,8 @@ impl Agent {
             if !chain.follow(resp.status(), location.as_deref(), true)? {
                 return Ok(resp);
             }
+            let urls = chain.urls();
+            log::redirect(resp.status(), &urls[urls.len() - 2], &chain.hop().url);
             // The redirect's own body: read so its connection goes back
             // (dropped unread, the connection would be closed).
             let _ = resp.read_to_vec();
@@ -230,7 +233,14 @@ impl Agent {
         let expired = drain_closed(&mut pool);
         // The lock goes before anything blocks (`wait` releases it while
         // it waits).
-        let grant = match pool.checkout(key, now) {
+        let checkout = pool.checkout(key, now);
+        let decision = match &checkout {
+            Checkout::Reuse(_) => "reuse",
+            Checkout::Connect => "connect",
+            Checkout::Wait(_) => "wait",
+        };
+        log::pool(decision, &key.host, key.port);
+        let grant = match checkout {
             Checkout::Reuse(conn) => {
                 drop(pool);
                 Grant::Reuse(conn)
@@ -320,6 +330,11 @@ impl Agent {
             conn.close();
         }
         let mut pool = self.lock();
+        log::pool(
+            if reusable { "checkin" } else { "discard" },
+            &key.host,
+            key.port,
+        );
         let woken = if reusable {
             pool.checkin(key, conn, Instant::now())
         } else {

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Connection, Framing, ResponseHead};
 use httpcore_client::connect::{addresses, Resolve, SystemResolver, ATTEMPT_DELAY};
 use httpcore_client::deadline::bound;
+use httpcore_client::log;
 use httpcore_client::{
     BodyStep, Deadline, Endpoint, Exchange, Proxy, ResponseState, Retries, SocksRoute, Timeouts,
     Tunnel,
@@ -287,6 +288,7 @@ impl HttpConnection {
         // checked when it returns.
         bound(cap, None, Instant::now(), "resolving")?;
         let connect = bound(cap, self.timeouts.connect, Instant::now(), "connecting")?;
+        log::connecting(&to.socket_addr_string(), addrs.len());
         let tcp = connect_tcp(addrs, connect, self.attempt_delay)
             .map_err(|e| Error::io("connecting", e))?;
         let mut transport = Transport::Plain(tcp);
@@ -318,6 +320,7 @@ impl HttpConnection {
                 server_name(self.endpoint.origin().host())?,
                 &leftover,
             )?;
+            log::tls_established(self.endpoint.origin().host());
         }
         transport
             .set_timeouts(self.timeouts.read, self.timeouts.write)
@@ -412,6 +415,7 @@ impl HttpConnection {
             let usable = self.exchange.engine().is_reusable()
                 && self.transport.as_mut().is_some_and(|t| t.idle_ok());
             if !usable {
+                log::idle_check_failed(self.endpoint.origin().host());
                 self.close();
             }
         }
@@ -529,7 +533,7 @@ impl HttpConnection {
 
     fn print_debug(&mut self) {
         while let Some(line) = self.exchange.poll_debug() {
-            eprintln!("{line}");
+            log::httplib(&line);
         }
     }
 
@@ -572,7 +576,9 @@ impl HttpConnection {
         match self.read_head() {
             Ok(head) => Ok(head),
             Err(e) => {
+                let why = e.to_string();
                 self.exchange.recover(e)?;
+                log::retry(&why);
                 self.close();
                 self.connect()?;
                 self.exchange.replay()?;

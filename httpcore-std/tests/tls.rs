@@ -110,7 +110,10 @@ fn fetch_verifies_by_default_and_k_warns() {
     let refused = run(&["--timeout", "5"]);
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.starts_with("fetch: CertificateError: "), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("fetch: {url}: CertificateError: ")),
+        "{stderr}"
+    );
     let ca = ca_file(&server.ca_pem);
     let trusted = run(&["--cacert", ca.to_str().unwrap()]);
     assert_eq!(

@@ -19,6 +19,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use futures_core::Stream as BytesStream;
 use httpcore::{BodyLength, Framing, ResponseHead, Url};
+use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
 use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, ResponseState};
@@ -265,6 +266,8 @@ impl Client {
             if !chain.follow(resp.status(), location.as_deref(), replayable)? {
                 return Ok(resp);
             }
+            let urls = chain.urls();
+            log::redirect(resp.status(), &urls[urls.len() - 2], &chain.hop().url);
             // The redirect's own body: read so its connection goes back.
             let _ = resp.read_all().await;
             headers.retain(|(name, _)| chain.keeps_header(name));
@@ -333,6 +336,12 @@ impl Client {
             let expired = shared.drain_closed();
             (shared.pool.checkout(&key, now), expired)
         };
+        let decision = match &checkout {
+            Checkout::Reuse(_) => "reuse",
+            Checkout::Connect => "connect",
+            Checkout::Wait(_) => "wait",
+        };
+        log::pool(decision, &key.host, key.port);
         drop(expired);
         let grant = match checkout {
             Checkout::Reuse(conn) => Grant::Reuse(conn),
@@ -377,6 +386,11 @@ impl Client {
     fn give_back(&self, key: &PoolKey, mut conn: HttpConnection, reusable: bool) {
         conn.set_deadline(None);
         let reusable = reusable && conn.can_carry_another();
+        log::pool(
+            if reusable { "checkin" } else { "discard" },
+            &key.host,
+            key.port,
+        );
         let mut shared = self.lock();
         let (woken, dropped) = if reusable {
             (shared.pool.checkin(key, conn, Instant::now()), None)

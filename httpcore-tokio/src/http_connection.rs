@@ -15,7 +15,7 @@ use httpcore::{Config, Framing, ResponseHead};
 use std::time::Duration;
 
 use httpcore_client::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
-use httpcore_client::{Deadline, Endpoint, Proxy, Retries, SocksRoute, Tunnel};
+use httpcore_client::{log, Deadline, Endpoint, Proxy, Retries, SocksRoute, Tunnel};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
@@ -321,7 +321,9 @@ impl HttpConnection {
         match exchange(conn, method, url, body, headers).await {
             Ok(r) => Ok(r),
             Err(e) => {
+                let why = e.to_string();
                 conn.exchange.recover(e)?;
+                log::retry(&why);
                 self.close();
                 self.ready().await?;
                 let conn = self.conn.as_mut().expect("ready() opened it");
@@ -364,6 +366,7 @@ impl HttpConnection {
             if !conn.busy && !conn.broken && conn.engine().is_reusable() && conn.io.is_quiet() {
                 return Ok(());
             }
+            log::idle_check_failed(self.endpoint.origin().host());
         }
         self.close();
         self.conn = Some(self.open().await?);
@@ -394,9 +397,11 @@ impl HttpConnection {
         let rewind = Rewind { prefix, inner: tcp };
         let stream = match &self.tls {
             None => Stream::Plain(rewind),
-            Some(config) => Stream::Tls(Box::new(
-                tls_handshake(config.clone(), &origin, rewind, setup).await?,
-            )),
+            Some(config) => {
+                let tls = tls_handshake(config.clone(), &origin, rewind, setup).await?;
+                log::tls_established(origin.host());
+                Stream::Tls(Box::new(tls))
+            }
         };
         let mut conn =
             Connection::new(stream, origin, self.config.clone()).with_timeouts(self.timeouts);

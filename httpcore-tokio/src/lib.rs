@@ -202,6 +202,7 @@ async fn tcp(
             .await?
         }
     };
+    httpcore_client::log::connecting(&authority.socket_addr_string(), addrs.len());
     let tcp = within(limit, "connecting", race(addrs, attempt_delay)).await?;
     tcp.set_nodelay(true)
         .map_err(|e| Error::io("connecting", e))?;

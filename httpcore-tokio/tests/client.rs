@@ -112,7 +112,9 @@ async fn futures_dropped_at_any_await_point_leave_the_pool_consistent() {
                 .get(&format!("http://{addr}/echo/half"))
                 .await
                 .unwrap();
-            assert_eq!(r.chunk().await.unwrap().unwrap(), "/ech");
+            // Its first piece ("/ech" unless a late read took both).
+            let first = r.chunk().await.unwrap().unwrap();
+            assert!(b"/echo/half".starts_with(&first), "{first:?}");
         }
     }
     // The one slot is free: requests go through, on one connection at a time.
