@@ -93,6 +93,7 @@ mod settings;
 pub mod sim;
 #[cfg(feature = "socks")]
 pub mod socks;
+pub mod target;
 mod timeouts;
 mod tls;
 

@@ -394,7 +394,7 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Standard base64 with padding (RFC 4648 §4), for Basic credentials.
-fn base64(data: &[u8]) -> String {
+pub(crate) fn base64(data: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for group in data.chunks(3) {

@@ -182,47 +182,11 @@ impl Chain {
     }
 }
 
-/// `location` resolved against the absolute `base` (RFC 3986 §5.2): an
-/// absolute URL, a scheme-relative one (`//host/path`), an absolute path,
-/// a query, or a relative path with `.` and `..` segments. Only `http` and
-/// `https` are followed; the fragment is dropped (it never goes to a
-/// server).
+/// `location` resolved against the absolute `base`: see
+/// [`crate::target::join`] (the `url` crate's join; only `http` and
+/// `https` are followed, the fragment is dropped).
 pub fn resolve(base: &str, location: &str) -> Result<String, Error> {
-    let location = location.split('#').next().unwrap_or("");
-    let invalid = |reason| {
-        Error::Http(httpcore::Error::InvalidURL {
-            url: location.to_string(),
-            reason,
-        })
-    };
-    if let Some((scheme, _)) = location.split_once("://") {
-        return match scheme.to_ascii_lowercase().as_str() {
-            "http" | "https" => Ok(format!(
-                "{}{}",
-                scheme.to_ascii_lowercase(),
-                &location[scheme.len()..]
-            )),
-            _ => Err(invalid("a redirect to a scheme other than http or https")),
-        };
-    }
-    let (origin, path) = split_origin(base);
-    let resolved = if let Some(rest) = location.strip_prefix("//") {
-        format!("{}://{rest}", scheme(base))
-    } else if location.starts_with('/') {
-        format!("{origin}{}", remove_dot_segments(location))
-    } else if location.starts_with('?') {
-        let path = path.split('?').next().unwrap_or("/");
-        format!("{origin}{path}{location}")
-    } else {
-        let path = path.split('?').next().unwrap_or("/");
-        let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-        let dir = if dir.is_empty() { "/" } else { dir };
-        format!(
-            "{origin}{}",
-            remove_dot_segments(&format!("{dir}{location}"))
-        )
-    };
-    Ok(resolved)
+    crate::target::join(base, location)
 }
 
 fn scheme(url: &str) -> String {
@@ -230,54 +194,8 @@ fn scheme(url: &str) -> String {
         .map_or(String::new(), |(s, _)| s.to_ascii_lowercase())
 }
 
-/// `scheme://authority` and the rest (`/` when empty).
-fn split_origin(url: &str) -> (&str, &str) {
-    let after = url.find("://").map_or(0, |i| i + 3);
-    match url[after..].find(['/', '?']) {
-        Some(i) => url.split_at(after + i),
-        None => (url, "/"),
-    }
-}
-
-/// The origin (scheme, host and port, lower-cased, default ports made
-/// explicit) of an absolute URL.
 fn origin(url: &str) -> String {
-    let scheme = scheme(url);
-    let authority = split_origin(url).0.split_once("://").map_or("", |(_, a)| a);
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let default = if scheme == "https" { 443 } else { 80 };
-    match httpcore::Authority::parse(authority, default) {
-        Ok(a) => format!("{scheme}://{}", a.socket_addr_string().to_ascii_lowercase()),
-        Err(_) => format!("{scheme}://{}", authority.to_ascii_lowercase()),
-    }
-}
-
-/// RFC 3986 §5.2.4, for an absolute path (a query after it is kept).
-fn remove_dot_segments(path: &str) -> String {
-    let (path, query) = match path.find('?') {
-        Some(i) => path.split_at(i),
-        None => (path, ""),
-    };
-    let mut out: Vec<&str> = Vec::new();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        match *seg {
-            "." => {
-                if last {
-                    out.push("");
-                }
-            }
-            ".." => {
-                out.pop();
-                if last {
-                    out.push("");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    format!("/{}{query}", out.join("/"))
+    crate::target::origin(url)
 }
 
 #[cfg(test)]
@@ -312,7 +230,7 @@ mod tests {
         let base = "http://h.example:8080/a/b/c?q=1";
         for (location, want) in [
             ("https://other.example/x", "https://other.example/x"),
-            ("HTTP://Other.example/x", "http://Other.example/x"),
+            ("HTTP://Other.example/x", "http://other.example/x"),
             ("//cdn.example/lib.js", "http://cdn.example/lib.js"),
             ("/root", "http://h.example:8080/root"),
             ("/x/./y/../z", "http://h.example:8080/x/z"),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use httpcore::{Framing, RequestId, ResponseHead, Url};
+use httpcore::{Framing, RequestId, ResponseHead};
 use httpcore_client::decode::DecodeLimits;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::{ClientSettings, Endpoint, EnvProxies};
@@ -285,13 +285,21 @@ impl Driver {
         headers: &[(N, V)],
         body: Option<&[u8]>,
     ) -> Result<Ticket, Error> {
-        let url = Url::parse(url)?;
+        let parsed = httpcore_client::target::Target::parse(url)?;
+        let auth = parsed.authorization();
+        let url = parsed.url;
         let (key, endpoint) = self.settings.route(&self.env, &url)?;
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let mut headers: Vec<(String, String)> = headers
             .iter()
             .map(|(n, v)| (text(n.as_ref()), text(v.as_ref())))
             .collect();
+        let own = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+        if let (Some(auth), false) = (auth, own) {
+            headers.push(("Authorization".to_string(), auth));
+        }
         let accept = self.settings.accept_encoding(&headers);
         headers.extend(accept.map(|v| ("Accept-Encoding".to_string(), v.to_string())));
         let ticket = Ticket(self.next_ticket);

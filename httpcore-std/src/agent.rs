@@ -8,12 +8,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::Bytes;
-use httpcore::{Framing, ResponseHead, Url};
+use httpcore::{Framing, ResponseHead};
 use httpcore_client::deadline::bound;
 use httpcore_client::decode::DecodeLimits;
 use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
+use httpcore_client::target::Target;
 use httpcore_client::ResponseState;
 use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies};
 use rustls::ClientConfig;
@@ -103,9 +104,10 @@ impl Agent {
         loop {
             let hop = chain.hop();
             let body = body.filter(|_| hop.keep_body);
-            let mut resp = self.exchange(&hop.url, cap, decode.is_some(), |conn, target| {
-                conn.request(&hop.method, target, body, &headers)
-            })?;
+            let mut resp =
+                self.exchange(&hop.url, cap, decode.is_some(), |conn, target, auth| {
+                    conn.request(&hop.method, target, body, &with_auth(&headers, auth))
+                })?;
             let location = resp.header("location");
             if !chain.follow(resp.status(), location.as_deref(), true)? {
                 return Ok(resp);
@@ -161,9 +163,14 @@ impl Agent {
         let mut headers: Vec<(&str, &str)> = headers.to_vec();
         let decode = self.inner.config.accept_encoding(&headers);
         headers.extend(decode.map(|v| ("Accept-Encoding", v)));
-        self.exchange(url, self.deadline(), decode.is_some(), |conn, target| {
-            conn.request_reader(method, target, body, len, &headers)
-        })
+        self.exchange(
+            url,
+            self.deadline(),
+            decode.is_some(),
+            |conn, target, auth| {
+                conn.request_reader(method, target, body, len, &with_auth(&headers, auth))
+            },
+        )
     }
 
     /// A new request's deadline, if the settings give one.
@@ -177,15 +184,17 @@ impl Agent {
         url: &str,
         cap: Option<Deadline>,
         decode: bool,
-        send: impl FnOnce(&mut HttpConnection, &str) -> Result<(), Error>,
+        send: impl FnOnce(&mut HttpConnection, &str, Option<&str>) -> Result<(), Error>,
     ) -> Result<AgentResponse, Error> {
-        let url = Url::parse(url)?;
+        let target = Target::parse(url)?;
+        let auth = target.authorization();
+        let url = target.url;
         let (key, endpoint) = self.inner.config.route(&self.inner.env, &url)?;
         let judged = |e| judge(cap, e);
         let mut conn = self.lease(&key, endpoint, url.https, cap).map_err(judged)?;
         conn.set_deadline(cap);
         let kept_alive = conn.is_connected() && conn.responses_on_connection() > 0;
-        let head = send(&mut conn, &url.target).and_then(|_| conn.response_head());
+        let head = send(&mut conn, &url.target, auth.as_deref()).and_then(|_| conn.response_head());
         match head {
             Ok(head) => {
                 // Still the transport that had carried responses (a retry
@@ -373,6 +382,27 @@ struct Lease {
     conn: Option<HttpConnection>,
     /// The request's deadline, which bounds the body too.
     cap: Option<Deadline>,
+}
+
+/// `headers`, with `Authorization: auth` (from the URL's userinfo) added
+/// unless they set their own.
+fn with_auth<'h, 'a>(
+    headers: &'h [(&'a str, &'a str)],
+    auth: Option<&'a str>,
+) -> std::borrow::Cow<'h, [(&'a str, &'a str)]> {
+    let own = || {
+        headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    };
+    match auth {
+        Some(auth) if !own() => {
+            let mut all = headers.to_vec();
+            all.push(("Authorization", auth));
+            all.into()
+        }
+        _ => headers.into(),
+    }
 }
 
 /// A phase's `Timeout` that fired when the request's deadline had run out

@@ -18,10 +18,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures_core::Stream as BytesStream;
-use httpcore::{BodyLength, Framing, ResponseHead, Url};
+use httpcore::{BodyLength, Framing, ResponseHead};
 use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
+use httpcore_client::target::Target;
 use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, ResponseState};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_rustls::rustls::ClientConfig;
@@ -283,7 +284,21 @@ impl Client {
         body: &mut Body,
         cap: Option<Deadline>,
     ) -> Result<ClientResponse, Error> {
-        let url = Url::parse(url)?;
+        let target = Target::parse(url)?;
+        let auth = target.authorization();
+        let url = target.url;
+        let own = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+        let mut with_auth;
+        let headers = match auth.as_deref() {
+            Some(auth) if !own => {
+                with_auth = headers.to_vec();
+                with_auth.push(("Authorization", auth));
+                &with_auth[..]
+            }
+            _ => headers,
+        };
         let (key, endpoint) = self.inner.settings.route(&self.inner.env, &url)?;
         let tls = url.https.then(|| self.inner.tls.clone());
         let mut lease = self.lease(key, endpoint, tls, cap).await?;

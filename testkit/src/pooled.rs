@@ -733,6 +733,41 @@ pub fn socks5_proxies_with_and_without_credentials(make: MakePooled) {
     assert_eq!(e.name, "SocksError", "{}", e.message);
 }
 
+/// URLs are read with the `url` crate: an IDNA host goes out in ASCII
+/// (to the resolver and in `Host`), a path is percent-encoded, the
+/// fragment stays home, and userinfo becomes `Authorization: Basic`
+/// (never part of the request line).
+pub fn urls_are_read_as_browsers_read_them(make: MakePooled) {
+    let origin = Server::start(vec![answer(OK)]);
+    let port: u16 = origin.addr.rsplit(':').next().unwrap().parse().unwrap();
+    let resolver = FixedResolver(vec![(
+        "xn--bcher-kva.test".into(),
+        vec![origin.addr.parse().unwrap()],
+    )]);
+    let client = make(ClientSettings {
+        resolver: Arc::new(resolver),
+        timeouts: Timeouts::all(Duration::from_secs(5)),
+        ..ClientSettings::default()
+    });
+    let url = format!("http://us%65r:p%40ss@Bücher.test:{port}/a b?q=1 2#frag");
+    assert_eq!(get(&*client, &url).unwrap(), b"hello");
+    let head = origin.requests.lock().unwrap()[0].head.clone();
+    assert!(
+        head.starts_with("GET /a%20b?q=1%202 HTTP/1.1\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("Host: xn--bcher-kva.test:{port}\r\n")),
+        "{head}"
+    );
+    // "user:p@ss"
+    assert!(
+        head.contains("Authorization: Basic dXNlcjpwQHNz\r\n"),
+        "{head}"
+    );
+    assert!(!head.contains("frag"), "{head}");
+}
+
 /// One `#[test]` per case of the pooled suite, each calling `$make` (an
 /// `fn(ClientSettings) -> Arc<dyn Pooled>`).
 #[macro_export]
@@ -752,7 +787,8 @@ macro_rules! pooled_tests {
             the_deadline_cuts_every_phase,
             happy_eyeballs_fall_back_within_the_delay,
             proxies_from_the_environment_are_honoured,
-            socks5_proxies_with_and_without_credentials
+            socks5_proxies_with_and_without_credentials,
+            urls_are_read_as_browsers_read_them
         );
     };
     (@each $make:expr; $($case:ident),*) => {
