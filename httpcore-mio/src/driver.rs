@@ -318,7 +318,14 @@ impl Driver {
         let now = Instant::now();
         self.pool.handle_timeout(now);
         self.close_let_go();
-        match self.pool.checkout(&q.key, now) {
+        let checkout = self.pool.checkout(&q.key, now);
+        let decision = match &checkout {
+            Checkout::Reuse(_) => "reuse",
+            Checkout::Connect => "connect",
+            Checkout::Wait(_) => "wait",
+        };
+        httpcore_client::log::pool(decision, &q.key.host, q.key.port);
+        match checkout {
             Checkout::Wait(w) => {
                 self.waiting.insert(w, q);
             }
@@ -439,7 +446,10 @@ impl Driver {
             return;
         }
         slot.pooled = Some((key.clone(), false));
-        let woken = if slot.conn.is_reusable() {
+        let reusable = slot.conn.is_reusable();
+        let decision = if reusable { "checkin" } else { "discard" };
+        httpcore_client::log::pool(decision, &key.host, key.port);
+        let woken = if reusable {
             self.pool.checkin(&key, token, Instant::now())
         } else {
             self.remove(token);
