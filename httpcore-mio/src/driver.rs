@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Framing, RequestId, ResponseHead};
-use httpcore_client::decode::DecodeLimits;
+use httpcore_client::decode::{DecodeLimits, Decoder};
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::{ClientSettings, Endpoint, EnvProxies};
 use mio::{Events, Poll, Token};
@@ -543,15 +543,18 @@ fn decode_whole(
     body: Vec<u8>,
     limits: DecodeLimits,
 ) -> Result<(ResponseHead, Vec<u8>), Error> {
-    let mut state = httpcore_client::ResponseState::new(head, Framing::Length(body.len() as u64));
-    state.decode_body(limits);
+    // No body (HEAD, 204, 304, an empty one) or no coding built in: as is.
+    let decoder = head
+        .header("content-encoding")
+        .filter(|_| !body.is_empty())
+        .and_then(|coding| Decoder::for_encoding(&coding, limits));
+    let Some(mut decoder) = decoder else {
+        return Ok((head, body));
+    };
     let mut out = Vec::new();
-    for raw in [Some(Bytes::from(body)), None] {
-        if let Some(piece) = state.decode(raw)? {
-            out.extend_from_slice(&piece);
-        }
-    }
-    Ok((state.take_head(), out))
+    decoder.push(&body, &mut out)?;
+    decoder.finish(&mut out)?;
+    Ok((head, out))
 }
 
 /// Take every output of a connection; how many requests ended.

@@ -132,16 +132,7 @@ impl Agent {
     ) -> Result<http::Response<AgentResponse>, Error> {
         let (parts, body) = req.into_parts();
         let url = parts.uri.to_string();
-        let mut headers = Vec::with_capacity(parts.headers.len());
-        for (name, value) in &parts.headers {
-            let value = value
-                .to_str()
-                .map_err(|_| httpcore::Error::InvalidRequest {
-                    part: httpcore::InvalidPart::HeaderValue,
-                    bytes: Bytes::copy_from_slice(value.as_bytes()),
-                })?;
-            headers.push((name.as_str(), value));
-        }
+        let headers = httpcore::header_pairs(&parts.headers)?;
         let body = body.as_ref();
         let body = (!body.is_empty()).then_some(body);
         let resp = self.request(parts.method.as_str(), &url, &headers, body)?;

@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body::Frame;
-use httpcore::InvalidPart;
 
 use crate::{Body, Client, ClientResponse, Error};
 
@@ -26,16 +25,7 @@ impl Client {
     ) -> Result<http::Response<ClientResponse>, Error> {
         let (parts, body) = req.into_parts();
         let url = parts.uri.to_string();
-        let mut headers = Vec::with_capacity(parts.headers.len());
-        for (name, value) in &parts.headers {
-            let value = value
-                .to_str()
-                .map_err(|_| httpcore::Error::InvalidRequest {
-                    part: InvalidPart::HeaderValue,
-                    bytes: Bytes::copy_from_slice(value.as_bytes()),
-                })?;
-            headers.push((name.as_str(), value));
-        }
+        let headers = httpcore::header_pairs(&parts.headers)?;
         let resp = self
             .request(parts.method.as_str(), &url, &headers, body)
             .await?;

@@ -31,6 +31,22 @@ impl Connection {
     }
 }
 
+/// An `http::HeaderMap` as `(name, value)` text pairs, for the clients'
+/// `request(.., headers, ..)`; a value that is not visible ASCII is
+/// `InvalidRequest` (`HeaderValue`), naming its bytes.
+pub fn header_pairs(headers: &http::HeaderMap) -> Result<Vec<(&str, &str)>, Error> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = value.to_str().map_err(|_| Error::InvalidRequest {
+                part: InvalidPart::HeaderValue,
+                bytes: bytes::Bytes::copy_from_slice(value.as_bytes()),
+            })?;
+            Ok((name.as_str(), value))
+        })
+        .collect()
+}
+
 impl ResponseHead {
     /// The head as an `http::Response<()>` (header names lowercased by the
     /// `http` crate; the reason phrase is dropped unless non-canonical

@@ -68,6 +68,8 @@ pub use config::{Config, Leniency, Limits};
 pub use connection::{BodyLength, Connection, RecvStateKind, RequestId, SendState, Timer};
 pub use error::{Error, Escaped, InvalidPart, LimitKind, RetrySafety};
 pub use event::{Done, Event, Framing, Head, Header, StatusLine, Version};
+#[cfg(feature = "http")]
+pub use http_compat::header_pairs;
 pub use response_head::ResponseHead;
 pub use tunnel::TunnelOpener;
 pub use url::Url;
