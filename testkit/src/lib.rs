@@ -5,6 +5,7 @@
 #![allow(missing_docs)]
 
 pub mod behaviour;
+pub mod bench;
 pub mod conformance;
 pub mod decoding;
 pub mod faults;

@@ -57,10 +57,21 @@ pub fn start_logged(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic::
     (addr, accepted, log)
 }
 
+/// [`start`], and the server thread's CPU clock (benches leave it out of
+/// a client's CPU figures).
+pub fn start_measured(backlog: i32) -> (String, crate::bench::ThreadCpu) {
+    let (addr, _, cpu) = start_with(backlog, None);
+    (addr, cpu)
+}
+
 fn start_with(
     backlog: i32,
     log: Option<Log>,
-) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, ()) {
+) -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    crate::bench::ThreadCpu,
+) {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     socket.set_reuse_address(true).unwrap();
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -71,8 +82,12 @@ fn start_with(
     let addr = listener.local_addr().unwrap().to_string();
     let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = accepted.clone();
-    std::thread::spawn(move || serve(listener, &count, log));
-    (addr, accepted, ())
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(crate::bench::ThreadCpu::current());
+        serve(listener, &count, log)
+    });
+    (addr, accepted, rx.recv().unwrap())
 }
 
 /// One client connection's state.
@@ -85,7 +100,8 @@ struct Conn {
     written: usize,
     /// Bytes of a request body still to swallow.
     sink_left: u64,
-    /// The answer due once the body is swallowed.
+    /// The answer due once the request body is swallowed (its buffer is
+    /// kept between requests).
     after_body: Vec<u8>,
     /// Whole requests received, by method and target (when logged).
     log: Option<Log>,
@@ -164,8 +180,8 @@ impl Conn {
             self.sink_left -= n as u64;
             data = &data[n..];
             if self.sink_left == 0 {
-                let answer = std::mem::take(&mut self.after_body);
-                self.out.extend_from_slice(&answer);
+                self.out.extend_from_slice(&self.after_body);
+                self.after_body.clear();
             }
         }
         self.input.extend_from_slice(data);
@@ -173,55 +189,50 @@ impl Conn {
     }
 
     /// Answer the complete requests in `input`, in order (a `/big` body
-    /// goes out before anything after it is answered).
+    /// goes out before anything after it is answered). The plain path
+    /// allocates nothing: the server must stay cheaper than any client it
+    /// measures.
     fn answer(&mut self) {
         while self.sink_left == 0 && self.big_left == 0 {
-            let Some(end) = self.input.windows(4).position(|w| w == b"\r\n\r\n") else {
+            let Some(end) = memchr::memmem::find(&self.input, b"\r\n\r\n") else {
                 return;
             };
-            let head = self.input[..end].to_vec();
-            self.input.drain(..end + 4);
+            let head = &self.input[..end];
             let target = head.split(|&b| b == b' ').nth(1).unwrap_or_default();
-            let lower = String::from_utf8_lossy(&head).to_ascii_lowercase();
-            let len: u64 = lower
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            let mut answer = Vec::new();
+            let len = content_length(head);
+            let answer = &mut self.after_body;
+            answer.clear();
             if head.starts_with(b"PUT /sink ") {
                 answer.extend_from_slice(b"HTTP/1.1 204 No Content\r\n\r\n");
             } else if target == b"/big" {
-                answer.extend_from_slice(
-                    format!("HTTP/1.1 200 OK\r\nContent-Length: {BIG}\r\n\r\n").as_bytes(),
-                );
+                let line = format!("HTTP/1.1 200 OK\r\nContent-Length: {BIG}\r\n\r\n");
+                answer.extend_from_slice(line.as_bytes());
                 self.big_left = BIG;
             } else if target.starts_with(b"/echo/") {
-                answer.extend_from_slice(
-                    format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
-                        target.len()
-                    )
-                    .as_bytes(),
+                let line = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                    target.len()
                 );
+                answer.extend_from_slice(line.as_bytes());
                 answer.extend_from_slice(target);
             } else {
                 answer.extend_from_slice(RESPONSE);
             }
             if let Some(log) = &self.log {
+                let head = &self.input[..end];
                 let line = head.split(|&b| b == b'\r').next().unwrap_or_default();
                 let key = String::from_utf8_lossy(line)
                     .rsplit_once(' ')
                     .map_or(String::new(), |(request, _)| request.to_string());
                 *log.lock().unwrap().entry(key).or_default() += 1;
             }
+            self.input.drain(..end + 4);
             let here = (self.input.len() as u64).min(len) as usize;
             self.input.drain(..here);
             self.sink_left = len - here as u64;
             if self.sink_left == 0 {
-                self.out.extend_from_slice(&answer);
-            } else {
-                self.after_body = answer;
+                self.out.extend_from_slice(&self.after_body);
+                self.after_body.clear();
             }
         }
     }
@@ -253,4 +264,16 @@ impl Conn {
             return true;
         }
     }
+}
+
+/// The Content-Length of a request head (0 without one), its name matched
+/// in any case.
+fn content_length(head: &[u8]) -> u64 {
+    head.split(|&b| b == b'\n')
+        .find_map(|line| {
+            let (name, value) = line.split_at(line.iter().position(|&b| b == b':')?);
+            name.eq_ignore_ascii_case(b"content-length")
+                .then(|| std::str::from_utf8(&value[1..]).ok()?.trim().parse().ok())?
+        })
+        .unwrap_or(0)
 }

@@ -1,0 +1,195 @@
+//! What the adapters' load benches share: clients timed against each other
+//! in alternating rounds in one process (the machine is noisy, so only a
+//! ratio measured round by round means anything), the medians, and the CPU
+//! each client costs per request.
+//!
+//! A [`Contest`] runs every entrant once per round, in an order reversed
+//! every round, after one warm-up round that is not counted. An entrant is
+//! a closure doing a fixed amount of work and returning how many requests
+//! it made. [`Contest::ratio`] is the median over rounds of `b`'s time over
+//! `a`'s: above 1, `a` did the same work faster.
+
+use std::time::{Duration, Instant};
+
+/// The median (the upper one of an even count); `NaN` when empty.
+pub fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// CPU time this process has used so far, all threads (those that ended
+/// too), user and system.
+pub fn process_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a rusage, RUSAGE_SELF is always valid.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    assert_eq!(rc, 0, "getrusage failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// One thread's CPU clock, readable from any thread of the process (Linux:
+/// `/proc/self/task/<tid>/schedstat`, nanoseconds).
+#[derive(Debug, Clone)]
+pub struct ThreadCpu {
+    path: Option<String>,
+}
+
+impl ThreadCpu {
+    /// The calling thread's clock.
+    pub fn current() -> ThreadCpu {
+        let path = std::fs::read_link("/proc/thread-self")
+            .ok()
+            .and_then(|p| p.to_str().map(|p| format!("/proc/{p}/schedstat")));
+        ThreadCpu { path }
+    }
+
+    /// CPU time the thread has used so far (zero where it cannot be read).
+    pub fn now(&self) -> Duration {
+        self.path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .map_or(Duration::ZERO, Duration::from_nanos)
+    }
+}
+
+/// One client in a [`Contest`]: its name and one round's work.
+pub struct Entrant<'a> {
+    name: &'static str,
+    run: Box<dyn FnMut() -> usize + 'a>,
+    times: Vec<Duration>,
+    requests: usize,
+    cpu: Duration,
+}
+
+/// Clients timed against each other in alternating rounds.
+pub struct Contest<'a> {
+    entrants: Vec<Entrant<'a>>,
+    server: Option<ThreadCpu>,
+}
+
+impl<'a> Contest<'a> {
+    /// A contest whose CPU figures leave out `server`'s thread (the
+    /// in-process server every client talks to).
+    pub fn new(server: Option<ThreadCpu>) -> Contest<'a> {
+        Contest {
+            entrants: Vec::new(),
+            server,
+        }
+    }
+
+    /// Add a client: `run` does one round's work and returns the number
+    /// of requests it made.
+    pub fn entrant(&mut self, name: &'static str, run: impl FnMut() -> usize + 'a) -> &mut Self {
+        self.entrants.push(Entrant {
+            name,
+            run: Box::new(run),
+            times: Vec::new(),
+            requests: 0,
+            cpu: Duration::ZERO,
+        });
+        self
+    }
+
+    /// Run one warm-up round and then `rounds` counted ones.
+    pub fn run(&mut self, rounds: usize) -> &mut Self {
+        let count = self.entrants.len();
+        for round in 0..=rounds {
+            for k in 0..count {
+                let i = if round % 2 == 0 { k } else { count - 1 - k };
+                let server = self.server.as_ref().map_or(Duration::ZERO, ThreadCpu::now);
+                let cpu = process_cpu();
+                let start = Instant::now();
+                let e = &mut self.entrants[i];
+                let requests = (e.run)();
+                let elapsed = start.elapsed();
+                let server = self.server.as_ref().map_or(Duration::ZERO, ThreadCpu::now) - server;
+                let cpu = process_cpu().saturating_sub(cpu).saturating_sub(server);
+                if round > 0 {
+                    e.times.push(elapsed);
+                    e.requests += requests;
+                    e.cpu += cpu;
+                }
+            }
+        }
+        self
+    }
+
+    fn get(&self, name: &str) -> &Entrant<'a> {
+        self.entrants
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no entrant {name}"))
+    }
+
+    /// The median over rounds of `b`'s time over `a`'s (both do the same
+    /// work each round): how many times faster `a` was.
+    pub fn ratio(&self, a: &str, b: &str) -> f64 {
+        let (a, b) = (self.get(a), self.get(b));
+        let per_round: Vec<f64> = a
+            .times
+            .iter()
+            .zip(&b.times)
+            .map(|(ta, tb)| tb.as_secs_f64() / ta.as_secs_f64())
+            .collect();
+        median(&per_round)
+    }
+
+    /// `name`'s requests per second, the median over rounds.
+    pub fn per_second(&self, name: &str) -> f64 {
+        let e = self.get(name);
+        let per_round = e.requests as f64 / e.times.len().max(1) as f64;
+        let rates: Vec<f64> = e
+            .times
+            .iter()
+            .map(|t| per_round / t.as_secs_f64())
+            .collect();
+        median(&rates)
+    }
+
+    /// The client side's CPU per request, microseconds: the process's CPU
+    /// minus the server thread's, over every counted round.
+    pub fn cpu_per_request(&self, name: &str) -> f64 {
+        let e = self.get(name);
+        e.cpu.as_secs_f64() * 1e6 / e.requests.max(1) as f64
+    }
+
+    /// Print `ratio NAME VALUE` for `a` over `b`.
+    pub fn print_ratio(&self, name: &str, a: &str, b: &str) {
+        println!("ratio {name} {:.3}", self.ratio(a, b));
+    }
+
+    /// Print every entrant's requests per second and CPU per request (to
+    /// stderr, beside the ratio lines).
+    pub fn print_figures(&self, label: &str) {
+        for e in &self.entrants {
+            eprintln!(
+                "  {label} {:<16} {:>9.0} req/s  {:>6.2} us CPU/request (client side)",
+                e.name,
+                self.per_second(e.name),
+                self.cpu_per_request(e.name)
+            );
+        }
+    }
+}
+
+/// Raise this process's open-file limit to its hard limit (benches that
+/// hold thousands of loopback connections, both ends in one process); the
+/// limit now in force.
+pub fn raise_fd_limit() -> u64 {
+    // SAFETY: getrlimit/setrlimit only read and write the struct given.
+    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to an rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 0;
+    }
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: a valid pointer to an rlimit no higher than the hard limit.
+    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    // SAFETY: as above.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    limit.rlim_cur as u64
+}
