@@ -61,6 +61,12 @@ impl Target {
     /// Read `url`: `InvalidURL` for a scheme other than http and https, no
     /// host, or what the WHATWG parser refuses.
     pub fn parse(url: &str) -> Result<Target, Error> {
+        if let Some(url) = canonical(url) {
+            return Ok(Target {
+                url,
+                credentials: None,
+            });
+        }
         let parsed = url::Url::parse(url).map_err(|_| invalid(url, "not a URL"))?;
         let https = match parsed.scheme() {
             "http" => false,
@@ -109,6 +115,115 @@ impl Target {
             crate::proxy::base64(format!("{user}:{password}").as_bytes())
         ))
     }
+}
+
+/// A URL already in the form the WHATWG parser would give it, split
+/// without that parser (the common case of a client sending to the same
+/// plain URLs again and again); `None` for anything the parser might
+/// change or refuse — userinfo, fragments, IDNA or punycode hosts, numeric
+/// hosts that are not a canonical dotted quad, IPv6, a default or
+/// zero-led port, dot segments, escapes of `.`, bytes it would encode —
+/// which then goes the WHATWG way. `parse_matches_the_whatwg_parser`
+/// checks the two agree wherever this one answers.
+fn canonical(url: &str) -> Option<httpcore::Url> {
+    let (https, rest) = if let Some(rest) = url.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        (true, url.strip_prefix("https://")?)
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, target) = rest.split_at(end);
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if !canonical_host(host) {
+        return None;
+    }
+    let authority = match port {
+        None => authority,
+        Some(port) => {
+            let ok = !port.is_empty()
+                && port.len() <= 5
+                && !port.starts_with('0')
+                && port.bytes().all(|b| b.is_ascii_digit());
+            let n: u32 = port.parse().ok().filter(|_| ok)?;
+            if n > 65535 || n == if https { 443 } else { 80 } {
+                return None;
+            }
+            authority
+        }
+    };
+    let (path, query) = match target.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (target, None),
+    };
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%".contains(&b))
+        && escapes_kept(path)
+        && !path.contains("/./")
+        && !path.contains("/../")
+        && !path.ends_with("/.")
+        && !path.ends_with("/..");
+    let query_ok = query.is_none_or(|q| {
+        q.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%?".contains(&b))
+            && escapes_kept(q)
+    });
+    if !path_ok || !query_ok {
+        return None;
+    }
+    let target = if path.is_empty() {
+        format!("/{}", &target[path.len()..])
+    } else {
+        target.to_string()
+    };
+    Some(httpcore::Url {
+        https,
+        authority: authority.to_string(),
+        target,
+    })
+}
+
+/// A host the WHATWG parser leaves as it is: lower-case ASCII labels of
+/// letters, digits and `-` (no punycode, the last not numeric-looking), or
+/// a dotted quad without leading zeros.
+fn canonical_host(host: &str) -> bool {
+    let labels = || host.split('.');
+    if host.is_empty() || labels().any(|l| l.is_empty() || l.len() > 63) {
+        return false;
+    }
+    let last = labels().next_back().unwrap_or_default();
+    if last.starts_with(|c: char| c.is_ascii_digit()) {
+        let parts: Vec<&str> = labels().collect();
+        return parts.len() == 4
+            && parts.iter().all(|p| {
+                p.len() <= 3
+                    && (p == &"0" || !p.starts_with('0'))
+                    && p.bytes().all(|b| b.is_ascii_digit())
+                    && p.parse::<u16>().is_ok_and(|n| n <= 255)
+            });
+    }
+    labels().all(|l| {
+        !l.starts_with("xn--")
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
+
+/// Every `%` begins a `%XX` escape, and none is an escaped `.` (which
+/// the parser may read as a dot segment).
+fn escapes_kept(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|(_, &c)| c == b'%')
+        .all(|(i, _)| {
+            b.get(i + 1..i + 3).is_some_and(|h| {
+                h.iter().all(u8::is_ascii_hexdigit) && !h.eq_ignore_ascii_case(b"2e")
+            })
+        })
 }
 
 /// `%XX` escapes decoded (bytes that are not UTF-8 replaced).
@@ -189,6 +304,106 @@ mod tests {
             let e = Target::parse(bad).unwrap_err();
             assert_eq!(e.name(), "InvalidURL", "{bad}");
             assert!(!e.to_string().contains("secret"), "{e}");
+        }
+    }
+
+    /// The WHATWG way alone (what `parse` did before its fast path).
+    fn whatwg(url: &str) -> Option<httpcore::Url> {
+        let parsed = url::Url::parse(url).ok()?;
+        let mut target = parsed.path().to_string();
+        if let Some(q) = parsed.query() {
+            target.push('?');
+            target.push_str(q);
+        }
+        let host = parsed.host_str()?;
+        Some(httpcore::Url {
+            https: parsed.scheme() == "https",
+            authority: match parsed.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host.to_string(),
+            },
+            target,
+        })
+    }
+
+    #[test]
+    fn plain_urls_take_the_fast_path_and_the_rest_do_not() {
+        for plain in [
+            "http://127.0.0.1:8080/",
+            "http://example.com",
+            "https://api.example.com/v1/items?id=3&x=%20",
+            "http://a-b.c9/x:y@z;p=1?q=/?",
+        ] {
+            let fast = canonical(plain).unwrap_or_else(|| panic!("{plain}"));
+            assert_eq!(Some(fast), whatwg(plain), "{plain}");
+        }
+        for other in [
+            "http://Example.com/",
+            "http://127.1/",
+            "http://127.0.0.01/",
+            "http://0x7f.0.0.1/",
+            "http://1.2.3/",
+            "http://h:80/",
+            "https://h:443/",
+            "http://h:080/",
+            "http://h:/",
+            "http://h:99999/",
+            "http://u@h/",
+            "http://h/a/../b",
+            "http://h/a/%2e%2E/b",
+            "http://h/a/.",
+            "http://h/a b",
+            "http://h/a#f",
+            "http://h/a\\b",
+            "http://h/%zz",
+            "http://xn--bcher-kva.example/",
+            "http://h..example/",
+            "http://[::1]/",
+            "http://h/q?'",
+            "HTTP://h/",
+        ] {
+            assert_eq!(canonical(other), None, "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Wherever the fast path answers, it answers what the WHATWG
+        /// parser does (URLs built from the pieces that matter).
+        #[test]
+        fn parse_matches_the_whatwg_parser(
+            scheme in proptest::sample::select(vec!["http://", "https://"]),
+            labels in proptest::prop_oneof![
+                proptest::collection::vec(proptest::sample::select(vec![
+                    "a", "b1", "x-y", "A", "0", "1", "0x7f", "xn--p", "", "é",
+                ]), 1..4),
+                proptest::collection::vec(proptest::sample::select(vec![
+                    "0", "00", "01", "1", "255", "256", "0x1", "",
+                ]), 3..6),
+            ],
+            port in proptest::sample::select(vec![
+                None, Some(""), Some("0"), Some("80"), Some("080"), Some("443"), Some("8080"),
+                Some("65535"), Some("65536"), Some("x"),
+            ]),
+            pieces in proptest::collection::vec(proptest::prop_oneof![
+                12 => proptest::sample::select(vec![
+                    "/", "/", "/", "a", ".", "..", "%2e", "%2E", "%41", "?", "@", ":", "=", "&",
+                    "!$(", ")*+", ",;", "-_",
+                ]),
+                1 => proptest::sample::select(vec![
+                    "%", "%4", "#", " ", "'", "\\", "~", "\"", "<", "{", "é",
+                ]),
+            ], 0..8),
+        ) {
+            let host = labels.join(".");
+            let rest = pieces.concat();
+            let url = match port {
+                Some(p) => format!("{scheme}{host}:{p}{rest}"),
+                None => format!("{scheme}{host}{rest}"),
+            };
+            if let Some(fast) = canonical(&url) {
+                proptest::prop_assert_eq!(Some(fast), whatwg(&url), "{}", url);
+            }
         }
     }
 

@@ -22,6 +22,7 @@
 //!
 //! `cargo bench -p httpcore-tokio --bench pool`
 //!
+//! `-- --only NAME` runs that one client for 20 s (to profile it);
 //! `-- --sweep` instead prints `rps RUNTIME CLIENT TASKS VALUE` for 1, 4,
 //! 16, 64 and 256 tasks (the chart in docs/benchmarks.md).
 
@@ -204,6 +205,7 @@ fn contest(
     server: &ThreadCpu,
     tasks: usize,
     rounds: usize,
+    only: Option<&str>,
     report: impl FnOnce(&Contest),
 ) {
     let setup = Setup {
@@ -252,8 +254,11 @@ fn contest(
         .entrant("hyper_conn", || {
             conns = Some(rt.block_on(setup.hyper_conn(conns.take().unwrap())));
             requests
-        })
-        .run(rounds);
+        });
+    if let Some(name) = only {
+        contest.keep_only(name);
+    }
+    contest.run(rounds);
     report(&contest);
 }
 
@@ -273,7 +278,24 @@ fn runtimes() -> [(&'static str, Runtime); 2] {
 fn main() {
     testkit::bench::raise_fd_limit();
     let (addr, server) = testkit::load::start_measured(4096);
-    if std::env::args().any(|a| a == "--sweep") {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(name) = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+    {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let start = std::time::Instant::now();
+        contest(&rt, &addr, &server, 64, 100, Some(name), |c| {
+            c.print_figures("current_thread")
+        });
+        eprintln!("{:?}", start.elapsed());
+        return;
+    }
+    if args.iter().any(|a| a == "--sweep") {
         for (suffix, rt) in runtimes() {
             let runtime = if suffix.is_empty() {
                 "current_thread"
@@ -281,7 +303,7 @@ fn main() {
                 "multi_thread"
             };
             for tasks in [1, 4, 16, 64, 256] {
-                contest(&rt, &addr, &server, tasks, 7, |c| {
+                contest(&rt, &addr, &server, tasks, 7, None, |c| {
                     for name in ["raw", "httpcore", "hyper_util", "reqwest", "hyper_conn"] {
                         println!("rps {runtime} {name} {tasks} {:.0}", c.per_second(name));
                     }
@@ -291,7 +313,7 @@ fn main() {
         return;
     }
     for (suffix, rt) in runtimes() {
-        contest(&rt, &addr, &server, 64, 21, |c| {
+        contest(&rt, &addr, &server, 64, 21, None, |c| {
             c.print_ratio(&format!("tokio_client_vs_raw{suffix}"), "httpcore", "raw");
             c.print_ratio(
                 &format!("tokio_client_vs_hyper_util{suffix}"),

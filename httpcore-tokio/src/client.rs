@@ -177,7 +177,10 @@ struct Inner {
 
 #[derive(Debug)]
 struct Shared {
-    pool: Pool<HttpConnection>,
+    /// Connections are boxed: leased, pooled and handed over by pointer
+    /// (a connection is a couple of kilobytes; every future and response
+    /// holding one by value copied it at each move).
+    pool: Pool<Box<HttpConnection>>,
     /// The tasks waiting in line, woken when the pool grants them something.
     wakers: HashMap<WaiterId, Waker>,
 }
@@ -189,7 +192,7 @@ impl Shared {
         }
     }
 
-    fn drain_closed(&mut self) -> Vec<HttpConnection> {
+    fn drain_closed(&mut self) -> Vec<Box<HttpConnection>> {
         std::iter::from_fn(|| self.pool.poll_close()).collect()
     }
 }
@@ -387,18 +390,20 @@ impl Client {
     }
 
     /// A new connection to `endpoint` (opened by its first request).
-    fn open(&self, endpoint: Endpoint, tls: Option<Arc<ClientConfig>>) -> HttpConnection {
+    fn open(&self, endpoint: Endpoint, tls: Option<Arc<ClientConfig>>) -> Box<HttpConnection> {
         let s = &self.inner.settings;
-        HttpConnection::new(endpoint, tls)
-            .with_config(s.engine.clone())
-            .with_timeouts(s.timeouts)
-            .with_retries(s.retries)
-            .with_resolver(s.resolver.clone(), s.attempt_delay)
+        Box::new(
+            HttpConnection::new(endpoint, tls)
+                .with_config(s.engine.clone())
+                .with_timeouts(s.timeouts)
+                .with_retries(s.retries)
+                .with_resolver(s.resolver.clone(), s.attempt_delay),
+        )
     }
 
     /// A leased connection comes back: into the pool when it can carry
     /// another request, closed otherwise.
-    fn give_back(&self, key: &PoolKey, mut conn: HttpConnection, reusable: bool) {
+    fn give_back(&self, key: &PoolKey, mut conn: Box<HttpConnection>, reusable: bool) {
         conn.set_deadline(None);
         let reusable = reusable && conn.can_carry_another();
         log::pool(
@@ -497,7 +502,7 @@ struct Waiting<'a> {
 }
 
 impl Future for Waiting<'_> {
-    type Output = Grant<HttpConnection>;
+    type Output = Grant<Box<HttpConnection>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
@@ -539,7 +544,7 @@ impl Drop for Waiting<'_> {
 struct Lease {
     client: Client,
     key: PoolKey,
-    conn: Option<HttpConnection>,
+    conn: Option<Box<HttpConnection>>,
 }
 
 impl Lease {

@@ -94,6 +94,13 @@ impl<'a> Contest<'a> {
         self
     }
 
+    /// Drop every entrant but `name` (to profile one client alone).
+    pub fn keep_only(&mut self, name: &str) -> &mut Self {
+        self.entrants.retain(|e| e.name == name);
+        assert!(!self.entrants.is_empty(), "no entrant {name}");
+        self
+    }
+
     /// Run one warm-up round and then `rounds` counted ones.
     pub fn run(&mut self, rounds: usize) -> &mut Self {
         let count = self.entrants.len();
