@@ -137,6 +137,11 @@ pub struct Pool<C> {
     /// What waiters were granted and have not taken yet (their slots are
     /// still counted in their host's `in_use`).
     granted: HashMap<WaiterId, (PoolKey, Grant<C>)>,
+    /// No idle connection expires before this (a lower bound: checkins
+    /// lower it, expiries only raise the true earliest), so
+    /// `handle_timeout` on every request costs a comparison, not a walk
+    /// over every host.
+    next_expiry: Option<Instant>,
 }
 
 impl<C> Pool<C> {
@@ -149,6 +154,7 @@ impl<C> Pool<C> {
             next_waiter: 0,
             to_close: VecDeque::new(),
             granted: HashMap::new(),
+            next_expiry: None,
         }
     }
 
@@ -159,9 +165,15 @@ impl<C> Pool<C> {
 
     /// A connection for a request to `key` at `now` (see the module docs).
     pub fn checkout(&mut self, key: &PoolKey, now: Instant) -> Checkout<C> {
-        self.expire_host(key, now);
         let max = self.config.max_per_host;
-        let host = self.hosts.entry(key.clone()).or_insert_with(Host::new);
+        let host = match self.hosts.get_mut(key) {
+            Some(host) => {
+                let expired = expire(host, self.config.idle_timeout, now, &mut self.to_close);
+                self.idle -= expired;
+                host
+            }
+            None => self.hosts.entry(key.clone()).or_insert_with(Host::new),
+        };
         if let Some((conn, _)) = host.idle.pop_back() {
             host.in_use += 1;
             self.idle -= 1;
@@ -197,9 +209,13 @@ impl<C> Pool<C> {
         } else {
             host.idle.push_back((conn, now));
             self.idle += 1;
+            let expiry = now + self.config.idle_timeout;
+            self.next_expiry = Some(self.next_expiry.map_or(expiry, |e| e.min(expiry)));
             if self.idle > self.config.max_idle {
                 self.evict_least_recently_used();
             }
+            // Not empty: it holds this connection (or, evicted, another).
+            return None;
         }
         self.forget_if_empty(key);
         None
@@ -267,6 +283,9 @@ impl<C> Pool<C> {
     /// The time is `now`: idle connections past their time go to
     /// [`poll_close`](Self::poll_close).
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.next_expiry.is_none_or(|at| now < at) {
+            return;
+        }
         let mut keys: Vec<PoolKey> = self.hosts.keys().cloned().collect();
         // In key order, so that what goes to `poll_close` comes in the
         // same order for the same inputs.
@@ -274,6 +293,7 @@ impl<C> Pool<C> {
         for key in &keys {
             self.expire_host(key, now);
         }
+        self.next_expiry = self.poll_timeout();
     }
 
     /// The next connection the pool let go of (expired, or past an idle
@@ -307,15 +327,7 @@ impl<C> Pool<C> {
         let Some(host) = self.hosts.get_mut(key) else {
             return;
         };
-        while host
-            .idle
-            .front()
-            .is_some_and(|&(_, since)| now.saturating_duration_since(since) >= timeout)
-        {
-            let (conn, _) = host.idle.pop_front().expect("checked above");
-            self.idle -= 1;
-            self.to_close.push_back(conn);
-        }
+        self.idle -= expire(host, timeout, now, &mut self.to_close);
         self.forget_if_empty(key);
     }
 
@@ -342,6 +354,27 @@ impl<C> Pool<C> {
             self.hosts.remove(key);
         }
     }
+}
+
+/// `host`'s idle connections past `timeout` at `now` moved to `to_close`;
+/// how many.
+fn expire<C>(
+    host: &mut Host<C>,
+    timeout: Duration,
+    now: Instant,
+    to_close: &mut VecDeque<C>,
+) -> usize {
+    let mut n = 0;
+    while host
+        .idle
+        .front()
+        .is_some_and(|&(_, since)| now.saturating_duration_since(since) >= timeout)
+    {
+        let (conn, _) = host.idle.pop_front().expect("checked above");
+        to_close.push_back(conn);
+        n += 1;
+    }
+    n
 }
 
 #[cfg(test)]
