@@ -258,7 +258,7 @@ impl Client {
         let decode = self.inner.settings.accept_encoding(&headers);
         headers.extend(decode.map(|v| ("Accept-Encoding", v)));
         loop {
-            let hop = chain.hop().clone();
+            let hop = chain.hop();
             if !hop.keep_body {
                 body = Body::empty();
             }
@@ -269,7 +269,11 @@ impl Client {
             if decode.is_some() {
                 resp.state.decode_body(self.inner.settings.decode_limits);
             }
-            let location = resp.header("location");
+            // Only a redirect's Location is looked up.
+            let location = (300..400)
+                .contains(&resp.status())
+                .then(|| resp.header("location"))
+                .flatten();
             if !chain.follow(resp.status(), location.as_deref(), replayable)? {
                 return Ok(resp);
             }
