@@ -50,7 +50,9 @@ struct Inner {
     granted: Condvar,
 }
 
-type Shared = Pool<HttpConnection>;
+/// Connections are boxed: leased, pooled and handed over by pointer (a
+/// connection is a couple of kilobytes).
+type Shared = Pool<Box<HttpConnection>>;
 
 impl Agent {
     /// An agent with the default configuration.
@@ -226,7 +228,7 @@ impl Agent {
         endpoint: Endpoint,
         https: bool,
         cap: Option<Deadline>,
-    ) -> Result<HttpConnection, Error> {
+    ) -> Result<Box<HttpConnection>, Error> {
         let mut pool = self.lock();
         let now = Instant::now();
         pool.handle_timeout(now);
@@ -272,7 +274,7 @@ impl Agent {
         key: &PoolKey,
         waiter: WaiterId,
         cap: Option<Deadline>,
-    ) -> Result<Grant<HttpConnection>, Error> {
+    ) -> Result<Grant<Box<HttpConnection>>, Error> {
         const DURING: &str = "waiting for a pooled connection";
         let now = Instant::now();
         let own = self.inner.config.timeouts.connect;
@@ -311,19 +313,19 @@ impl Agent {
     }
 
     /// A new connection to `endpoint` (connected by its first request).
-    fn open(&self, endpoint: Endpoint, https: bool) -> Result<HttpConnection, Error> {
+    fn open(&self, endpoint: Endpoint, https: bool) -> Result<Box<HttpConnection>, Error> {
         let config = &self.inner.config;
         let tls = https.then(|| self.inner.tls.clone());
         let mut conn = HttpConnection::for_endpoint(endpoint, tls, config.engine.clone());
         conn.set_timeouts(config.timeouts);
         conn.set_resolver(config.resolver.clone(), config.attempt_delay);
         conn.set_retries(config.retries);
-        Ok(conn)
+        Ok(Box::new(conn))
     }
 
     /// A leased connection comes back: into the pool when it can carry
     /// another request, closed otherwise.
-    fn give_back(&self, key: &PoolKey, mut conn: HttpConnection, reusable: bool) {
+    fn give_back(&self, key: &PoolKey, mut conn: Box<HttpConnection>, reusable: bool) {
         conn.set_deadline(None);
         let reusable = reusable && conn.is_connected() && conn.engine().is_reusable();
         if !reusable {
@@ -355,11 +357,15 @@ impl Agent {
     }
 }
 
-fn drain_closed(pool: &mut Shared) -> Vec<HttpConnection> {
+// The pool's boxes, closed outside the lock: unboxing them first would
+// only copy each one.
+#[allow(clippy::vec_box)]
+fn drain_closed(pool: &mut Shared) -> Vec<Box<HttpConnection>> {
     std::iter::from_fn(|| pool.poll_close()).collect()
 }
 
-fn close_all(conns: Vec<HttpConnection>) {
+#[allow(clippy::vec_box)]
+fn close_all(conns: Vec<Box<HttpConnection>>) {
     for mut conn in conns {
         conn.close();
     }
@@ -370,7 +376,7 @@ fn close_all(conns: Vec<HttpConnection>) {
 struct Lease {
     agent: Agent,
     key: PoolKey,
-    conn: Option<HttpConnection>,
+    conn: Option<Box<HttpConnection>>,
     /// The request's deadline, which bounds the body too.
     cap: Option<Deadline>,
 }
