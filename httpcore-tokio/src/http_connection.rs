@@ -122,24 +122,10 @@ impl Stream {
     }
 
     /// The idle check: nothing has arrived on the socket since the last
-    /// response (a close, bytes nobody asked for, a TLS record). Anything
-    /// waiting means a new connection.
-    ///
-    /// On plain TCP, Tokio's readiness answers first, without a system
-    /// call: Tokio clears it when a read comes back short (the socket's
-    /// queue was drained) and sets it again on the next epoll edge — data
-    /// or a FIN. Not readable means quiet, as of the runtime's last turn of
-    /// its driver (at most a scheduler tick ago; a close in that window is
-    /// the same race as one just after a peek, which retries cover for
-    /// idempotent requests). Readable, or TLS (rustls may hold a record),
-    /// asks the socket itself with a peek.
+    /// response (a close, bytes nobody asked for, a TLS record), asked of
+    /// the socket itself in one system call — Tokio's readiness may not
+    /// have seen it yet. Anything waiting means a new connection.
     fn is_quiet(&self) -> bool {
-        if let Stream::Plain(r) = self {
-            let mut cx = Context::from_waker(std::task::Waker::noop());
-            if r.prefix.is_empty() && r.inner.poll_read_ready(&mut cx).is_pending() {
-                return true;
-            }
-        }
         let pending_prefix = matches!(self, Stream::Plain(r) if !r.prefix.is_empty());
         // Tokio's sockets are non-blocking: a peek that would block means
         // nothing is waiting.
