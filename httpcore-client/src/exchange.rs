@@ -164,6 +164,20 @@ impl Exchange {
         self.spare_head = head;
     }
 
+    /// Give back what an idle connection need not hold — the engine's
+    /// receive and send buffers, the request recorded for a retry, the
+    /// recycled head's storage — so a kept-alive connection waiting in a
+    /// pool holds no buffer (see [`Connection::release_buffers`]).
+    /// Returns whether it was idle; mid-exchange it changes nothing.
+    pub fn release_buffers(&mut self) -> bool {
+        if !self.engine.release_buffers() {
+            return false;
+        }
+        self.recipe = Recipe::default();
+        self.spare_head = ResponseHead::new();
+        true
+    }
+
     /// The next debug line, when debugging is on.
     pub fn poll_debug(&mut self) -> Option<String> {
         self.debug_lines.pop_front()

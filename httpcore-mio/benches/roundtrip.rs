@@ -9,9 +9,14 @@
 //! * httpcore-mio with 16 requests in flight (pipelined) against one at a
 //!   time.
 //!
-//! Prints `ratio mio_vs_raw_std <v>`, `ratio mio_vs_raw_mio <v>` and
-//! `ratio mio_pipelined_vs_sequential <v>`: requests per second of the
-//! first over the second, the median of the per-round ratios.
+//! * httpcore-mio giving its buffers back between requests (the default)
+//!   against keeping them.
+//!
+//! Prints `ratio mio_vs_raw_std <v>`, `ratio mio_vs_raw_mio <v>`,
+//! `ratio mio_pipelined_vs_sequential <v>` and `ratio
+//! mio_release_idle_vs_keep <v>`: requests per second of the first over
+//! the second, the median of the per-round ratios (testkit's `Contest`:
+//! order reversed every round).
 //!
 //! `cargo bench -p httpcore-mio --bench roundtrip`
 
@@ -21,14 +26,10 @@ use std::time::{Duration, Instant};
 use httpcore_mio::mio::net::TcpStream as MioStream;
 use httpcore_mio::mio::{Events, Interest, Poll, Token};
 use httpcore_mio::{Connection, Output};
+use testkit::bench::Contest;
 use testkit::load::RESPONSE;
 
 const H: &[(&str, &str)] = &[];
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
 
 /// httpcore-mio on its own `Poll`: `n` requests, `depth` in flight.
 struct Ours {
@@ -38,9 +39,12 @@ struct Ours {
 }
 
 impl Ours {
-    fn new(addr: &str) -> Ours {
+    /// `release`: whether the connection gives its buffers back when idle.
+    fn new(addr: &str, release: bool) -> Ours {
         let poll = Poll::new().unwrap();
-        let mut conn = Connection::http(addr).unwrap();
+        let mut conn = Connection::http(addr)
+            .unwrap()
+            .with_release_when_idle(release);
         conn.register(poll.registry(), Token(0)).unwrap();
         Ours {
             poll,
@@ -133,74 +137,51 @@ fn main() {
     let rounds = 31;
     let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: identity\r\n\r\n");
 
-    let mut ours = Ours::new(&addr);
+    let mut ours = Ours::new(&addr, true);
+    let mut kept = Ours::new(&addr, false);
+    let mut piped = Ours::new(&addr, true);
     let mut raw_mio = RawMio::new(&addr, request.as_bytes());
     let mut raw_std = std::net::TcpStream::connect(&addr).unwrap();
     raw_std.set_nodelay(true).unwrap();
-    let mut run_raw_std = |n: usize| {
-        let t = Instant::now();
-        let mut answer = [0u8; RESPONSE.len()];
-        for _ in 0..n {
-            raw_std.write_all(request.as_bytes()).unwrap();
-            raw_std.read_exact(&mut answer).unwrap();
-        }
-        t.elapsed()
-    };
 
-    // Warm up (connections open, caches warm).
-    ours.run(n, 1);
-    ours.run(n, 16);
-    raw_mio.run(n);
-    run_raw_std(n);
-
-    let (mut vs_std, mut vs_mio, mut piped) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut t_ours, mut t_std, mut t_mio, mut t_piped) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for r in 0..rounds {
-        let (a, b, c, d) = match r % 4 {
-            0 => {
-                let a = ours.run(n, 1);
-                (a, run_raw_std(n), raw_mio.run(n), ours.run(n, 16))
+    let mut contest = Contest::new(None);
+    contest
+        .entrant("httpcore", || {
+            ours.run(n, 1);
+            n
+        })
+        .entrant("httpcore_kept", || {
+            kept.run(n, 1);
+            n
+        })
+        .entrant("httpcore_16", || {
+            piped.run(n, 16);
+            n
+        })
+        .entrant("raw_std", || {
+            let mut answer = [0u8; RESPONSE.len()];
+            for _ in 0..n {
+                raw_std.write_all(request.as_bytes()).unwrap();
+                raw_std.read_exact(&mut answer).unwrap();
             }
-            1 => {
-                let b = run_raw_std(n);
-                let c = raw_mio.run(n);
-                let d = ours.run(n, 16);
-                (ours.run(n, 1), b, c, d)
-            }
-            2 => {
-                let c = raw_mio.run(n);
-                let d = ours.run(n, 16);
-                let a = ours.run(n, 1);
-                (a, run_raw_std(n), c, d)
-            }
-            _ => {
-                let d = ours.run(n, 16);
-                let a = ours.run(n, 1);
-                let b = run_raw_std(n);
-                (a, b, raw_mio.run(n), d)
-            }
-        };
-        vs_std.push(b.as_secs_f64() / a.as_secs_f64());
-        vs_mio.push(c.as_secs_f64() / a.as_secs_f64());
-        piped.push(a.as_secs_f64() / d.as_secs_f64());
-        let per = |t: Duration| t.as_secs_f64() * 1e6 / n as f64;
-        t_ours.push(per(a));
-        t_std.push(per(b));
-        t_mio.push(per(c));
-        t_piped.push(per(d));
-    }
-    println!("ratio mio_vs_raw_std {:.3}", median(&mut vs_std));
-    println!("ratio mio_vs_raw_mio {:.3}", median(&mut vs_mio));
-    println!(
-        "ratio mio_pipelined_vs_sequential {:.3}",
-        median(&mut piped)
-    );
+            n
+        })
+        .entrant("raw_mio", || {
+            raw_mio.run(n);
+            n
+        })
+        .run(rounds);
+    contest.print_ratio("mio_vs_raw_std", "httpcore", "raw_std");
+    contest.print_ratio("mio_vs_raw_mio", "httpcore", "raw_mio");
+    contest.print_ratio("mio_pipelined_vs_sequential", "httpcore_16", "httpcore");
+    contest.print_ratio("mio_release_idle_vs_keep", "httpcore", "httpcore_kept");
+    let per = |name| 1e6 / contest.per_second(name);
     eprintln!(
-        "  per request (medians of {rounds} rounds of {n}): httpcore-mio {:.1} us, raw std {:.1} us, raw mio {:.1} us, httpcore-mio 16 in flight {:.1} us",
-        median(&mut t_ours),
-        median(&mut t_std),
-        median(&mut t_mio),
-        median(&mut t_piped)
+        "  per request (medians of {rounds} rounds of {n}): httpcore-mio {:.1} us (buffers kept {:.1} us), raw std {:.1} us, raw mio {:.1} us, httpcore-mio 16 in flight {:.1} us",
+        per("httpcore"),
+        per("httpcore_kept"),
+        per("raw_std"),
+        per("raw_mio"),
+        per("httpcore_16"),
     );
 }

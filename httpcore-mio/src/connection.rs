@@ -141,6 +141,8 @@ pub struct Connection {
     error: Option<Error>,
     /// An error was reported: the connection is dead.
     dead: bool,
+    /// An idle connection gives its buffers back (`set_release_when_idle`).
+    release_when_idle: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -342,6 +344,7 @@ impl Connection {
             progress: now,
             error: None,
             dead: false,
+            release_when_idle: true,
         }
     }
 
@@ -810,11 +813,37 @@ impl Connection {
             BodyStep::Chunk(chunk) => Some(Output::Body { id, chunk }),
             BodyStep::Done => {
                 self.in_body = false;
+                self.release_if_idle();
                 let trailers = std::mem::take(&mut self.trailers);
                 Some(Output::Done { id, trailers })
             }
             BodyStep::NeedData => None,
         })
+    }
+
+    /// Whether an idle connection — its last response read, nothing else in
+    /// flight — gives its buffers back: on by default, so that ten thousand
+    /// kept-alive connections cost little more than their sockets (about
+    /// 3 KB each in all; the `idle` bench). Off, a connection that carries
+    /// request after request keeps them between requests, saving an
+    /// allocation and the zero-fill of its receive buffer (8 KiB) on each.
+    pub fn with_release_when_idle(mut self, release: bool) -> Self {
+        self.release_when_idle = release;
+        self
+    }
+
+    /// The last response is read and nothing else is in flight: an idle
+    /// connection holds no buffer (the engine's, the request kept for a
+    /// retry, the outgoing bytes); the next request or readable event
+    /// takes them again.
+    fn release_if_idle(&mut self) {
+        if self.release_when_idle
+            && self.written == self.out.len()
+            && self.exchange.release_buffers()
+        {
+            self.out = Vec::new();
+            self.written = 0;
+        }
     }
 
     /// Give a head's buffers back once done with it, so the next response's

@@ -359,3 +359,34 @@ fn tls_verifies_by_default_and_carries_a_mebibyte() {
         assert_eq!(r.2, body);
     }
 }
+
+#[test]
+fn an_idle_connection_holds_no_buffer_unless_told_to_keep_them() {
+    let addr = testkit::load::start(16);
+    for release in [true, false] {
+        let mut driver = Driver::new().unwrap();
+        let token = driver
+            .add(connect(&addr).with_release_when_idle(release))
+            .unwrap();
+        let mut finished = Vec::new();
+        for round in 0..3 {
+            let target = format!("/echo/{round}");
+            driver.request(token, "GET", &target, None, H).unwrap();
+            let started = Instant::now();
+            while driver.in_flight() > 0 {
+                assert!(started.elapsed() < Duration::from_secs(10), "stalled");
+                driver
+                    .turn(Some(Duration::from_millis(200)), &mut finished)
+                    .unwrap();
+            }
+            let (head, body) = finished.pop().unwrap().result.unwrap();
+            assert_eq!((head.status(), body), (200, target.into_bytes()));
+            let held = driver.connection(token).unwrap().engine().buffer_capacity();
+            if release {
+                assert_eq!(held, 0, "an idle connection kept {held} bytes of buffers");
+            } else {
+                assert!(held >= 8 * 1024, "buffers kept: {held}");
+            }
+        }
+    }
+}

@@ -412,6 +412,36 @@ impl Connection {
             && self.reader.buffered().is_empty()
     }
 
+    /// Give back the memory of the receive and send buffers while the
+    /// connection is idle — every response read, nothing buffered, nothing
+    /// waiting to be sent — as a kept-alive connection in a pool is: an
+    /// idle connection then holds no buffer at all. The next
+    /// [`begin_recv`](Self::begin_recv) or request takes a buffer again (a
+    /// fresh receive buffer is zero-filled once, so a connection that
+    /// releases between every pair of requests pays that each time).
+    /// Returns whether the connection was idle (and its buffers released);
+    /// mid-exchange it changes nothing.
+    pub fn release_buffers(&mut self) -> bool {
+        let idle = self.pending.is_empty()
+            && self.sender.send == SendState::Idle
+            && !self.wants_write()
+            && self.sender.held.is_empty()
+            && self.reader.release_buffer();
+        if idle {
+            self.sender.out = BytesMut::new();
+            self.sender.queue = VecDeque::new();
+            self.sender.held = VecDeque::new();
+        }
+        idle
+    }
+
+    /// Bytes of buffer memory the connection holds on to (receive buffer
+    /// and send buffer capacity): what [`release_buffers`](Self::release_buffers)
+    /// gives back.
+    pub fn buffer_capacity(&self) -> usize {
+        self.reader.buf.capacity() + self.sender.out.capacity()
+    }
+
     /// True when a response is expected, so the caller should read.
     pub fn wants_read(&self) -> bool {
         self.error.is_none() && !self.pending.is_empty() && !self.reader.at_eof()

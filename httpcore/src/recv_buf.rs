@@ -106,6 +106,11 @@ impl RecvBuf {
         &mut self.buf[self.filled..end]
     }
 
+    /// The bytes the buffer holds on to (received, dropped and spare).
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// `n` bytes were read into the room [`spare`](Self::spare) gave.
     #[inline]
     pub(crate) fn commit(&mut self, n: usize) {

@@ -134,6 +134,23 @@ impl Reader {
         }
     }
 
+    /// Between responses with nothing buffered and no read offered: give
+    /// the receive buffer's memory back (the next read takes a new one).
+    /// Whether it did.
+    pub(crate) fn release_buffer(&mut self) -> bool {
+        if !matches!(self.state, State::Idle)
+            || self.pending_read.is_some()
+            || !self.buffered().is_empty()
+        {
+            return false;
+        }
+        self.buf = RecvBuf::default();
+        self.consumed = 0;
+        self.scan = 0;
+        self.window = 0;
+        true
+    }
+
     /// Get ready for the response to the next request.
     pub(crate) fn start_response(&mut self) {
         debug_assert!(matches!(self.state, State::Idle));

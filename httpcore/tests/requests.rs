@@ -1206,3 +1206,50 @@ fn a_close_delimited_body_ended_without_close_notify_is_truncated_body() {
     let e = read_to_close(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", true).unwrap_err();
     assert_eq!(e.name(), "IncompleteRead");
 }
+
+#[test]
+fn an_idle_connection_gives_its_buffers_back_and_takes_them_again() {
+    let mut c = conn();
+    c.request("POST", "/a", Some(b"body"), H).unwrap();
+    wire(&mut c);
+    // Mid-exchange: nothing is released.
+    let held = c.buffer_capacity();
+    assert!(held > 0);
+    assert!(!c.release_buffers());
+    assert_eq!(c.buffer_capacity(), held);
+    // Half a response read: still mid-exchange.
+    let room = c.begin_recv();
+    let half = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe";
+    room[..half.len()].copy_from_slice(half);
+    c.handle_recv(half.len());
+    let (ev, err) = events(&mut c);
+    assert!(err.is_none() && !ev.is_empty());
+    assert!(!c.release_buffers());
+    c.handle_data(b"llo");
+    let (ev, _) = events(&mut c);
+    assert!(ev.iter().any(|e| matches!(e, Ev::Done(true))), "{ev:?}");
+    // Idle: both buffers go.
+    assert!(c.release_buffers());
+    assert_eq!(c.buffer_capacity(), 0);
+    assert!(c.is_reusable());
+    // The next exchange takes them again and reads as before.
+    c.request("GET", "/b", None, H).unwrap();
+    assert!(s(&wire(&mut c)).starts_with("GET /b HTTP/1.1\r\n"));
+    let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let room = c.begin_recv();
+    assert!(room.len() >= answer.len());
+    room[..answer.len()].copy_from_slice(answer);
+    c.handle_recv(answer.len());
+    let (ev, err) = events(&mut c);
+    assert!(err.is_none());
+    assert!(
+        ev.iter().any(|e| matches!(e, Ev::Body(b) if b == b"ok")),
+        "{ev:?}"
+    );
+    assert!(c.release_buffers());
+    // A read offered and not reported holds its room.
+    c.request("GET", "/c", None, H).unwrap();
+    wire(&mut c);
+    c.begin_recv();
+    assert!(!c.release_buffers());
+}
