@@ -94,11 +94,22 @@ impl<'a> Contest<'a> {
         self
     }
 
-    /// Drop every entrant but `name` (to profile one client alone).
+    /// Drop every entrant whose name does not contain `name` (to profile
+    /// one client alone, or compare a few).
     pub fn keep_only(&mut self, name: &str) -> &mut Self {
-        self.entrants.retain(|e| e.name == name);
+        self.entrants.retain(|e| e.name.contains(name));
         assert!(!self.entrants.is_empty(), "no entrant {name}");
         self
+    }
+
+    /// How many entrants there are.
+    pub fn len(&self) -> usize {
+        self.entrants.len()
+    }
+
+    /// Whether there is no entrant.
+    pub fn is_empty(&self) -> bool {
+        self.entrants.is_empty()
     }
 
     /// Run one warm-up round and then `rounds` counted ones.
@@ -258,4 +269,19 @@ pub fn resident_bytes() -> u64 {
             })
         })
         .map_or(0, |kib| kib * 1024)
+}
+
+/// Keep the calling thread on CPU `cpu` (modulo the CPUs there are), so
+/// that a bench's client and server threads stay on CPUs of their own
+/// instead of wherever the scheduler's wake-ups pull them. False where it
+/// cannot be set.
+pub fn pin_to_cpu(cpu: usize) -> bool {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET writes inside it.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: the index is below the set's size (CPU_SETSIZE ≥ any count
+    // of CPUs available_parallelism reports here).
+    unsafe { libc::CPU_SET(cpu % cpus, &mut set) };
+    // SAFETY: a valid set of the size given, for the calling thread (0).
+    unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0 }
 }

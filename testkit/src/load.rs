@@ -42,7 +42,7 @@ pub fn start(backlog: i32) -> String {
 /// [`start`], with the number of connections the server has accepted so
 /// far (to check a client's connection limits on the server's side).
 pub fn start_counted(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let (addr, accepted, _) = start_with(backlog, None);
+    let (addr, accepted, _) = start_with(backlog, None, None);
     (addr, accepted)
 }
 
@@ -53,20 +53,29 @@ pub type Log = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String,
 /// `METHOD target` (a request counts once its head has arrived).
 pub fn start_logged(backlog: i32) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, Log) {
     let log = Log::default();
-    let (addr, accepted, _) = start_with(backlog, Some(log.clone()));
+    let (addr, accepted, _) = start_with(backlog, Some(log.clone()), None);
     (addr, accepted, log)
 }
 
 /// [`start`], and the server thread's CPU clock (benches leave it out of
 /// a client's CPU figures).
 pub fn start_measured(backlog: i32) -> (String, crate::bench::ThreadCpu) {
-    let (addr, _, cpu) = start_with(backlog, None);
+    let (addr, _, cpu) = start_with(backlog, None, None);
     (addr, cpu)
 }
 
+/// [`start`], the server's thread kept on CPU `cpu` (see
+/// [`crate::bench::pin_to_cpu`]).
+pub fn start_pinned(backlog: i32, cpu: usize) -> String {
+    start_with(backlog, None, Some(cpu)).0
+}
+
+/// The server, its accept count and its thread's clock; its log if
+/// `log`, its thread on CPU `cpu` if given.
 fn start_with(
     backlog: i32,
     log: Option<Log>,
+    cpu: Option<usize>,
 ) -> (
     String,
     std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -84,6 +93,9 @@ fn start_with(
     let count = accepted.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        if let Some(cpu) = cpu {
+            crate::bench::pin_to_cpu(cpu);
+        }
         let _ = tx.send(crate::bench::ThreadCpu::current());
         serve(listener, &count, log)
     });

@@ -132,3 +132,57 @@ pub fn ca_file(pem: &str) -> std::path::PathBuf {
     std::fs::write(&path, pem).unwrap();
     path
 }
+
+/// The body size [`bulk_server`] answers with: 1 GiB.
+pub const BULK: u64 = 1 << 30;
+
+/// A TLS server for `names` answering every GET on every connection (a
+/// thread each) with a [`BULK`]-byte body, streamed from one 256 KiB
+/// buffer: the bulk benches' TLS peer. It runs until the process ends.
+pub fn bulk_server(names: &[&str]) -> TlsServer {
+    let (config, ca_pem) = server_config(names);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { return };
+            let config = config.clone();
+            thread::spawn(move || {
+                // The bench's client runs on CPU 1.
+                crate::bench::pin_to_cpu(0);
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut reader = BufReader::new(rustls::StreamOwned::new(conn, tcp));
+                let chunk = vec![b'x'; 256 * 1024];
+                loop {
+                    let mut line = String::new();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) if line == "\r\n" => {}
+                        Ok(_) => continue,
+                    }
+                    let out = reader.get_mut();
+                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {BULK}\r\n\r\n");
+                    if out.write_all(head.as_bytes()).is_err() {
+                        return;
+                    }
+                    let mut left = BULK;
+                    while left > 0 {
+                        let n = left.min(chunk.len() as u64) as usize;
+                        if out.write_all(&chunk[..n]).is_err() {
+                            return;
+                        }
+                        left -= n as u64;
+                    }
+                    if out.flush().is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    TlsServer {
+        port,
+        ca_pem,
+        handle,
+    }
+}
