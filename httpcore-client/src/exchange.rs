@@ -289,6 +289,15 @@ impl Exchange {
         Ok(())
     }
 
+    /// [`send_streamed`](Self::send_streamed) without a copy: the bytes
+    /// are queued as they are (a reader's buffer, frozen, goes to the
+    /// socket as it is).
+    pub fn send_streamed_bytes(&mut self, data: Bytes) -> Result<(), Error> {
+        self.engine.send_body_bytes(data)?;
+        self.recipe.replayable = false;
+        Ok(())
+    }
+
     /// End the body (the last chunk of a chunked one).
     pub fn finish_body(&mut self) -> Result<(), Error> {
         self.engine.finish_body()?;

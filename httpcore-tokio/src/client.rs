@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_core::Stream as BytesStream;
 use httpcore::{BodyLength, Framing, ResponseHead};
 use httpcore_client::log;
@@ -320,7 +320,7 @@ impl Client {
                     .await?
             }
             Kind::Reader(reader, len) => {
-                let source = Source::Reader(reader, vec![0u8; 16 * 1024]);
+                let source = Source::Reader(reader, BytesMut::with_capacity(READ_PIECE));
                 send_streamed(conn, method, &url.target, headers, *len, source).await?
             }
             Kind::Stream(stream, len) => {
@@ -431,24 +431,38 @@ impl Client {
     }
 }
 
+/// How much of a reader body is read at a time.
+const READ_PIECE: usize = 64 * 1024;
+
 /// Where a streamed request body comes from.
 enum Source<'a> {
     /// A reader, and the buffer it reads into.
-    Reader(&'a mut Pin<Box<dyn AsyncRead + Send>>, Vec<u8>),
+    Reader(&'a mut Pin<Box<dyn AsyncRead + Send>>, BytesMut),
     Stream(&'a mut Pin<Box<dyn BytesStream<Item = io::Result<Bytes>> + Send>>),
 }
 
 impl Source<'_> {
-    /// The next piece, or `None` at the body's end.
-    async fn next(&mut self) -> io::Result<Option<Bytes>> {
-        match self {
-            Source::Reader(reader, buf) => {
-                let n = reader.read(buf).await?;
-                Ok((n > 0).then(|| Bytes::copy_from_slice(&buf[..n])))
+    /// Send the body, piece by piece, until its end: a reader's bytes go
+    /// straight from its buffer, a stream's pieces as they come.
+    async fn send_all(&mut self, c: &mut crate::Connection<crate::Stream>) -> Result<(), Error> {
+        let failed = |e| Error::io("reading the request body", e);
+        loop {
+            match self {
+                Source::Reader(reader, buf) => {
+                    // The room the last piece left is reclaimed once the
+                    // socket took it (no allocation, no copy, no zeroing).
+                    buf.reserve(READ_PIECE);
+                    let n = reader.read_buf(buf).await.map_err(failed)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    c.send_streamed(buf.split().freeze()).await?;
+                }
+                Source::Stream(stream) => match poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+                    None => return Ok(()),
+                    Some(piece) => c.send_streamed(piece.map_err(failed)?).await?,
+                },
             }
-            Source::Stream(stream) => poll_fn(|cx| stream.as_mut().poll_next(cx))
-                .await
-                .transpose(),
         }
     }
 }
@@ -474,13 +488,7 @@ async fn send_streamed(
     let sent = async {
         c.end_headers_with(len.map_or(BodyLength::Unknown, BodyLength::Known))
             .await?;
-        while let Some(piece) = source
-            .next()
-            .await
-            .map_err(|e| Error::io("reading the request body", e))?
-        {
-            c.send_streamed(&piece).await?;
-        }
+        source.send_all(c).await?;
         c.response_head().await
     }
     .await;

@@ -498,8 +498,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Send body bytes read from a stream: not kept for a replay, so the
     /// request is never sent twice (and memory stays constant).
-    pub(crate) async fn send_streamed(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.command(|x| x.send_streamed(data)).await
+    pub(crate) async fn send_streamed(&mut self, data: Bytes) -> Result<(), Error> {
+        self.command(|x| x.send_streamed_bytes(data)).await
     }
 
     /// End the body (the last chunk of a chunked one).
