@@ -22,7 +22,8 @@
 //!
 //! `cargo bench -p httpcore-tokio --bench pool`
 //!
-//! `-- --only NAME` runs that one client for 20 s (to profile it);
+//! `-- --only NAME [--tasks N]` runs the clients whose names contain NAME
+//! for 100 rounds, on N tasks (64), to profile one;
 //! `-- --sweep` instead prints `rps RUNTIME CLIENT TASKS VALUE` for 1, 4,
 //! 16, 64 and 256 tasks (the chart in docs/benchmarks.md).
 
@@ -288,8 +289,13 @@ fn main() {
             .enable_all()
             .build()
             .unwrap();
+        let tasks = args
+            .iter()
+            .position(|a| a == "--tasks")
+            .and_then(|i| args.get(i + 1)?.parse().ok())
+            .unwrap_or(64);
         let start = std::time::Instant::now();
-        contest(&rt, &addr, &server, 64, 100, Some(name), |c| {
+        contest(&rt, &addr, &server, tasks, 100, Some(name), |c| {
             c.print_figures("current_thread")
         });
         eprintln!("{:?}", start.elapsed());
