@@ -19,6 +19,7 @@ benches=(
   "httpcore-std pool"
   "httpcore-mio idle"
   "httpcore-std bulk"
+  "httpcore-tokio bulk"
   "httpcore-std roundtrip"
   "httpcore-tokio roundtrip"
   "httpcore-mio roundtrip"
