@@ -20,6 +20,7 @@ benches=(
   "httpcore-mio idle"
   "httpcore-std bulk"
   "httpcore-tokio bulk"
+  "httpcore-mio bulk"
   "httpcore-std roundtrip"
   "httpcore-tokio roundtrip"
   "httpcore-mio roundtrip"
