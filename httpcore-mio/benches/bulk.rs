@@ -39,7 +39,6 @@ fn main() {
         .register(&mut raw, Token(0), Interest::READABLE)
         .unwrap();
     let get = format!("GET /big HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {BULK}\r\n\r\n");
     let mut buf = vec![0u8; 256 * 1024];
 
     let mut contest = Contest::new(None);
@@ -70,7 +69,7 @@ fn main() {
         })
         .entrant("raw", || {
             raw.write_all(get.as_bytes()).unwrap();
-            let want = head.len() as u64 + BULK;
+            let want = testkit::tls::bulk_answer_len();
             let mut got = 0u64;
             while got < want {
                 match raw.read(&mut buf) {

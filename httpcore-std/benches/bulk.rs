@@ -49,8 +49,7 @@ fn agent_down(agent: &Agent, url: &str) {
 
 /// Read a whole `GET /big` answer (head and [`BULK`] bytes) from `s`.
 fn raw_down(s: &mut impl Read, buf: &mut [u8]) {
-    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {BULK}\r\n\r\n");
-    let want = head.len() as u64 + BULK;
+    let want = testkit::tls::bulk_answer_len();
     let mut got = 0u64;
     while got < want {
         let n = s.read(buf).unwrap();

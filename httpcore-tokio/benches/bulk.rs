@@ -58,8 +58,7 @@ async fn client_down(client: &Client, url: &str) {
 
 /// Read a whole `GET /big` answer (head and [`BULK`] bytes) from `s`.
 async fn raw_down(s: &mut (impl AsyncRead + Unpin), buf: &mut [u8]) {
-    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {BULK}\r\n\r\n");
-    let want = head.len() as u64 + BULK;
+    let want = testkit::tls::bulk_answer_len();
     let mut got = 0u64;
     while got < want {
         let n = s.read(buf).await.unwrap();

@@ -52,54 +52,58 @@ struct Setup {
     per_task: usize,
 }
 
+/// One task per state in `states`, each running `task` on its own state;
+/// the states back, once every task is done.
+async fn each_task<T, Fut>(states: Vec<T>, task: impl Fn(T) -> Fut) -> Vec<T>
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let handles: Vec<_> = states.into_iter().map(|s| tokio::spawn(task(s))).collect();
+    let mut back = Vec::with_capacity(handles.len());
+    for h in handles {
+        back.push(h.await.unwrap());
+    }
+    back
+}
+
 impl Setup {
     async fn raw(&self, streams: Vec<TcpStream>) -> Vec<TcpStream> {
         let request: Arc<[u8]> = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr)
             .into_bytes()
             .into();
         let per_task = self.per_task;
-        let handles: Vec<_> = streams
-            .into_iter()
-            .map(|mut s| {
-                let request = request.clone();
-                tokio::spawn(async move {
-                    let mut answer = [0u8; RESPONSE.len()];
-                    for _ in 0..per_task {
-                        s.write_all(&request).await.unwrap();
-                        s.read_exact(&mut answer).await.unwrap();
-                    }
-                    s
-                })
-            })
-            .collect();
-        let mut back = Vec::with_capacity(handles.len());
-        for h in handles {
-            back.push(h.await.unwrap());
-        }
-        back
+        each_task(streams, |mut s| {
+            let request = request.clone();
+            async move {
+                let mut answer = [0u8; RESPONSE.len()];
+                for _ in 0..per_task {
+                    s.write_all(&request).await.unwrap();
+                    s.read_exact(&mut answer).await.unwrap();
+                }
+                s
+            }
+        })
+        .await
     }
 
     async fn httpcore(&self, client: &Client) {
         let url: Arc<str> = format!("http://{}/", self.addr).into();
         let per_task = self.per_task;
-        let handles: Vec<_> = (0..self.tasks)
-            .map(|_| {
-                let (client, url) = (client.clone(), url.clone());
-                tokio::spawn(async move {
-                    for _ in 0..per_task {
-                        let mut resp = client.get(&url).await.unwrap();
-                        let mut len = 0;
-                        while let Some(chunk) = resp.chunk().await.unwrap() {
-                            len += chunk.len();
-                        }
-                        assert_eq!(len, 13);
+        each_task(vec![(); self.tasks], |()| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                for _ in 0..per_task {
+                    let mut resp = client.get(&url).await.unwrap();
+                    let mut len = 0;
+                    while let Some(chunk) = resp.chunk().await.unwrap() {
+                        len += chunk.len();
                     }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.await.unwrap();
-        }
+                    assert_eq!(len, 13);
+                }
+            }
+        })
+        .await;
     }
 
     async fn hyper_util(
@@ -111,68 +115,53 @@ impl Setup {
     ) {
         let uri: http::Uri = format!("http://{}/", self.addr).parse().unwrap();
         let per_task = self.per_task;
-        let handles: Vec<_> = (0..self.tasks)
-            .map(|_| {
-                let (client, uri) = (client.clone(), uri.clone());
-                tokio::spawn(async move {
-                    for _ in 0..per_task {
-                        let resp = client.get(uri.clone()).await.unwrap();
-                        let body = resp.into_body().collect().await.unwrap().to_bytes();
-                        assert_eq!(body.len(), 13);
-                    }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.await.unwrap();
-        }
+        each_task(vec![(); self.tasks], |()| {
+            let (client, uri) = (client.clone(), uri.clone());
+            async move {
+                for _ in 0..per_task {
+                    let resp = client.get(uri.clone()).await.unwrap();
+                    let body = resp.into_body().collect().await.unwrap().to_bytes();
+                    assert_eq!(body.len(), 13);
+                }
+            }
+        })
+        .await;
     }
 
     async fn reqwest(&self, client: &reqwest::Client) {
         let url: Arc<str> = format!("http://{}/", self.addr).into();
         let per_task = self.per_task;
-        let handles: Vec<_> = (0..self.tasks)
-            .map(|_| {
-                let (client, url) = (client.clone(), url.clone());
-                tokio::spawn(async move {
-                    for _ in 0..per_task {
-                        let resp = client.get(&*url).send().await.unwrap();
-                        assert_eq!(resp.bytes().await.unwrap().len(), 13);
-                    }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.await.unwrap();
-        }
+        each_task(vec![(); self.tasks], |()| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                for _ in 0..per_task {
+                    let resp = client.get(&*url).send().await.unwrap();
+                    assert_eq!(resp.bytes().await.unwrap().len(), 13);
+                }
+            }
+        })
+        .await;
     }
 
     async fn hyper_conn(&self, senders: Vec<HyperSender>) -> Vec<HyperSender> {
         let per_task = self.per_task;
         let addr: Arc<str> = self.addr.clone().into();
-        let handles: Vec<_> = senders
-            .into_iter()
-            .map(|mut sender| {
-                let addr = addr.clone();
-                tokio::spawn(async move {
-                    for _ in 0..per_task {
-                        let req = http::Request::get("/")
-                            .header("Host", &*addr)
-                            .body(Empty::<Bytes>::new())
-                            .unwrap();
-                        let resp = sender.send_request(req).await.unwrap();
-                        let body = resp.into_body().collect().await.unwrap().to_bytes();
-                        assert_eq!(body.len(), 13);
-                    }
-                    sender
-                })
-            })
-            .collect();
-        let mut back = Vec::with_capacity(handles.len());
-        for h in handles {
-            back.push(h.await.unwrap());
-        }
-        back
+        each_task(senders, |mut sender| {
+            let addr = addr.clone();
+            async move {
+                for _ in 0..per_task {
+                    let req = http::Request::get("/")
+                        .header("Host", &*addr)
+                        .body(Empty::<Bytes>::new())
+                        .unwrap();
+                    let resp = sender.send_request(req).await.unwrap();
+                    let body = resp.into_body().collect().await.unwrap().to_bytes();
+                    assert_eq!(body.len(), 13);
+                }
+                sender
+            }
+        })
+        .await
     }
 }
 

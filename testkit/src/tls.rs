@@ -136,6 +136,12 @@ pub fn ca_file(pem: &str) -> std::path::PathBuf {
 /// The body size [`bulk_server`] answers with: 1 GiB.
 pub const BULK: u64 = 1 << 30;
 
+/// The bytes of a whole answer to `GET /big` from [`bulk_server`] or the
+/// load server (`crate::load`): its head and [`BULK`] body bytes.
+pub fn bulk_answer_len() -> u64 {
+    format!("HTTP/1.1 200 OK\r\nContent-Length: {BULK}\r\n\r\n").len() as u64 + BULK
+}
+
 /// A TLS server for `names` answering every GET on every connection (a
 /// thread each) with a [`BULK`]-byte body, streamed from one 256 KiB
 /// buffer: the bulk benches' TLS peer. It runs until the process ends.
