@@ -219,11 +219,7 @@ fn main() {
         m.print();
         return;
     }
-    let n: usize = args
-        .iter()
-        .position(|a| a == "--connections")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(10_000);
+    let n: usize = testkit::bench::arg("--connections").map_or(10_000, |n| n.parse().unwrap());
     let (addr, _) = testkit::load::start_measured(4096);
     let bare_mio = child("bare_mio", &addr, n);
     let ours = child("httpcore", &addr, n);

@@ -141,16 +141,12 @@ fn main() {
         });
     // `-- --only NAME`: the entrants whose names contain NAME (to profile
     // one, or compare two: `--only tls`).
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(name) = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-    {
+    let only = testkit::bench::arg("--only");
+    if let Some(name) = &only {
         contest.keep_only(name);
     }
     contest.run(ROUNDS);
-    if contest.len() < 6 {
+    if only.is_some() {
         return;
     }
     contest.print_ratio("bulk_down_vs_raw", "agent_down", "raw_down");

@@ -130,18 +130,13 @@ fn contest(
 fn main() {
     testkit::bench::raise_fd_limit();
     let (addr, server) = testkit::load::start_measured(4096);
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(name) = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-    {
-        contest(&addr, &server, 8, 100, Some(name), |c| {
+    if let Some(name) = testkit::bench::arg("--only") {
+        contest(&addr, &server, 8, 100, Some(&name), |c| {
             c.print_figures("blocking")
         });
         return;
     }
-    if args.iter().any(|a| a == "--sweep") {
+    if testkit::bench::has_flag("--sweep") {
         for threads in [1, 4, 16, 64, 256] {
             contest(&addr, &server, threads, 7, None, |c| {
                 for name in ["raw", "agent", "ureq"] {

@@ -268,29 +268,20 @@ fn runtimes() -> [(&'static str, Runtime); 2] {
 fn main() {
     testkit::bench::raise_fd_limit();
     let (addr, server) = testkit::load::start_measured(4096);
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(name) = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-    {
+    if let Some(name) = testkit::bench::arg("--only") {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let tasks = args
-            .iter()
-            .position(|a| a == "--tasks")
-            .and_then(|i| args.get(i + 1)?.parse().ok())
-            .unwrap_or(64);
+        let tasks = testkit::bench::arg("--tasks").map_or(64, |n| n.parse().unwrap());
         let start = std::time::Instant::now();
-        contest(&rt, &addr, &server, tasks, 100, Some(name), |c| {
+        contest(&rt, &addr, &server, tasks, 100, Some(&name), |c| {
             c.print_figures("current_thread")
         });
         eprintln!("{:?}", start.elapsed());
         return;
     }
-    if args.iter().any(|a| a == "--sweep") {
+    if testkit::bench::has_flag("--sweep") {
         for (suffix, rt) in runtimes() {
             let runtime = if suffix.is_empty() {
                 "current_thread"

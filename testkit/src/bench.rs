@@ -102,16 +102,6 @@ impl<'a> Contest<'a> {
         self
     }
 
-    /// How many entrants there are.
-    pub fn len(&self) -> usize {
-        self.entrants.len()
-    }
-
-    /// Whether there is no entrant.
-    pub fn is_empty(&self) -> bool {
-        self.entrants.is_empty()
-    }
-
     /// Run one warm-up round and then `rounds` counted ones.
     pub fn run(&mut self, rounds: usize) -> &mut Self {
         let count = self.entrants.len();
@@ -284,4 +274,17 @@ pub fn pin_to_cpu(cpu: usize) -> bool {
     unsafe { libc::CPU_SET(cpu % cpus, &mut set) };
     // SAFETY: a valid set of the size given, for the calling thread (0).
     unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0 }
+}
+
+/// The value after `flag` on the bench's command line (`-- --only NAME`),
+/// if it was given.
+pub fn arg(flag: &str) -> Option<String> {
+    let mut args = std::env::args().skip_while(|a| a != flag);
+    args.next()?;
+    args.next()
+}
+
+/// Whether `flag` is on the bench's command line (`-- --sweep`).
+pub fn has_flag(flag: &str) -> bool {
+    std::env::args().any(|a| a == flag)
 }
