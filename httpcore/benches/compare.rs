@@ -8,8 +8,6 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use httpcore::Event;
-
 mod support;
 
 const SHORT: &[u8] = include_bytes!("data/short.http");
@@ -99,13 +97,7 @@ fn httparse_heads(head: &[u8], n: usize) -> Duration {
 fn httpcore_chunked(wire: &[u8]) -> Duration {
     let mut c = support::answered_get(wire);
     let t = Instant::now();
-    let mut body = 0;
-    while let Some(ev) = c.poll_event().unwrap() {
-        if let Event::BodyChunk(b) = ev {
-            body += b.len();
-            black_box(b);
-        }
-    }
+    let body = support::read_body(&mut c);
     let d = t.elapsed();
     assert_eq!(body, 1 << 20);
     d

@@ -148,6 +148,20 @@ pub fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
     wire
 }
 
+/// Read every event of `c`'s response, as an application reading a body
+/// does (each chunk's length counted, the chunk dropped); the body bytes
+/// seen (`compare`'s `chunked_1mib`).
+pub fn read_body(c: &mut Connection) -> usize {
+    let mut body = 0;
+    while let Some(ev) = c.poll_event().unwrap() {
+        if let Event::BodyChunk(b) = ev {
+            body += b.len();
+            black_box(b);
+        }
+    }
+    body
+}
+
 /// A connection whose GET's answer, `wire`, waits whole in the receive
 /// buffer (as after one large read).
 pub fn answered_get(wire: &[u8]) -> Connection {
