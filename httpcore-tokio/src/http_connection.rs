@@ -369,7 +369,10 @@ impl HttpConnection {
             log::idle_check_failed(self.endpoint.origin().host());
         }
         self.close();
-        self.conn = Some(self.open().await?);
+        // Boxed: opening is rare next to reuse, and its future (resolver,
+        // connect, TLS handshake) would otherwise sit in every request's
+        // future and be copied with it at each call.
+        self.conn = Some(Box::pin(self.open()).await?);
         Ok(())
     }
 

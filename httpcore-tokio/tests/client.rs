@@ -44,6 +44,28 @@ fn a_client_its_responses_and_its_futures_cross_tasks() {
     response::<ClientResponse>();
 }
 
+/// Every call of `get` and every reused connection's `request` moves its
+/// future (and the futures inside it) at least once; opening a connection
+/// (resolver, connect, TLS handshake: ~6 KB of future) is boxed so that
+/// those moves stay small.
+#[test]
+fn request_futures_do_not_carry_the_connect_path() {
+    let client = Client::new().unwrap();
+    let get = client.get("http://127.0.0.1:9/");
+    assert!(
+        std::mem::size_of_val(&get) < 3 * 1024,
+        "Client::get's future is {} bytes",
+        std::mem::size_of_val(&get)
+    );
+    let mut conn = httpcore_tokio::HttpConnection::http("127.0.0.1:9").unwrap();
+    let request = conn.request("GET", "/", None, &[] as &[(&str, &str)]);
+    assert!(
+        std::mem::size_of_val(&request) < 2 * 1024,
+        "HttpConnection::request's future is {} bytes",
+        std::mem::size_of_val(&request)
+    );
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn sixty_four_tasks_share_one_pool_within_the_per_host_limit() {
     let (addr, accepted) = testkit::load::start_counted(1024);
