@@ -12,6 +12,8 @@
 //! * a URL seen before in the chain, or more hops than allowed, is an
 //!   error naming the chain.
 
+use std::borrow::Cow;
+
 use crate::Error;
 
 /// How redirects are followed. The default follows none (opt in with
@@ -71,19 +73,12 @@ pub fn next(
     body_replayable: bool,
     chain: &[String],
 ) -> Result<Option<Hop>, Error> {
-    let (method, keep_body) = match status {
-        301..=303 if method == "HEAD" => ("HEAD", false),
-        301..=303 => ("GET", false),
-        307 | 308 if body_replayable => (method, true),
-        _ => return Ok(None),
-    };
-    let Some(location) = location.filter(|l| !l.trim().is_empty()) else {
+    let Some((method, keep_body, location)) =
+        followed(policy, status, method, location, body_replayable)
+    else {
         return Ok(None);
     };
-    if policy.max == 0 {
-        return Ok(None);
-    }
-    let target = resolve(url, location.trim())?;
+    let target = resolve(url, location)?;
     let mut hops: Vec<String> = chain.to_vec();
     hops.push(target.clone());
     if chain.contains(&target) {
@@ -110,45 +105,96 @@ pub fn next(
     }))
 }
 
+/// Whether a response with `status` and `location` to `method` is
+/// followed at all (before its target is looked at): the next method,
+/// whether the body goes again, and the trimmed location.
+fn followed<'m, 'l>(
+    policy: Redirects,
+    status: u16,
+    method: &'m str,
+    location: Option<&'l str>,
+    body_replayable: bool,
+) -> Option<(&'m str, bool, &'l str)> {
+    let (method, keep_body) = match status {
+        301..=303 if method == "HEAD" => ("HEAD", false),
+        301..=303 => ("GET", false),
+        307 | 308 if body_replayable => (method, true),
+        _ => return None,
+    };
+    let location = location.map(str::trim).filter(|l| !l.is_empty())?;
+    (policy.max > 0).then_some((method, keep_body, location))
+}
+
 /// One request's way through its redirects, for a client's request loop:
 /// the hop to send now and every URL so far. Credentials, once left behind
 /// on another origin, stay behind; a body, once dropped, stays dropped.
 #[derive(Debug, Clone)]
-pub struct Chain {
+pub struct Chain<'a> {
     policy: Redirects,
-    hop: Hop,
+    /// The first request, as the caller gave it (borrowed: a request that
+    /// is not redirected allocates nothing here).
+    method: Cow<'a, str>,
+    url: Cow<'a, str>,
+    /// The current hop, once a redirect was followed.
+    hop: Option<Hop>,
+    /// Every URL requested so far, the current one last, once a redirect
+    /// was followed (empty before).
     urls: Vec<String>,
 }
 
-impl Chain {
+impl<'a> Chain<'a> {
     /// A request `method url`, following redirects as `policy` says.
-    pub fn new(policy: Redirects, method: &str, url: &str) -> Chain {
+    pub fn new(
+        policy: Redirects,
+        method: impl Into<Cow<'a, str>>,
+        url: impl Into<Cow<'a, str>>,
+    ) -> Chain<'a> {
         Chain {
             policy,
-            hop: Hop {
-                url: url.to_string(),
-                method: method.to_string(),
-                keep_body: true,
-                cross_origin: false,
-            },
-            urls: vec![url.to_string()],
+            method: method.into(),
+            url: url.into(),
+            hop: None,
+            urls: Vec::new(),
         }
     }
 
-    /// The request to send now.
-    pub fn hop(&self) -> &Hop {
-        &self.hop
+    /// The method of the request to send now.
+    pub fn method(&self) -> &str {
+        self.hop.as_ref().map_or(&self.method, |h| &h.method)
+    }
+
+    /// The absolute URL of the request to send now.
+    pub fn url(&self) -> &str {
+        self.hop.as_ref().map_or(&self.url, |h| &h.url)
+    }
+
+    /// Whether the request's body goes with the request to send now
+    /// (dropped by a 301, 302 or 303 on the way).
+    pub fn keep_body(&self) -> bool {
+        self.hop.as_ref().is_none_or(|h| h.keep_body)
+    }
+
+    /// The URL requested before the current one, once a redirect was
+    /// followed.
+    pub fn previous_url(&self) -> Option<&str> {
+        let n = self.urls.len();
+        (n >= 2).then(|| self.urls[n - 2].as_str())
     }
 
     /// Every URL requested so far, the current one last.
-    pub fn urls(&self) -> &[String] {
-        &self.urls
+    pub fn urls(&self) -> Vec<&str> {
+        if self.urls.is_empty() {
+            return vec![&self.url];
+        }
+        self.urls.iter().map(String::as_str).collect()
     }
 
     /// The current hop was answered `status` with `location`: `Ok(true)`
     /// when the chain moved on to the next hop (read it with
-    /// [`hop`](Self::hop)), `Ok(false)` when the response is the answer,
-    /// an error for a refused hop, a loop or too many (see [`next`]).
+    /// [`method`](Self::method), [`url`](Self::url) and
+    /// [`keep_body`](Self::keep_body)), `Ok(false)` when the response is
+    /// the answer, an error for a refused hop, a loop or too many (see
+    /// [`next`]).
     pub fn follow(
         &mut self,
         status: u16,
@@ -156,29 +202,37 @@ impl Chain {
         body_replayable: bool,
     ) -> Result<bool, Error> {
         // A body already dropped has nothing to send again.
-        let replayable = body_replayable || !self.hop.keep_body;
+        let replayable = body_replayable || !self.keep_body();
+        if followed(self.policy, status, self.method(), location, replayable).is_none() {
+            return Ok(false);
+        }
+        if self.urls.is_empty() {
+            self.urls.push(self.url.to_string());
+        }
         let Some(mut next) = next(
             self.policy,
             status,
-            &self.hop.method,
+            self.method(),
             location,
-            &self.hop.url,
+            self.url(),
             replayable,
             &self.urls,
         )?
         else {
             return Ok(false);
         };
-        next.cross_origin |= self.hop.cross_origin;
-        next.keep_body &= self.hop.keep_body;
+        if let Some(hop) = &self.hop {
+            next.cross_origin |= hop.cross_origin;
+            next.keep_body &= hop.keep_body;
+        }
         self.urls.push(next.url.clone());
-        self.hop = next;
+        self.hop = Some(next);
         Ok(true)
     }
 
     /// Whether a header field named `name` goes with the current hop.
     pub fn keeps_header(&self, name: &str) -> bool {
-        keeps_header(&self.hop, name)
+        self.hop.as_ref().is_none_or(|h| keeps_header(h, name))
     }
 }
 
@@ -205,21 +259,36 @@ mod tests {
     #[test]
     fn a_chain_keeps_credentials_and_bodies_left_behind() {
         let mut c = Chain::new(Redirects::follow(5), "POST", "http://a.example/1");
+        // The first request, as given.
+        assert_eq!(
+            (c.method(), c.url(), c.keep_body()),
+            ("POST", "http://a.example/1", true)
+        );
+        assert_eq!(
+            (c.urls(), c.previous_url()),
+            (vec!["http://a.example/1"], None)
+        );
+        assert!(c.keeps_header("Authorization"));
+        assert!(!c.follow(200, None, true).unwrap());
+        assert!(!c.follow(302, None, true).unwrap(), "no Location");
+        assert_eq!(c.urls().len(), 1);
         // 307 to another origin: method and body kept, credentials not.
         assert!(c.follow(307, Some("http://b.example/2"), true).unwrap());
-        assert_eq!((c.hop().method.as_str(), c.hop().keep_body), ("POST", true));
+        assert_eq!((c.method(), c.keep_body()), ("POST", true));
+        assert_eq!(c.previous_url(), Some("http://a.example/1"));
         assert!(!c.keeps_header("authorization") && c.keeps_header("accept"));
         // Back to the first origin: the credentials stay behind.
         assert!(c.follow(302, Some("http://a.example/3"), true).unwrap());
-        assert_eq!((c.hop().method.as_str(), c.hop().keep_body), ("GET", false));
+        assert_eq!((c.method(), c.keep_body()), ("GET", false));
         assert!(!c.keeps_header("Cookie"));
         // A 307 after the body was dropped is followed without one.
         assert!(c.follow(307, Some("/4"), false).unwrap());
-        assert!(!c.hop().keep_body);
+        assert!(!c.keep_body());
         assert_eq!(c.urls().len(), 4);
+        assert_eq!(c.previous_url(), Some("http://a.example/3"));
         // Not a redirect: the answer.
         assert!(!c.follow(200, Some("/5"), true).unwrap());
-        assert_eq!(c.hop().url, "http://a.example/4");
+        assert_eq!(c.url(), "http://a.example/4");
         // A 307 whose body cannot go again is the answer too.
         let mut c = Chain::new(Redirects::follow(5), "PUT", "http://a.example/1");
         assert!(!c.follow(307, Some("/2"), false).unwrap());

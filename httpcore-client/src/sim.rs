@@ -173,7 +173,7 @@ struct Req {
     id: u64,
     key: u8,
     post: bool,
-    chain: Chain,
+    chain: Chain<'static>,
     deadline: Deadline,
     state: State,
 }
@@ -332,7 +332,7 @@ impl<'a> Sim<'a> {
             id,
             key: k,
             post,
-            chain: Chain::new(Redirects::follow(3), method, &target),
+            chain: Chain::new(Redirects::follow(3), method, target),
             deadline: Deadline::after(limit, self.now),
             state: State::Done(Ok(())),
         });
@@ -370,25 +370,23 @@ impl<'a> Sim<'a> {
             }
         };
         let req = &mut self.reqs[r];
-        let hop = req.chain.hop().clone();
-        let target = hop
-            .url
+        let (method, keep_body) = (req.chain.method().to_string(), req.chain.keep_body());
+        let target = req
+            .chain
+            .url()
             .splitn(4, '/')
             .nth(3)
             .map_or("/".into(), |p| format!("/{p}"));
         let id = req.id.to_string();
-        let body = (req.post && hop.keep_body).then(|| id.clone().into_bytes());
+        let body = (req.post && keep_body).then(|| id.clone().into_bytes());
         let conn = self.conns.get_mut(&c).unwrap();
         conn.holder = Some(r);
         conn.head = None;
         conn.body.clear();
         req.state = State::On(c);
-        let sent = conn.ex.request(
-            &hop.method,
-            &target,
-            body.as_deref(),
-            &[("X-Id", id.as_str())],
-        );
+        let sent = conn
+            .ex
+            .request(&method, &target, body.as_deref(), &[("X-Id", id.as_str())]);
         if let Err(e) = sent {
             self.fail(c, e);
             return;

@@ -104,18 +104,18 @@ impl Agent {
         let decode = self.inner.config.accept_encoding(&headers);
         headers.extend(decode.map(|v| ("Accept-Encoding", v)));
         loop {
-            let hop = chain.hop();
-            let body = body.filter(|_| hop.keep_body);
+            let body = body.filter(|_| chain.keep_body());
+            let method = chain.method();
             let mut resp =
-                self.exchange(&hop.url, cap, decode.is_some(), |conn, target, auth| {
-                    conn.request(&hop.method, target, body, &with_auth(&headers, auth))
+                self.exchange(chain.url(), cap, decode.is_some(), |conn, target, auth| {
+                    conn.request(method, target, body, &with_auth(&headers, auth))
                 })?;
             let location = resp.header("location");
             if !chain.follow(resp.status(), location.as_deref(), true)? {
                 return Ok(resp);
             }
-            let urls = chain.urls();
-            log::redirect(resp.status(), &urls[urls.len() - 2], &chain.hop().url);
+            let from = chain.previous_url().unwrap_or_default();
+            log::redirect(resp.status(), from, chain.url());
             // The redirect's own body: read so its connection goes back
             // (dropped unread, the connection would be closed).
             let _ = resp.read_to_vec();

@@ -258,13 +258,12 @@ impl Client {
         let decode = self.inner.settings.accept_encoding(&headers);
         headers.extend(decode.map(|v| ("Accept-Encoding", v)));
         loop {
-            let hop = chain.hop();
-            if !hop.keep_body {
+            if !chain.keep_body() {
                 body = Body::empty();
             }
             let replayable = body.is_replayable();
             let mut resp = self
-                .exchange(&hop.method, &hop.url, &headers, &mut body, cap)
+                .exchange(chain.method(), chain.url(), &headers, &mut body, cap)
                 .await?;
             if decode.is_some() {
                 resp.state.decode_body(self.inner.settings.decode_limits);
@@ -277,8 +276,8 @@ impl Client {
             if !chain.follow(resp.status(), location.as_deref(), replayable)? {
                 return Ok(resp);
             }
-            let urls = chain.urls();
-            log::redirect(resp.status(), &urls[urls.len() - 2], &chain.hop().url);
+            let from = chain.previous_url().unwrap_or_default();
+            log::redirect(resp.status(), from, chain.url());
             // The redirect's own body: read so its connection goes back.
             let _ = resp.read_all().await;
             headers.retain(|(name, _)| chain.keeps_header(name));
