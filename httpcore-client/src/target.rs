@@ -196,11 +196,10 @@ fn canonical_host(host: &str) -> bool {
     }
     let last = labels().next_back().unwrap_or_default();
     if last.starts_with(|c: char| c.is_ascii_digit()) {
-        let parts: Vec<&str> = labels().collect();
-        return parts.len() == 4
-            && parts.iter().all(|p| {
+        return labels().count() == 4
+            && labels().all(|p| {
                 p.len() <= 3
-                    && (p == &"0" || !p.starts_with('0'))
+                    && (p == "0" || !p.starts_with('0'))
                     && p.bytes().all(|b| b.is_ascii_digit())
                     && p.parse::<u16>().is_ok_and(|n| n <= 255)
             });

@@ -76,6 +76,12 @@ impl ResponseHead {
     /// Take a whole head from [`Connection::poll_head`](crate::Connection::poll_head)
     /// (replacing what was recorded).
     pub fn record_head(&mut self, head: &crate::event::Head<'_>) {
+        // Room for the whole head at once: one allocation per vector for
+        // a new head, none for a recycled one that is large enough.
+        self.clear();
+        let text: usize = head.headers().map(|h| h.name.len() + h.value.len()).sum();
+        self.bytes.reserve(head.status.reason.len() + text);
+        self.fields.reserve(head.headers().len());
         self.record(&Event::StatusLine(head.status));
         for h in head.headers() {
             self.push(&h);
