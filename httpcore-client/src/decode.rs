@@ -56,7 +56,7 @@ impl Default for DecodeLimits {
 
 /// The `Accept-Encoding` value for the codings this build decodes
 /// (`None` when it decodes none).
-pub fn accept_encoding() -> Option<&'static str> {
+pub const fn accept_encoding() -> Option<&'static str> {
     let value = match (
         cfg!(feature = "gzip"),
         cfg!(feature = "brotli"),

@@ -106,6 +106,6 @@ pub use httpcore;
 pub use proxy::{Endpoint, Forward, Proxy, Route, SocksRoute, Tunnel};
 pub use response::ResponseState;
 pub use retry::Retries;
-pub use settings::{ClientSettings, EnvProxySource};
+pub use settings::{ClientSettings, EnvProxySource, Routed};
 pub use timeouts::Timeouts;
 pub use tls::{provider, server_name, TlsOptions};

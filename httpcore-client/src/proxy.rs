@@ -246,13 +246,17 @@ impl Endpoint {
         } else {
             httpcore::status::HTTP_PORT
         };
-        let origin = Authority::parse(host, port)?;
-        Ok(Endpoint {
+        Ok(Endpoint::direct(Authority::parse(host, port)?, https))
+    }
+
+    /// The server `origin`, directly.
+    pub fn direct(origin: Authority, https: bool) -> Endpoint {
+        Endpoint {
             connect_to: origin.clone(),
             origin,
             https,
             route: None,
-        })
+        }
     }
 
     /// Through the server given to [`new`](Self::new), now a proxy, with a

@@ -1,10 +1,11 @@
 //! What a pooled client (std's `Agent`, tokio's `Client`, mio's `Driver`)
 //! is configured with: one struct, so the three read the same way.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use httpcore::{Config, Url};
+use httpcore::{Authority, Config, Url};
 
 use crate::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
 use crate::decode::DecodeLimits;
@@ -93,15 +94,24 @@ impl ClientSettings {
     /// through [`proxy`](Self::proxy) if set, else through the proxy
     /// `env` names for it (unless its `no_proxy` says direct).
     pub fn route(&self, env: &EnvProxies, url: &Url) -> Result<(PoolKey, Endpoint), Error> {
-        let mut endpoint = Endpoint::new(&url.authority, url.https)?;
-        let origin = endpoint.origin().clone();
+        let routed = self.routed(env, url)?;
+        let endpoint = routed.endpoint();
+        Ok((routed.key, endpoint))
+    }
+
+    /// [`route`](Self::route), the endpoint left until it is needed: a
+    /// request that goes on a kept-alive connection never builds one.
+    pub fn routed<'a>(&'a self, env: &'a EnvProxies, url: &Url) -> Result<Routed<'a>, Error> {
+        let port = if url.https {
+            httpcore::status::HTTPS_PORT
+        } else {
+            httpcore::status::HTTP_PORT
+        };
+        let origin = Authority::parse(&url.authority, port)?;
         let proxy = self
             .proxy
             .as_ref()
             .or_else(|| env.for_target(url.https, origin.host(), origin.port()));
-        if let Some(p) = proxy {
-            endpoint.set_proxy(p);
-        }
         let key = PoolKey {
             https: url.https,
             host: origin.host().to_ascii_lowercase(),
@@ -109,7 +119,38 @@ impl ClientSettings {
             proxy: proxy.map(|p| p.authority().socket_addr_string()),
             tls: usize::from(url.https),
         };
-        Ok((key, endpoint))
+        Ok(Routed {
+            key,
+            origin,
+            https: url.https,
+            proxy,
+        })
+    }
+
+    /// The header fields a request with `headers` is sent with: those, and
+    /// the [`accept_encoding`](Self::accept_encoding) value when there is
+    /// one — then the response's body is to be decoded (the second
+    /// value). Borrowed unless both are there.
+    pub fn request_headers<'a>(
+        &self,
+        headers: &'a [(&'a str, &'a str)],
+    ) -> (Cow<'a, [(&'a str, &'a str)]>, bool) {
+        /// The field alone: a request without fields of its own borrows it.
+        static ONLY_ACCEPT_ENCODING: [(&str, &str); 1] = [(
+            "Accept-Encoding",
+            match crate::decode::accept_encoding() {
+                Some(v) => v,
+                None => "",
+            },
+        )];
+        match self.accept_encoding(headers) {
+            None => (Cow::Borrowed(headers), false),
+            Some(_) if headers.is_empty() => (Cow::Borrowed(&ONLY_ACCEPT_ENCODING[..]), true),
+            Some(_) => (
+                Cow::Owned([headers, &ONLY_ACCEPT_ENCODING[..]].concat()),
+                true,
+            ),
+        }
     }
 
     /// The `Accept-Encoding` to add to a request with `headers`: the
@@ -124,6 +165,28 @@ impl ClientSettings {
             return None;
         }
         crate::decode::accept_encoding()
+    }
+}
+
+/// Where a request goes, from [`ClientSettings::routed`]: its pool key,
+/// and the [`Endpoint`] to open a connection to when the pool has none.
+#[derive(Debug)]
+pub struct Routed<'a> {
+    /// The pool key.
+    pub key: PoolKey,
+    origin: Authority,
+    https: bool,
+    proxy: Option<&'a Proxy>,
+}
+
+impl Routed<'_> {
+    /// The endpoint a new connection for this request goes to.
+    pub fn endpoint(&self) -> Endpoint {
+        let mut endpoint = Endpoint::direct(self.origin.clone(), self.https);
+        if let Some(p) = self.proxy {
+            endpoint.set_proxy(p);
+        }
+        endpoint
     }
 }
 
@@ -145,5 +208,38 @@ impl Default for ClientSettings {
             decode_limits: DecodeLimits::default(),
             redirects: Redirects::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_headers_add_accept_encoding_and_borrow_when_they_can() {
+        let mut s = ClientSettings {
+            decompress: true,
+            ..ClientSettings::default()
+        };
+        let value = crate::decode::accept_encoding();
+        let mine = [("X-A", "1")];
+        let (h, decode) = s.request_headers(&mine);
+        match value {
+            Some(v) => {
+                assert!(decode && matches!(h, Cow::Owned(_)));
+                assert_eq!(&h[..], &[("X-A", "1"), ("Accept-Encoding", v)]);
+                let (h, _) = s.request_headers(&[]);
+                assert!(matches!(h, Cow::Borrowed(_)));
+                assert_eq!(&h[..], &[("Accept-Encoding", v)]);
+            }
+            None => assert!(!decode && matches!(h, Cow::Borrowed(_))),
+        }
+        // The caller's own Accept-Encoding: theirs alone, nothing decoded.
+        let own = [("accept-encoding", "identity")];
+        let (h, decode) = s.request_headers(&own);
+        assert!(!decode && matches!(h, Cow::Borrowed(_)) && h.len() == 1);
+        s.decompress = false;
+        let (h, decode) = s.request_headers(&mine);
+        assert!(!decode && matches!(h, Cow::Borrowed(_)) && h.len() == 1);
     }
 }

@@ -16,7 +16,7 @@ use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
 use httpcore_client::target::Target;
 use httpcore_client::ResponseState;
-use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies};
+use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, Routed};
 use rustls::ClientConfig;
 
 use crate::{Error, HttpConnection};
@@ -100,16 +100,13 @@ impl Agent {
     ) -> Result<AgentResponse, Error> {
         let cap = self.deadline();
         let mut chain = Chain::new(self.inner.config.redirects, method, url);
-        let mut headers: Vec<(&str, &str)> = headers.to_vec();
-        let decode = self.inner.config.accept_encoding(&headers);
-        headers.extend(decode.map(|v| ("Accept-Encoding", v)));
+        let (mut headers, decode) = self.inner.config.request_headers(headers);
         loop {
             let body = body.filter(|_| chain.keep_body());
             let method = chain.method();
-            let mut resp =
-                self.exchange(chain.url(), cap, decode.is_some(), |conn, target, auth| {
-                    conn.request(method, target, body, &with_auth(&headers, auth))
-                })?;
+            let mut resp = self.exchange(chain.url(), cap, decode, |conn, target, auth| {
+                conn.request(method, target, body, &with_auth(&headers, auth))
+            })?;
             let location = resp.header("location");
             if !chain.follow(resp.status(), location.as_deref(), true)? {
                 return Ok(resp);
@@ -119,7 +116,9 @@ impl Agent {
             // The redirect's own body: read so its connection goes back
             // (dropped unread, the connection would be closed).
             let _ = resp.read_to_vec();
-            headers.retain(|(name, _)| chain.keeps_header(name));
+            headers
+                .to_mut()
+                .retain(|(name, _)| chain.keeps_header(name));
         }
     }
 
@@ -153,17 +152,10 @@ impl Agent {
         body: &mut dyn Read,
         len: Option<u64>,
     ) -> Result<AgentResponse, Error> {
-        let mut headers: Vec<(&str, &str)> = headers.to_vec();
-        let decode = self.inner.config.accept_encoding(&headers);
-        headers.extend(decode.map(|v| ("Accept-Encoding", v)));
-        self.exchange(
-            url,
-            self.deadline(),
-            decode.is_some(),
-            |conn, target, auth| {
-                conn.request_reader(method, target, body, len, &with_auth(&headers, auth))
-            },
-        )
+        let (headers, decode) = self.inner.config.request_headers(headers);
+        self.exchange(url, self.deadline(), decode, |conn, target, auth| {
+            conn.request_reader(method, target, body, len, &with_auth(&headers, auth))
+        })
     }
 
     /// A new request's deadline, if the settings give one.
@@ -182,9 +174,10 @@ impl Agent {
         let target = Target::parse(url)?;
         let auth = target.authorization();
         let url = target.url;
-        let (key, endpoint) = self.inner.config.route(&self.inner.env, &url)?;
+        let routed = self.inner.config.routed(&self.inner.env, &url)?;
         let judged = |e| judge(cap, e);
-        let mut conn = self.lease(&key, endpoint, url.https, cap).map_err(judged)?;
+        let mut conn = self.lease(&routed, url.https, cap).map_err(judged)?;
+        let key = routed.key;
         conn.set_deadline(cap);
         let kept_alive = conn.is_connected() && conn.responses_on_connection() > 0;
         let head = send(&mut conn, &url.target, auth.as_deref()).and_then(|_| conn.response_head());
@@ -224,11 +217,11 @@ impl Agent {
     /// handed over by another request after waiting in line.
     fn lease(
         &self,
-        key: &PoolKey,
-        endpoint: Endpoint,
+        routed: &Routed<'_>,
         https: bool,
         cap: Option<Deadline>,
     ) -> Result<Box<HttpConnection>, Error> {
+        let key = &routed.key;
         let mut pool = self.lock();
         let now = Instant::now();
         pool.handle_timeout(now);
@@ -257,7 +250,7 @@ impl Agent {
         match grant {
             // The connection checks its socket before the request goes.
             Grant::Reuse(conn) => Ok(conn),
-            Grant::Connect => self.open(endpoint, https).inspect_err(|_| {
+            Grant::Connect => self.open(routed.endpoint(), https).inspect_err(|_| {
                 // The slot goes back (to the next waiter, if any).
                 let mut pool = self.lock();
                 let woken = pool.discard(key);

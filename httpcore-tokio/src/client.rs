@@ -23,7 +23,7 @@ use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
 use httpcore_client::target::Target;
-use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, ResponseState};
+use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, ResponseState, Routed};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_rustls::rustls::ClientConfig;
 
@@ -254,9 +254,7 @@ impl Client {
             .deadline
             .map(|limit| Deadline::after(limit, Instant::now()));
         let mut chain = Chain::new(self.inner.settings.redirects, method, url);
-        let mut headers: Vec<(&str, &str)> = headers.to_vec();
-        let decode = self.inner.settings.accept_encoding(&headers);
-        headers.extend(decode.map(|v| ("Accept-Encoding", v)));
+        let (mut headers, decode) = self.inner.settings.request_headers(headers);
         loop {
             if !chain.keep_body() {
                 body = Body::empty();
@@ -265,7 +263,7 @@ impl Client {
             let mut resp = self
                 .exchange(chain.method(), chain.url(), &headers, &mut body, cap)
                 .await?;
-            if decode.is_some() {
+            if decode {
                 resp.state.decode_body(self.inner.settings.decode_limits);
             }
             // Only a redirect's Location is looked up.
@@ -280,7 +278,9 @@ impl Client {
             log::redirect(resp.status(), from, chain.url());
             // The redirect's own body: read so its connection goes back.
             let _ = resp.read_all().await;
-            headers.retain(|(name, _)| chain.keeps_header(name));
+            headers
+                .to_mut()
+                .retain(|(name, _)| chain.keeps_header(name));
         }
     }
 
@@ -308,9 +308,9 @@ impl Client {
             }
             _ => headers,
         };
-        let (key, endpoint) = self.inner.settings.route(&self.inner.env, &url)?;
+        let routed = self.inner.settings.routed(&self.inner.env, &url)?;
         let tls = url.https.then(|| self.inner.tls.clone());
-        let mut lease = self.lease(key, endpoint, tls, cap).await?;
+        let mut lease = self.lease(routed, tls, cap).await?;
         let conn = lease.conn.as_mut().expect("a lease holds its connection");
         conn.set_deadline(cap);
         let parts = match &mut body.kind {
@@ -348,17 +348,17 @@ impl Client {
     /// line, no longer than the connect timeout.
     async fn lease(
         &self,
-        key: PoolKey,
-        endpoint: Endpoint,
+        routed: Routed<'_>,
         tls: Option<Arc<ClientConfig>>,
         cap: Option<Deadline>,
     ) -> Result<Lease, Error> {
+        let key = &routed.key;
         let (checkout, expired) = {
             let mut shared = self.lock();
             let now = Instant::now();
             shared.pool.handle_timeout(now);
             let expired = shared.drain_closed();
-            (shared.pool.checkout(&key, now), expired)
+            (shared.pool.checkout(key, now), expired)
         };
         let decision = match &checkout {
             Checkout::Reuse(_) => "reuse",
@@ -373,7 +373,7 @@ impl Client {
             Checkout::Wait(waiter) => {
                 let waiting = Waiting {
                     client: self,
-                    key: &key,
+                    key,
                     waiter,
                     done: false,
                 };
@@ -386,11 +386,11 @@ impl Client {
         };
         let conn = match grant {
             Grant::Reuse(conn) => conn,
-            Grant::Connect => self.open(endpoint, tls),
+            Grant::Connect => self.open(routed.endpoint(), tls),
         };
         Ok(Lease {
             client: self.clone(),
-            key,
+            key: routed.key,
             conn: Some(conn),
         })
     }

@@ -203,12 +203,44 @@ pub fn raise_fd_limit() -> u64 {
 }
 
 /// A global allocator that counts the heap bytes in use (requested sizes,
-/// not the allocator's own overhead): a bench declares it with
-/// `#[global_allocator]` and reads [`live_heap`] before and after.
+/// not the allocator's own overhead) and each thread's allocations: a
+/// bench or test declares it with `#[global_allocator]` and reads
+/// [`live_heap`] or [`thread_allocations`] before and after.
 #[derive(Debug, Default)]
 pub struct CountingAlloc;
 
 static LIVE_HEAP: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+thread_local! {
+    // Const-initialised and without a destructor: safe to touch from the
+    // allocator, at any point of a thread's life.
+    static THREAD_ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Allocations (and reallocations) this thread has made so far, as counted
+/// by [`CountingAlloc`] (zero unless it is the global allocator). Other
+/// threads — a test server, other tests — do not move it.
+pub fn thread_allocations() -> u64 {
+    THREAD_ALLOCATIONS.with(std::cell::Cell::get)
+}
+
+/// The allocations per call of `f` on this thread (under
+/// [`CountingAlloc`]), over `n` calls after `warm` calls that are not
+/// counted (connections opened, buffers grown).
+pub fn allocations_per_call(warm: usize, n: u32, mut f: impl FnMut()) -> f64 {
+    for _ in 0..warm {
+        f();
+    }
+    let before = thread_allocations();
+    for _ in 0..n {
+        f();
+    }
+    (thread_allocations() - before) as f64 / f64::from(n)
+}
+
+fn count_allocation() {
+    let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
 
 /// Heap bytes in use now, as counted by [`CountingAlloc`] (zero unless it
 /// is the global allocator).
@@ -220,12 +252,14 @@ pub fn live_heap() -> isize {
 // only observes the sizes.
 unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count_allocation();
         LIVE_HEAP.fetch_add(layout.size() as isize, std::sync::atomic::Ordering::Relaxed);
         // SAFETY: the caller's contract, passed on.
         unsafe { std::alloc::System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count_allocation();
         LIVE_HEAP.fetch_add(layout.size() as isize, std::sync::atomic::Ordering::Relaxed);
         // SAFETY: the caller's contract, passed on.
         unsafe { std::alloc::System.alloc_zeroed(layout) }
@@ -238,6 +272,7 @@ unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        count_allocation();
         LIVE_HEAP.fetch_add(
             new_size as isize - layout.size() as isize,
             std::sync::atomic::Ordering::Relaxed,
