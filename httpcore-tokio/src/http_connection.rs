@@ -121,20 +121,32 @@ impl Stream {
         }
     }
 
-    /// The idle check: nothing has arrived on the socket since the last
-    /// response (a close, bytes nobody asked for, a TLS record), asked of
-    /// the socket itself in one system call — Tokio's readiness may not
-    /// have seen it yet. Anything waiting means a new connection.
+    /// The idle check, once the runtime has turned its I/O driver (see
+    /// [`HttpConnection::ready`]): nothing has arrived on the socket since
+    /// the last response — no close, no bytes nobody asked for, no TLS
+    /// record. Tokio's readiness answers without a system call; when it
+    /// says something came (or still holds what the last read left), the
+    /// socket itself is asked with a peek, which also clears a readiness
+    /// that turns out stale. Anything waiting means a new connection.
     fn is_quiet(&self) -> bool {
-        let pending_prefix = matches!(self, Stream::Plain(r) if !r.prefix.is_empty());
+        if matches!(self, Stream::Plain(r) if !r.prefix.is_empty()) {
+            return false;
+        }
+        let tcp = self.tcp();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        if tcp.poll_read_ready(&mut cx).is_pending() {
+            return true;
+        }
         // Tokio's sockets are non-blocking: a peek that would block means
         // nothing is waiting.
-        let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-        !pending_prefix
-            && matches!(
-                socket2::SockRef::from(self.tcp()).peek(&mut byte),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock
-            )
+        let peek = || {
+            let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+            socket2::SockRef::from(tcp).peek(&mut byte)
+        };
+        matches!(
+            tcp.try_io(tokio::io::Interest::READABLE, peek),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock
+        )
     }
 }
 
@@ -361,9 +373,21 @@ impl HttpConnection {
 
     /// An open connection that can carry a request: the kept-alive one if
     /// the idle check passes, else a new one.
+    ///
+    /// Before the check the task yields once: Tokio polls its I/O driver
+    /// before it runs a task that yielded again, so whatever reached the
+    /// idle socket meanwhile (a close, unsolicited bytes) is in its
+    /// readiness by then, even when nothing drove the runtime between two
+    /// requests (`block_on` per call). The check then costs no system
+    /// call, and the runtime's driver turn is shared by every task that
+    /// yielded in the same round.
     pub(crate) async fn ready(&mut self) -> Result<(), Error> {
+        let reusable = |c: &Connection<Stream>| !c.busy && !c.broken && c.engine().is_reusable();
+        if self.conn.as_ref().is_some_and(reusable) {
+            tokio::task::yield_now().await;
+        }
         if let Some(conn) = &self.conn {
-            if !conn.busy && !conn.broken && conn.engine().is_reusable() && conn.io.is_quiet() {
+            if reusable(conn) && conn.io.is_quiet() {
                 return Ok(());
             }
             log::idle_check_failed(self.endpoint.origin().host());

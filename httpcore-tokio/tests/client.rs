@@ -401,3 +401,46 @@ async fn http_requests_in_and_http_bodies_out() {
     assert!(seen.head.contains("x-asked: 1\r\n") || seen.head.contains("X-Asked: 1\r\n"));
     assert_eq!(seen.body, b"a=1");
 }
+
+/// The idle check reads Tokio's readiness after one yield (no system call
+/// when nothing came): bytes pushed onto an idle pooled connection are
+/// seen on a multi-thread runtime, and on a current-thread runtime kept
+/// busy by another task, not only on an idle one (the behaviour suite).
+#[test]
+fn unsolicited_bytes_are_seen_on_busy_and_multi_thread_runtimes() {
+    const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let busy = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let spinning = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let spin = spinning.clone();
+    busy.spawn(async move {
+        while spin.load(Ordering::Relaxed) {
+            tokio::task::yield_now().await;
+        }
+    });
+    for rt in [&multi, &busy] {
+        let poisoned = vec![
+            testkit::Action::Read,
+            testkit::Action::Write(HELLO.to_vec()),
+            testkit::Action::Sleep(Duration::from_millis(100)),
+            testkit::Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison".to_vec()),
+        ];
+        let server = Server::start(vec![poisoned, answer(HELLO)]);
+        let client = Client::new().unwrap();
+        let url = format!("http://{}/", server.addr);
+        let get = || async { client.get(&url).await.unwrap().read_all().await.unwrap() };
+        assert_eq!(rt.block_on(get()), b"hello");
+        std::thread::sleep(Duration::from_millis(400));
+        assert_eq!(rt.block_on(get()), b"hello", "poison was served");
+        drop(client);
+        assert_eq!(server.connections(), 2);
+    }
+    spinning.store(false, Ordering::Relaxed);
+}
