@@ -121,20 +121,21 @@ impl Stream {
         }
     }
 
-    /// The idle check, once the runtime has turned its I/O driver (see
-    /// [`HttpConnection::ready`]): nothing has arrived on the socket since
-    /// the last response — no close, no bytes nobody asked for, no TLS
-    /// record. Tokio's readiness answers without a system call; when it
-    /// says something came (or still holds what the last read left), the
-    /// socket itself is asked with a peek, which also clears a readiness
-    /// that turns out stale. Anything waiting means a new connection.
-    fn is_quiet(&self) -> bool {
+    /// The idle check: nothing has arrived on the socket since the last
+    /// response — no close, no bytes nobody asked for, no TLS record.
+    /// With `readiness` (the runtime has just turned its I/O driver: see
+    /// [`HttpConnection::ready`]) Tokio's readiness answers without a
+    /// system call; otherwise, or when it says something came (or still
+    /// holds what the last read left), the socket itself is asked with a
+    /// peek, which also clears a readiness that turns out stale. Anything
+    /// waiting means a new connection.
+    fn is_quiet(&self, readiness: bool) -> bool {
         if matches!(self, Stream::Plain(r) if !r.prefix.is_empty()) {
             return false;
         }
         let tcp = self.tcp();
         let mut cx = Context::from_waker(std::task::Waker::noop());
-        if tcp.poll_read_ready(&mut cx).is_pending() {
+        if readiness && tcp.poll_read_ready(&mut cx).is_pending() {
             return true;
         }
         // Tokio's sockets are non-blocking: a peek that would block means
@@ -374,20 +375,27 @@ impl HttpConnection {
     /// An open connection that can carry a request: the kept-alive one if
     /// the idle check passes, else a new one.
     ///
-    /// Before the check the task yields once: Tokio polls its I/O driver
-    /// before it runs a task that yielded again, so whatever reached the
-    /// idle socket meanwhile (a close, unsolicited bytes) is in its
-    /// readiness by then, even when nothing drove the runtime between two
-    /// requests (`block_on` per call). The check then costs no system
-    /// call, and the runtime's driver turn is shared by every task that
-    /// yielded in the same round.
+    /// On a current-thread runtime the task first yields once: Tokio polls
+    /// its I/O driver before it runs a task that yielded again, so whatever
+    /// reached the idle socket meanwhile (a close, unsolicited bytes) is in
+    /// its readiness by then, even when nothing drove the runtime between
+    /// two requests (`block_on` per call); the check then costs no system
+    /// call, and one driver turn serves every task that yielded in the
+    /// same round. On a multi-thread runtime a yield costs more than the
+    /// peek it saves (measured with the `pool` bench), so the socket is
+    /// peeked.
     pub(crate) async fn ready(&mut self) -> Result<(), Error> {
         let reusable = |c: &Connection<Stream>| !c.busy && !c.broken && c.engine().is_reusable();
+        let mut readiness = false;
         if self.conn.as_ref().is_some_and(reusable) {
-            tokio::task::yield_now().await;
+            readiness = tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+            if readiness {
+                tokio::task::yield_now().await;
+            }
         }
         if let Some(conn) = &self.conn {
-            if reusable(conn) && conn.io.is_quiet() {
+            if reusable(conn) && conn.io.is_quiet(readiness) {
                 return Ok(());
             }
             log::idle_check_failed(self.endpoint.origin().host());
