@@ -1,19 +1,15 @@
 //! Allocations per request on a kept-alive pooled connection: after the
 //! first requests (which connect), an `Agent::get` and reading its body
-//! allocate no more than [`MAX_PER_REQUEST`] times. Counted on this test's
-//! thread only, so the server thread does not count.
+//! stay within `testkit::bench::POOLED_REQUEST_ALLOCATIONS`. Counted on
+//! this test's thread only, so the server thread does not count.
 
 use std::io::Read;
 
 use httpcore_std::Agent;
-use testkit::bench::{allocations_per_call, CountingAlloc};
+use testkit::bench::{allocations_per_call, check_pooled_request_allocations, CountingAlloc};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
-
-/// The URL split (two strings), the route's host (parsed, and lower-cased
-/// for the pool key), the response head's two vectors.
-const MAX_PER_REQUEST: f64 = 6.0;
 
 #[test]
 fn a_reused_pooled_request_allocates_little() {
@@ -31,9 +27,5 @@ fn a_reused_pooled_request_allocates_little() {
         }
         assert_eq!(len, 13);
     });
-    assert!(
-        per_request <= MAX_PER_REQUEST,
-        "{per_request} allocations per request (at most {MAX_PER_REQUEST})"
-    );
-    eprintln!("{per_request} allocations per request");
+    check_pooled_request_allocations(per_request);
 }

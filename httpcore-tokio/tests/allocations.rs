@@ -1,19 +1,15 @@
 //! Allocations per request on a kept-alive pooled connection: after the
 //! first requests (which connect), a `Client::get` and reading its body
-//! allocate no more than [`MAX_PER_REQUEST`] times. Counted on this test's
-//! thread only (the current-thread runtime runs the client here), so the
-//! server thread does not count; all requests run in one `block_on`, as in
-//! an application that runs on one runtime.
+//! stay within `testkit::bench::POOLED_REQUEST_ALLOCATIONS`. Counted on
+//! this test's thread only (the current-thread runtime runs the client
+//! here), so the server thread does not count; all requests run in one
+//! `block_on`, as in an application that runs on one runtime.
 
 use httpcore_tokio::Client;
-use testkit::bench::{thread_allocations, CountingAlloc};
+use testkit::bench::{check_pooled_request_allocations, thread_allocations, CountingAlloc};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
-
-/// The URL split (two strings), the route's host (parsed, and lower-cased
-/// for the pool key), the response head's two vectors.
-const MAX_PER_REQUEST: f64 = 6.0;
 
 #[test]
 fn a_reused_pooled_request_allocates_little() {
@@ -42,9 +38,5 @@ fn a_reused_pooled_request_allocates_little() {
         }
         (thread_allocations() - before) as f64 / f64::from(n)
     });
-    assert!(
-        per_request <= MAX_PER_REQUEST,
-        "{per_request} allocations per request (at most {MAX_PER_REQUEST})"
-    );
-    eprintln!("{per_request} allocations per request");
+    check_pooled_request_allocations(per_request);
 }

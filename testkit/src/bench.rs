@@ -238,6 +238,21 @@ pub fn allocations_per_call(warm: usize, n: u32, mut f: impl FnMut()) -> f64 {
     (thread_allocations() - before) as f64 / f64::from(n)
 }
 
+/// What a request on a kept-alive pooled connection may allocate, in std's
+/// `Agent` and tokio's `Client` alike: the URL split (two strings), the
+/// route's host (parsed, and lower-cased for the pool key), the response
+/// head's two vectors.
+pub const POOLED_REQUEST_ALLOCATIONS: f64 = 6.0;
+
+/// Fail unless `per_request` is within [`POOLED_REQUEST_ALLOCATIONS`].
+pub fn check_pooled_request_allocations(per_request: f64) {
+    assert!(
+        per_request <= POOLED_REQUEST_ALLOCATIONS,
+        "{per_request} allocations per request (at most {POOLED_REQUEST_ALLOCATIONS})"
+    );
+    eprintln!("{per_request} allocations per request");
+}
+
 fn count_allocation() {
     let _ = THREAD_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
 }
