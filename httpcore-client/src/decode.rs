@@ -74,19 +74,23 @@ pub const fn accept_encoding() -> Option<&'static str> {
     Some(value)
 }
 
+/// A coding's state, boxed in every variant: a response carries its
+/// `Option<Decoder>` through each move of the futures that return it, and
+/// gzip's state inline made every response hundreds of bytes larger,
+/// decoded or not.
 enum Codec {
     /// Never made: keeps the matches whole in a build with no coding.
     #[allow(dead_code)]
     Never(std::convert::Infallible),
     #[cfg(feature = "gzip")]
-    Gzip(flate2::write::GzDecoder<Vec<u8>>),
+    Gzip(Box<flate2::write::GzDecoder<Vec<u8>>>),
     /// Waiting for the first byte to tell zlib from raw deflate.
     #[cfg(feature = "gzip")]
     DeflateStart,
     #[cfg(feature = "gzip")]
-    Zlib(flate2::write::ZlibDecoder<Vec<u8>>),
+    Zlib(Box<flate2::write::ZlibDecoder<Vec<u8>>>),
     #[cfg(feature = "gzip")]
-    RawDeflate(flate2::write::DeflateDecoder<Vec<u8>>),
+    RawDeflate(Box<flate2::write::DeflateDecoder<Vec<u8>>>),
     #[cfg(feature = "brotli")]
     Brotli(Box<brotli_decompressor::DecompressorWriter<Vec<u8>>>),
     #[cfg(feature = "zstd")]
@@ -127,7 +131,7 @@ impl Decoder {
         let (codec, name): (Codec, &'static str) = match coding.to_ascii_lowercase().as_str() {
             #[cfg(feature = "gzip")]
             "gzip" | "x-gzip" => (
-                Codec::Gzip(flate2::write::GzDecoder::new(Vec::new())),
+                Codec::Gzip(Box::new(flate2::write::GzDecoder::new(Vec::new()))),
                 "gzip",
             ),
             #[cfg(feature = "gzip")]
@@ -189,9 +193,9 @@ impl Decoder {
                 // A zlib header: compression method 8, a window of at most
                 // 32 KiB (RFC 1950); anything else is raw deflate.
                 self.codec = if first & 0x0F == 8 && first >> 4 <= 7 {
-                    Codec::Zlib(flate2::write::ZlibDecoder::new(Vec::new()))
+                    Codec::Zlib(Box::new(flate2::write::ZlibDecoder::new(Vec::new())))
                 } else {
-                    Codec::RawDeflate(flate2::write::DeflateDecoder::new(Vec::new()))
+                    Codec::RawDeflate(Box::new(flate2::write::DeflateDecoder::new(Vec::new())))
                 };
                 self.encoded -= input.len() as u64;
                 return self.push(input, out);
@@ -307,6 +311,16 @@ impl Decoder {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// Every response carries an `Option<Decoder>` (in `ResponseState`)
+    /// through each move of the futures that return it; a coding's state
+    /// inline (gzip's is about 350 bytes) would make every response that
+    /// much larger, decoded or not.
+    #[test]
+    fn a_decoder_keeps_its_codings_state_boxed() {
+        let size = std::mem::size_of::<Option<Decoder>>();
+        assert!(size <= 96, "Option<Decoder> is {size} bytes");
+    }
 
     fn text() -> Vec<u8> {
         (0..40_000u32)
