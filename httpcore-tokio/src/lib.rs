@@ -104,6 +104,7 @@ mod client;
 mod http_connection;
 #[cfg(feature = "http")]
 mod http_types;
+mod limit;
 
 pub use client::{Body, Client, ClientResponse};
 pub use http_connection::{HttpConnection, Rewind, Stream};
@@ -111,6 +112,7 @@ pub use httpcore;
 pub use httpcore_client;
 pub use httpcore_client::ClientSettings;
 pub use httpcore_client::{Error, Proxy, Retries, Timeouts, TlsOptions};
+use limit::{deadline, within, Limit};
 
 /// The TLS stream `connect_tls` gives.
 pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
@@ -256,63 +258,6 @@ async fn race(addrs: Vec<SocketAddr>, delay: Duration) -> io::Result<TcpStream> 
         // The next attempt is due: start it on the next turn.
     })
     .await
-}
-
-/// How long one phase may wait: its own timeout, and the whole request's
-/// deadline if one was set (the shorter wins).
-#[derive(Debug, Clone, Copy, Default)]
-struct Limit {
-    own: Option<Duration>,
-    cap: Option<Deadline>,
-}
-
-impl Limit {
-    fn new(own: Option<Duration>, cap: Option<Deadline>) -> Limit {
-        Limit { own, cap }
-    }
-}
-
-impl From<Option<Duration>> for Limit {
-    fn from(own: Option<Duration>) -> Limit {
-        Limit { own, cap: None }
-    }
-}
-
-/// Run `fut` under `limit`; I/O errors become `Error`s.
-async fn within<T>(
-    limit: Limit,
-    during: &'static str,
-    fut: impl std::future::Future<Output = io::Result<T>>,
-) -> Result<T, Error> {
-    deadline(limit, during, async {
-        fut.await.map_err(|e| Error::io(during, e))
-    })
-    .await
-}
-
-/// Run `fut` under `limit`: `Error::Timeout { during }` when the phase's
-/// own timeout runs out, `DeadlineExceeded` when the request's deadline
-/// does.
-async fn deadline<T>(
-    limit: Limit,
-    during: &'static str,
-    fut: impl std::future::Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    if limit.own.is_none() && limit.cap.is_none() {
-        // Nothing to time: not even a clock read.
-        return fut.await;
-    }
-    let now = Instant::now();
-    match httpcore_client::deadline::bound(limit.cap.as_ref(), limit.own, now, during)? {
-        None => fut.await,
-        Some(t) => match tokio::time::timeout_at((now + t).into(), fut).await {
-            Ok(r) => r,
-            Err(_) => Err(match limit.cap {
-                Some(cap) if cap.binds(limit.own, now) => cap.exceeded(during),
-                _ => Error::Timeout { during },
-            }),
-        },
-    }
 }
 
 /// An HTTP/1.1 connection over an async stream `S`.
