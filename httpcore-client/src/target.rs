@@ -131,7 +131,10 @@ fn canonical(url: &str) -> Option<httpcore::Url> {
     } else {
         (true, url.strip_prefix("https://")?)
     };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let end = rest
+        .bytes()
+        .position(|b| b == b'/' || b == b'?')
+        .unwrap_or(rest.len());
     let (authority, target) = rest.split_at(end);
     let (host, port) = match authority.split_once(':') {
         Some((host, port)) => (host, Some(port)),
@@ -158,20 +161,7 @@ fn canonical(url: &str) -> Option<httpcore::Url> {
         Some((path, query)) => (path, Some(query)),
         None => (target, None),
     };
-    let path_ok = path
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%".contains(&b))
-        && escapes_kept(path)
-        && !path.contains("/./")
-        && !path.contains("/../")
-        && !path.ends_with("/.")
-        && !path.ends_with("/..");
-    let query_ok = query.is_none_or(|q| {
-        q.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%?".contains(&b))
-            && escapes_kept(q)
-    });
-    if !path_ok || !query_ok {
+    if !plain_path(path.as_bytes()) || !query.is_none_or(|q| plain_query(q.as_bytes())) {
         return None;
     }
     let target = if path.is_empty() {
@@ -188,41 +178,89 @@ fn canonical(url: &str) -> Option<httpcore::Url> {
 
 /// A host the WHATWG parser leaves as it is: lower-case ASCII labels of
 /// letters, digits and `-` (no punycode, the last not numeric-looking), or
-/// a dotted quad without leading zeros.
+/// a dotted quad without leading zeros. One pass over the labels.
 fn canonical_host(host: &str) -> bool {
-    let labels = || host.split('.');
-    if host.is_empty() || labels().any(|l| l.is_empty() || l.len() > 63) {
-        return false;
-    }
-    let last = labels().next_back().unwrap_or_default();
+    let last = host.rsplit('.').next().unwrap_or_default();
     if last.starts_with(|c: char| c.is_ascii_digit()) {
-        return labels().count() == 4
-            && labels().all(|p| {
-                p.len() <= 3
-                    && (p == "0" || !p.starts_with('0'))
-                    && p.bytes().all(|b| b.is_ascii_digit())
-                    && p.parse::<u16>().is_ok_and(|n| n <= 255)
-            });
+        let mut parts = 0;
+        return host.split('.').all(|p| {
+            parts += 1;
+            !p.is_empty()
+                && p.len() <= 3
+                && (p == "0" || !p.starts_with('0'))
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        }) && parts == 4;
     }
-    labels().all(|l| {
-        !l.starts_with("xn--")
+    host.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with("xn--")
             && l.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     })
 }
 
-/// Every `%` begins a `%XX` escape, and none is an escaped `.` (which
+/// Bytes the WHATWG parser leaves as they are in a path (`PATH`) and in a
+/// query (`QUERY`): letters, digits and `-._~!$&()*+,;=:@/%`, and `?` in a
+/// query.
+const URL_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = PATH | QUERY;
+        }
+        b += 1;
+    }
+    let mut i = 0;
+    let both = b"-._~!$&()*+,;=:@/%";
+    while i < both.len() {
+        t[both[i] as usize] = PATH | QUERY;
+        i += 1;
+    }
+    t[b'?' as usize] = QUERY;
+    t
+};
+const PATH: u8 = 1;
+const QUERY: u8 = 2;
+
+/// A path of bytes the parser keeps, with its escapes kept (see
+/// [`escape_kept`]) and no `.` or `..` segment: one pass.
+fn plain_path(path: &[u8]) -> bool {
+    let dots = |segment: &[u8]| segment == b"." || segment == b"..";
+    let mut segment = 0;
+    for (i, &b) in path.iter().enumerate() {
+        if URL_BYTES[usize::from(b)] & PATH == 0 {
+            return false;
+        }
+        match b {
+            b'%' if !escape_kept(path, i) => return false,
+            b'/' => {
+                if dots(&path[segment..i]) {
+                    return false;
+                }
+                segment = i + 1;
+            }
+            _ => {}
+        }
+    }
+    !dots(&path[segment..])
+}
+
+/// A query of bytes the parser keeps, with its escapes kept.
+fn plain_query(query: &[u8]) -> bool {
+    query.iter().enumerate().all(|(i, &b)| {
+        URL_BYTES[usize::from(b)] & QUERY != 0 && (b != b'%' || escape_kept(query, i))
+    })
+}
+
+/// The `%` at `i` begins a `%XX` escape, and not an escaped `.` (which
 /// the parser may read as a dot segment).
-fn escapes_kept(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.iter()
-        .enumerate()
-        .filter(|(_, &c)| c == b'%')
-        .all(|(i, _)| {
-            b.get(i + 1..i + 3).is_some_and(|h| {
-                h.iter().all(u8::is_ascii_hexdigit) && !h.eq_ignore_ascii_case(b"2e")
-            })
-        })
+fn escape_kept(s: &[u8], i: usize) -> bool {
+    s.get(i + 1..i + 3)
+        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit) && !h.eq_ignore_ascii_case(b"2e"))
 }
 
 /// `%XX` escapes decoded (bytes that are not UTF-8 replaced).
