@@ -526,6 +526,11 @@ impl HttpConnection {
 
     /// Write everything the engine has to transmit.
     fn flush(&mut self) -> Result<(), Error> {
+        // The clock only when there is something to hand out (it times
+        // a 100-continue wait from when the head went out).
+        if !self.exchange.engine().wants_write() {
+            return Ok(());
+        }
         let now = Instant::now();
         while let Some(bytes) = self.exchange.poll_transmit(now) {
             self.print_debug();
