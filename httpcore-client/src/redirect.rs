@@ -78,16 +78,31 @@ pub fn next(
     else {
         return Ok(None);
     };
+    hop_to(policy, method.to_string(), keep_body, location, url, chain).map(Some)
+}
+
+/// The hop to `location` from `url` for a response that is followed
+/// (see [`followed`]): the next request's `method` and whether the body
+/// goes with it; an error for a refused hop, a loop or too many. `chain`
+/// is every URL requested so far, `url` last.
+fn hop_to(
+    policy: Redirects,
+    method: String,
+    keep_body: bool,
+    location: &str,
+    url: &str,
+    chain: &[String],
+) -> Result<Hop, Error> {
     let target = resolve(url, location)?;
-    let mut hops: Vec<String> = chain.to_vec();
-    hops.push(target.clone());
+    // The chain an error names: every URL so far, then the refused one.
+    let hops = || chain.iter().cloned().chain([target.clone()]).collect();
     if chain.contains(&target) {
-        return Err(Error::RedirectLoop { chain: hops });
+        return Err(Error::RedirectLoop { chain: hops() });
     }
     if chain.len() > policy.max {
         return Err(Error::TooManyRedirects {
             limit: policy.max,
-            chain: hops,
+            chain: hops(),
         });
     }
     if scheme(url) == "https" && scheme(&target) == "http" && !policy.allow_https_to_http {
@@ -97,12 +112,12 @@ pub fn next(
             reason: "from https to http",
         });
     }
-    Ok(Some(Hop {
+    Ok(Hop {
         cross_origin: origin(url) != origin(&target),
         url: target,
-        method: method.to_string(),
+        method,
         keep_body,
-    }))
+    })
 }
 
 /// Whether a response with `status` and `location` to `method` is
@@ -203,24 +218,23 @@ impl<'a> Chain<'a> {
     ) -> Result<bool, Error> {
         // A body already dropped has nothing to send again.
         let replayable = body_replayable || !self.keep_body();
-        if followed(self.policy, status, self.method(), location, replayable).is_none() {
-            return Ok(false);
-        }
-        if self.urls.is_empty() {
-            self.urls.push(self.url.to_string());
-        }
-        let Some(mut next) = next(
-            self.policy,
-            status,
-            self.method(),
-            location,
-            self.url(),
-            replayable,
-            &self.urls,
-        )?
+        let Some((method, keep_body, location)) =
+            followed(self.policy, status, self.method(), location, replayable)
         else {
             return Ok(false);
         };
+        let method = method.to_string();
+        if self.urls.is_empty() {
+            self.urls.push(self.url.to_string());
+        }
+        let mut next = hop_to(
+            self.policy,
+            method,
+            keep_body,
+            location,
+            self.url(),
+            &self.urls,
+        )?;
         if let Some(hop) = &self.hop {
             next.cross_origin |= hop.cross_origin;
             next.keep_body &= hop.keep_body;

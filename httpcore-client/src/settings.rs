@@ -102,12 +102,7 @@ impl ClientSettings {
     /// [`route`](Self::route), the endpoint left until it is needed: a
     /// request that goes on a kept-alive connection never builds one.
     pub fn routed<'a>(&'a self, env: &'a EnvProxies, url: &Url) -> Result<Routed<'a>, Error> {
-        let port = if url.https {
-            httpcore::status::HTTPS_PORT
-        } else {
-            httpcore::status::HTTP_PORT
-        };
-        let origin = Authority::parse(&url.authority, port)?;
+        let origin = Authority::parse(&url.authority, url.default_port())?;
         let proxy = self
             .proxy
             .as_ref()

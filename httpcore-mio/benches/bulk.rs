@@ -11,8 +11,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 
-use httpcore_mio::mio::net::TcpStream as MioStream;
-use httpcore_mio::mio::{Events, Interest, Poll, Token};
+use httpcore_mio::mio::{Events, Poll, Token};
 use httpcore_mio::{Connection, Output};
 use testkit::bench::Contest;
 use testkit::tls::BULK;
@@ -30,14 +29,7 @@ fn main() {
 
     let mut raw_poll = Poll::new().unwrap();
     let mut raw_events = Events::with_capacity(64);
-    let std = std::net::TcpStream::connect(&addr).unwrap();
-    std.set_nonblocking(true).unwrap();
-    let mut raw = MioStream::from_std(std);
-    raw.set_nodelay(true).unwrap();
-    raw_poll
-        .registry()
-        .register(&mut raw, Token(0), Interest::READABLE)
-        .unwrap();
+    let mut raw = testkit::load::raw_mio_stream(&addr, raw_poll.registry());
     let get = format!("GET /big HTTP/1.1\r\nHost: {addr}\r\n\r\n");
     let mut buf = vec![0u8; 256 * 1024];
 

@@ -24,7 +24,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
 use httpcore_mio::mio::net::TcpStream as MioStream;
-use httpcore_mio::mio::{Events, Interest, Poll, Token};
+use httpcore_mio::mio::{Events, Poll, Token};
 use httpcore_mio::{Connection, Output};
 use testkit::bench::Contest;
 use testkit::load::RESPONSE;
@@ -94,14 +94,7 @@ struct RawMio {
 impl RawMio {
     fn new(addr: &str, request: &[u8]) -> RawMio {
         let poll = Poll::new().unwrap();
-        let std = std::net::TcpStream::connect(addr).unwrap();
-        // mio expects a non-blocking socket.
-        std.set_nonblocking(true).unwrap();
-        let mut socket = MioStream::from_std(std);
-        socket.set_nodelay(true).unwrap();
-        poll.registry()
-            .register(&mut socket, Token(0), Interest::READABLE)
-            .unwrap();
+        let socket = testkit::load::raw_mio_stream(addr, poll.registry());
         RawMio {
             poll,
             events: Events::with_capacity(64),

@@ -5,8 +5,7 @@
 //! valgrind --tool=callgrind target/release/examples/profile_mio ours 2000`
 //! (`READ_SIZE=n` sets the engine's read size).
 
-use httpcore_mio::mio::net::TcpStream as MioStream;
-use httpcore_mio::mio::{Events, Interest, Poll, Token};
+use httpcore_mio::mio::{Events, Poll, Token};
 use httpcore_mio::{Connection, Output};
 use std::io::{ErrorKind, Read, Write};
 const H: &[(&str, &str)] = &[];
@@ -47,14 +46,7 @@ fn main() {
             format!("GET / HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: identity\r\n\r\n");
         let mut poll = Poll::new().unwrap();
         let mut events = Events::with_capacity(64);
-        let std = std::net::TcpStream::connect(&addr).unwrap();
-        // mio expects a non-blocking socket.
-        std.set_nonblocking(true).unwrap();
-        let mut s = MioStream::from_std(std);
-        s.set_nodelay(true).unwrap();
-        poll.registry()
-            .register(&mut s, Token(0), Interest::READABLE)
-            .unwrap();
+        let mut s = testkit::load::raw_mio_stream(&addr, poll.registry());
         let mut answer = [0u8; 52];
         for _ in 0..n {
             s.write_all(request.as_bytes()).unwrap();

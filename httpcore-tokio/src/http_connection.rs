@@ -386,18 +386,17 @@ impl HttpConnection {
     /// peeked.
     pub(crate) async fn ready(&mut self) -> Result<(), Error> {
         let reusable = |c: &Connection<Stream>| !c.busy && !c.broken && c.engine().is_reusable();
-        let mut readiness = false;
         if self.conn.as_ref().is_some_and(reusable) {
-            readiness = tokio::runtime::Handle::try_current()
+            let readiness = tokio::runtime::Handle::try_current()
                 .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
             if readiness {
                 tokio::task::yield_now().await;
             }
-        }
-        if let Some(conn) = &self.conn {
-            if reusable(conn) && conn.io.is_quiet(readiness) {
+            if self.conn.as_ref().is_some_and(|c| c.io.is_quiet(readiness)) {
                 return Ok(());
             }
+        }
+        if self.conn.is_some() {
             log::idle_check_failed(self.endpoint.origin().host());
         }
         self.close();

@@ -70,6 +70,20 @@ pub fn start_pinned(backlog: i32, cpu: usize) -> String {
     start_with(backlog, None, Some(cpu)).0
 }
 
+/// A client socket to the server at `addr` for a bench's raw mio loop:
+/// non-blocking (as mio expects), `TCP_NODELAY`, registered readable on
+/// `registry` as `Token(0)`.
+pub fn raw_mio_stream(addr: &str, registry: &mio::Registry) -> TcpStream {
+    let std = std::net::TcpStream::connect(addr).unwrap();
+    std.set_nonblocking(true).unwrap();
+    let mut stream = TcpStream::from_std(std);
+    stream.set_nodelay(true).unwrap();
+    registry
+        .register(&mut stream, Token(0), Interest::READABLE)
+        .unwrap();
+    stream
+}
+
 /// The server, its accept count and its thread's clock; its log if
 /// `log`, its thread on CPU `cpu` if given.
 fn start_with(
