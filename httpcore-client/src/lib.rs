@@ -32,6 +32,8 @@
 //!   bomb cap.
 //! * [`EnvProxies`], [`NoProxy`] — proxies from the environment;
 //!   `socks` — the SOCKS5 handshake (feature `socks`).
+//! * [`plaintext`] — rustls's decrypted bytes into the engine's window,
+//!   around a slow case of some CPUs' `memcpy`.
 //! * [`Error`], [`Timeouts`], [`TlsOptions`] — what every adapter returns
 //!   and takes. TLS is rustls (itself sans-IO), certificates verified by
 //!   default; the crypto provider and root store are cargo features here,
@@ -83,6 +85,7 @@ mod env_proxy;
 mod error;
 mod exchange;
 pub mod log;
+pub mod plaintext;
 pub mod pool;
 mod proxy;
 pub mod redirect;

@@ -986,7 +986,8 @@ fn read_tls(
     eof: &mut bool,
 ) -> io::Result<ReadOutcome> {
     loop {
-        match tls.reader().read(buf) {
+        // Around `memcpy`'s slow case (httpcore_client::plaintext).
+        match httpcore_client::plaintext::read_plaintext(tls.reader(), buf) {
             Ok(0) => return Ok(ReadOutcome::Eof),
             Ok(n) => return Ok(ReadOutcome::Data { n, drained: false }),
             // A server that closes without close_notify: the engine judges

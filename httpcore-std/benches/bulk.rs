@@ -146,20 +146,12 @@ fn main() {
         contest.keep_only(name);
     }
     contest.run(ROUNDS);
-    if only.is_some() {
-        return;
+    if only.is_none() {
+        contest.print_ratio("bulk_down_vs_raw", "agent_down", "raw_down");
+        contest.print_ratio("bulk_up_vs_raw", "agent_up", "raw_up");
+        contest.print_ratio("bulk_tls_down_vs_raw", "agent_tls_down", "raw_tls_down");
     }
-    contest.print_ratio("bulk_down_vs_raw", "agent_down", "raw_down");
-    contest.print_ratio("bulk_up_vs_raw", "agent_up", "raw_up");
-    contest.print_ratio("bulk_tls_down_vs_raw", "agent_tls_down", "raw_tls_down");
-    for name in [
-        "agent_down",
-        "raw_down",
-        "agent_up",
-        "raw_up",
-        "agent_tls_down",
-        "raw_tls_down",
-    ] {
+    for name in contest.names() {
         eprintln!(
             "  {name:<15} {:>6.0} MiB/s",
             contest.per_second(name) * 1024.0

@@ -1,6 +1,6 @@
 //! The byte pipe under a connection: a TCP stream, or rustls over one.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -220,7 +220,14 @@ impl Read for Transport {
             // A close without close_notify is `UnexpectedEof`: the caller
             // tells the engine, which judges whether the message was
             // complete by its framing.
-            Transport::Tls(s) => s.read(buf),
+            Transport::Tls(s) => {
+                // Wait for plaintext (or the close), then copy what is
+                // buffered around `memcpy`'s slow case.
+                if buf.is_empty() || s.fill_buf()?.is_empty() {
+                    return Ok(0);
+                }
+                httpcore_client::plaintext::read_plaintext(s.conn.reader(), buf)
+            }
         }
     }
 }

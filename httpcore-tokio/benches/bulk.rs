@@ -170,24 +170,16 @@ fn main() {
         contest.keep_only(name);
     }
     contest.run(ROUNDS);
-    if only.is_some() {
-        return;
+    if only.is_none() {
+        contest.print_ratio("bulk_down_vs_raw_tokio", "client_down", "raw_down");
+        contest.print_ratio("bulk_up_vs_raw_tokio", "client_up", "raw_up");
+        contest.print_ratio(
+            "bulk_tls_down_vs_raw_tokio",
+            "client_tls_down",
+            "raw_tls_down",
+        );
     }
-    contest.print_ratio("bulk_down_vs_raw_tokio", "client_down", "raw_down");
-    contest.print_ratio("bulk_up_vs_raw_tokio", "client_up", "raw_up");
-    contest.print_ratio(
-        "bulk_tls_down_vs_raw_tokio",
-        "client_tls_down",
-        "raw_tls_down",
-    );
-    for name in [
-        "client_down",
-        "raw_down",
-        "client_up",
-        "raw_up",
-        "client_tls_down",
-        "raw_tls_down",
-    ] {
+    for name in contest.names() {
         eprintln!(
             "  {name:<16} {:>6.0} MiB/s",
             contest.per_second(name) * 1024.0

@@ -8,15 +8,16 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use httpcore::{Config, Framing, ResponseHead};
 use std::time::Duration;
 
 use httpcore_client::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
+use httpcore_client::plaintext::read_plaintext;
 use httpcore_client::{log, Deadline, Endpoint, Proxy, Retries, SocksRoute, Tunnel};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncBufRead, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 
@@ -91,7 +92,23 @@ impl AsyncRead for Stream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        each!(self, s => Pin::new(s).poll_read(cx, buf))
+        let tls = match self.get_mut() {
+            Stream::Plain(s) => return Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => &mut **s,
+        };
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        // Wait for plaintext (or the close), then copy what is buffered
+        // around `memcpy`'s slow case.
+        match ready!(Pin::new(&mut *tls).poll_fill_buf(cx)) {
+            Ok([]) => return Poll::Ready(Ok(())),
+            Ok(_) => {}
+            Err(e) => return Poll::Ready(Err(e)),
+        }
+        let n = read_plaintext(tls.get_mut().1.reader(), buf.initialize_unfilled())?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
     }
 }
 

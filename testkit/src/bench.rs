@@ -126,6 +126,11 @@ impl<'a> Contest<'a> {
         self
     }
 
+    /// The entrants' names, in the order they were added.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entrants.iter().map(|e| e.name)
+    }
+
     fn get(&self, name: &str) -> &Entrant<'a> {
         self.entrants
             .iter()
