@@ -1,8 +1,9 @@
 //! 1 GiB down one connection: an httpcore-mio [`Connection`] on its own
 //! `Poll` reading `GET /big`, against a raw mio loop writing the GET and
-//! reading the answer into a 256 KiB buffer (the engine's largest read
-//! window), timed alternately in one process (nine rounds), the load
-//! server's thread on CPU 0 and this one on CPU 1.
+//! reading the answer into a buffer as large as the engine's largest read
+//! window (`httpcore::MAX_READ_WINDOW`, 64 KiB), timed alternately in one
+//! process (nine rounds), the load server's thread on CPU 0 and this one on
+//! CPU 1.
 //!
 //! Prints `ratio bulk_down_vs_raw_mio` (the raw loop's time over the
 //! connection's, median of the rounds) and both sides' MiB/s.
@@ -31,7 +32,7 @@ fn main() {
     let mut raw_events = Events::with_capacity(64);
     let mut raw = testkit::load::raw_mio_stream(&addr, raw_poll.registry());
     let get = format!("GET /big HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; httpcore_mio::httpcore::MAX_READ_WINDOW];
 
     let mut contest = Contest::new(None);
     contest

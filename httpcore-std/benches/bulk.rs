@@ -2,8 +2,9 @@
 //! against a raw loop doing the least the transfer needs:
 //!
 //! * down — the [`Agent`] reading `GET /big` chunk by chunk, against a raw
-//!   socket writing the GET and reading the answer into a 256 KiB buffer
-//!   (the engine's largest read window);
+//!   socket writing the GET and reading the answer into a buffer as large
+//!   as the engine's largest read window (`httpcore::MAX_READ_WINDOW`,
+//!   64 KiB);
 //! * up — the `Agent` sending a 1 GiB `PUT /sink` from a reader
 //!   (`request_reader`, 64 KiB reads), against a raw socket writing the
 //!   head and the body from a 64 KiB buffer;
@@ -87,8 +88,8 @@ fn main() {
     tcp.set_nodelay(true).unwrap();
     let mut raw_tls =
         rustls::StreamOwned::new(rustls::ClientConnection::new(config, name).unwrap(), tcp);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut tls_buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; httpcore_std::httpcore::MAX_READ_WINDOW];
+    let mut tls_buf = vec![0u8; httpcore_std::httpcore::MAX_READ_WINDOW];
     let mut body = vec![b'u'; 64 * 1024];
 
     let mut contest = Contest::new(None);

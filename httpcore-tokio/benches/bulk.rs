@@ -3,8 +3,9 @@
 //! transfer needs (the std crate's `bulk` bench, on Tokio):
 //!
 //! * down — the pooled [`Client`] reading `GET /big` chunk by chunk,
-//!   against a raw Tokio socket reading the answer into a 256 KiB buffer
-//!   (the engine's largest read window);
+//!   against a raw Tokio socket reading the answer into a buffer as large
+//!   as the engine's largest read window (`httpcore::MAX_READ_WINDOW`,
+//!   64 KiB);
 //! * up — the `Client` sending a 1 GiB `PUT /sink` from an `AsyncRead`
 //!   ([`Body::reader`], which reads 64 KiB at a time), against a raw socket
 //!   writing the head and the body 64 KiB at a time;
@@ -106,8 +107,8 @@ fn main() {
             .unwrap();
         (raw, raw_up, tls)
     });
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut tls_buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; httpcore_tokio::httpcore::MAX_READ_WINDOW];
+    let mut tls_buf = vec![0u8; httpcore_tokio::httpcore::MAX_READ_WINDOW];
     let mut body = vec![b'u'; 64 * 1024];
 
     let mut contest = Contest::new(None);

@@ -64,7 +64,7 @@ mod tunnel;
 mod url;
 
 pub use authority::Authority;
-pub use config::{Config, Leniency, Limits};
+pub use config::{Config, Leniency, Limits, MAX_READ_WINDOW};
 pub use connection::{BodyLength, Connection, RecvStateKind, RequestId, SendState, Timer};
 pub use error::{Error, Escaped, InvalidPart, LimitKind, RetrySafety};
 pub use event::{Done, Event, Framing, Head, Header, StatusLine, Version};

@@ -8,7 +8,7 @@
 
 use bytes::Bytes;
 
-use crate::config::{Leniency, Limits};
+use crate::config::{Leniency, Limits, MAX_READ_WINDOW};
 use crate::error::{Error, LimitKind, RetrySafety};
 use crate::event::{Done, Event, Framing, Header, StatusLine, Version};
 use crate::framing::{self, RequestKind};
@@ -95,9 +95,6 @@ pub(crate) struct Reader {
     /// buffer taken, the end of the stream, the head abandoned.
     arriving: bool,
 }
-
-/// The most `read_space` offers at once, however well reads fill it.
-const MAX_READ_WINDOW: usize = 256 * 1024;
 
 type Step<'a> = Result<Option<Event<'a>>, Error>;
 

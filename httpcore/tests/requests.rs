@@ -1253,3 +1253,42 @@ fn an_idle_connection_gives_its_buffers_back_and_takes_them_again() {
     c.begin_recv();
     assert!(!c.release_buffers());
 }
+
+#[test]
+fn the_read_window_grows_while_reads_fill_it_up_to_its_cap() {
+    fn filled_reads(c: &mut Connection, reads: usize, fill: Option<usize>) -> Vec<usize> {
+        let mut offered = Vec::new();
+        for _ in 0..reads {
+            let room = c.begin_recv();
+            let n = fill.unwrap_or(room.len()).min(room.len());
+            offered.push(room.len());
+            room[..n].fill(b'x');
+            c.handle_recv(n);
+            events(c);
+        }
+        offered
+    }
+    let start = |config: Config| {
+        let mut c = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
+        c.request("GET", "/", None, H).unwrap();
+        wire(&mut c);
+        c.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n");
+        events(&mut c);
+        c
+    };
+    let mut c = start(Config::default());
+    let k = 1024;
+    assert_eq!(
+        filled_reads(&mut c, 6, None),
+        [8 * k, 16 * k, 32 * k, 64 * k, 64 * k, 64 * k]
+    );
+    assert_eq!(httpcore::MAX_READ_WINDOW, 64 * k);
+    // A read that leaves room halves the next window.
+    assert_eq!(filled_reads(&mut c, 3, Some(1)), [64 * k, 32 * k, 16 * k]);
+    // A larger read size is the window from the start.
+    let mut c = start(Config {
+        read_size: 256 * k,
+        ..Config::default()
+    });
+    assert_eq!(filled_reads(&mut c, 3, None), [256 * k; 3]);
+}
