@@ -8,21 +8,21 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use httpcore::{Config, Framing, ResponseHead};
 use std::time::Duration;
 
 use httpcore_client::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
-use httpcore_client::plaintext::read_plaintext;
 use httpcore_client::{log, Deadline, Endpoint, Proxy, Retries, SocksRoute, Tunnel};
-use tokio::io::{AsyncBufRead, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::ClientConfig;
 
 use crate::{
     deadline, tcp, tls_handshake, Connection, Error, Limit, Response, Timeouts, TlsOptions,
+    TlsStream,
 };
 
 /// A TCP stream with the bytes that arrived behind a proxy's CONNECT answer
@@ -74,7 +74,7 @@ pub enum Stream {
     /// Plain TCP.
     Plain(Rewind),
     /// rustls over TCP.
-    Tls(Box<tokio_rustls::client::TlsStream<Rewind>>),
+    Tls(Box<TlsStream<Rewind>>),
 }
 
 macro_rules! each {
@@ -92,23 +92,7 @@ impl AsyncRead for Stream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let tls = match self.get_mut() {
-            Stream::Plain(s) => return Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => &mut **s,
-        };
-        if buf.remaining() == 0 {
-            return Poll::Ready(Ok(()));
-        }
-        // Wait for plaintext (or the close), then copy what is buffered
-        // around `memcpy`'s slow case.
-        match ready!(Pin::new(&mut *tls).poll_fill_buf(cx)) {
-            Ok([]) => return Poll::Ready(Ok(())),
-            Ok(_) => {}
-            Err(e) => return Poll::Ready(Err(e)),
-        }
-        let n = read_plaintext(tls.get_mut().1.reader(), buf.initialize_unfilled())?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        each!(self, s => Pin::new(s).poll_read(cx, buf))
     }
 }
 

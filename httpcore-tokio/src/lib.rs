@@ -105,6 +105,7 @@ mod http_connection;
 #[cfg(feature = "http")]
 mod http_types;
 mod limit;
+mod tls_stream;
 
 pub use client::{Body, Client, ClientResponse};
 pub use http_connection::{HttpConnection, Rewind, Stream};
@@ -113,9 +114,7 @@ pub use httpcore_client;
 pub use httpcore_client::ClientSettings;
 pub use httpcore_client::{Error, Proxy, Retries, Timeouts, TlsOptions};
 use limit::{deadline, within, Limit};
-
-/// The TLS stream `connect_tls` gives.
-pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+pub use tls_stream::TlsStream;
 
 /// Open a plain HTTP connection to `"host[:port]"` (default port 80).
 pub async fn connect(host: &str) -> Result<Connection<TcpStream>, Error> {
@@ -175,10 +174,11 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     authority: &Authority,
     io: S,
     limit: Limit,
-) -> Result<tokio_rustls::client::TlsStream<S>, Error> {
+) -> Result<TlsStream<S>, Error> {
     let name = httpcore_client::server_name(authority.host())?;
     let connector = tokio_rustls::TlsConnector::from(config);
-    within(limit, "TLS handshake", connector.connect(name, io)).await
+    let tls = within(limit, "TLS handshake", connector.connect(name, io)).await?;
+    Ok(TlsStream::new(tls))
 }
 
 /// A TCP connection to `authority`: its name resolved by `resolver` (on
