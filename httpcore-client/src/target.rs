@@ -117,6 +117,31 @@ impl Target {
     }
 }
 
+/// Whether `headers` set their own `Authorization` (any case): then the
+/// URL's credentials are not sent, the caller's header wins.
+pub fn sets_authorization<N: AsRef<[u8]>, V>(headers: &[(N, V)]) -> bool {
+    headers
+        .iter()
+        .any(|(n, _)| n.as_ref().eq_ignore_ascii_case(b"authorization"))
+}
+
+/// `headers` with `Authorization: auth` (the URL's credentials, from
+/// [`Target::authorization`]) added at the end, unless they
+/// [set their own](sets_authorization); borrowed when nothing is added.
+pub fn with_authorization<'h, 'a>(
+    headers: &'h [(&'a str, &'a str)],
+    auth: Option<&'a str>,
+) -> std::borrow::Cow<'h, [(&'a str, &'a str)]> {
+    match auth {
+        Some(auth) if !sets_authorization(headers) => {
+            let mut all = headers.to_vec();
+            all.push(("Authorization", auth));
+            all.into()
+        }
+        _ => headers.into(),
+    }
+}
+
 /// A URL already in the form the WHATWG parser would give it, split
 /// without that parser (the common case of a client sending to the same
 /// plain URLs again and again); `None` for anything the parser might
@@ -317,6 +342,30 @@ pub fn origin(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_urls_credentials_go_in_unless_the_caller_sent_authorization() {
+        use std::borrow::Cow;
+        let target = super::Target::parse("http://u:p@example.com/").unwrap();
+        let auth = target.authorization();
+        assert_eq!(auth.as_deref(), Some("Basic dTpw"));
+        let mine = [("X", "1")];
+        let sent = super::with_authorization(&mine, auth.as_deref());
+        assert_eq!(&sent[..], [("X", "1"), ("Authorization", "Basic dTpw")]);
+        // The caller's header wins, in any case; nothing is copied.
+        let theirs = [("authorization", "Bearer t")];
+        let sent = super::with_authorization(&theirs, auth.as_deref());
+        assert!(matches!(sent, Cow::Borrowed(h) if h == theirs));
+        assert!(super::sets_authorization(&[(
+            b"AUTHORIZATION".to_vec(),
+            "x"
+        )]));
+        // No credentials, nothing added.
+        assert!(matches!(
+            super::with_authorization(&mine, None),
+            Cow::Borrowed(_)
+        ));
+    }
+
     use super::*;
 
     #[test]

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use httpcore::{Framing, RequestId, ResponseHead};
 use httpcore_client::decode::{DecodeLimits, Decoder};
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
+use httpcore_client::target::sets_authorization;
 use httpcore_client::{ClientSettings, Endpoint, EnvProxies};
 use mio::{Events, Poll, Token};
 use rustls::ClientConfig;
@@ -294,10 +295,7 @@ impl Driver {
             .iter()
             .map(|(n, v)| (text(n.as_ref()), text(v.as_ref())))
             .collect();
-        let own = headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
-        if let (Some(auth), false) = (auth, own) {
+        if let (Some(auth), false) = (auth, sets_authorization(&headers)) {
             headers.push(("Authorization".to_string(), auth));
         }
         let accept = self.settings.accept_encoding(&headers);

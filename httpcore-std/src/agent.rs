@@ -14,7 +14,7 @@ use httpcore_client::decode::DecodeLimits;
 use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
-use httpcore_client::target::Target;
+use httpcore_client::target::{with_authorization, Target};
 use httpcore_client::ResponseState;
 use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, Routed};
 use rustls::ClientConfig;
@@ -105,7 +105,7 @@ impl Agent {
             let body = body.filter(|_| chain.keep_body());
             let method = chain.method();
             let mut resp = self.exchange(chain.url(), cap, decode, |conn, target, auth| {
-                conn.request(method, target, body, &with_auth(&headers, auth))
+                conn.request(method, target, body, &with_authorization(&headers, auth))
             })?;
             let location = resp.header("location");
             if !chain.follow(resp.status(), location.as_deref(), true)? {
@@ -154,7 +154,13 @@ impl Agent {
     ) -> Result<AgentResponse, Error> {
         let (headers, decode) = self.inner.config.request_headers(headers);
         self.exchange(url, self.deadline(), decode, |conn, target, auth| {
-            conn.request_reader(method, target, body, len, &with_auth(&headers, auth))
+            conn.request_reader(
+                method,
+                target,
+                body,
+                len,
+                &with_authorization(&headers, auth),
+            )
         })
     }
 
@@ -372,27 +378,6 @@ struct Lease {
     conn: Option<Box<HttpConnection>>,
     /// The request's deadline, which bounds the body too.
     cap: Option<Deadline>,
-}
-
-/// `headers`, with `Authorization: auth` (from the URL's userinfo) added
-/// unless they set their own.
-fn with_auth<'h, 'a>(
-    headers: &'h [(&'a str, &'a str)],
-    auth: Option<&'a str>,
-) -> std::borrow::Cow<'h, [(&'a str, &'a str)]> {
-    let own = || {
-        headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-    };
-    match auth {
-        Some(auth) if !own() => {
-            let mut all = headers.to_vec();
-            all.push(("Authorization", auth));
-            all.into()
-        }
-        _ => headers.into(),
-    }
 }
 
 /// A phase's `Timeout` that fired when the request's deadline had run out

@@ -22,7 +22,7 @@ use httpcore::{BodyLength, Framing, ResponseHead};
 use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
 use httpcore_client::redirect::Chain;
-use httpcore_client::target::Target;
+use httpcore_client::target::{with_authorization, Target};
 use httpcore_client::{ClientSettings, Deadline, Endpoint, EnvProxies, ResponseState, Routed};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_rustls::rustls::ClientConfig;
@@ -296,18 +296,8 @@ impl Client {
         let target = Target::parse(url)?;
         let auth = target.authorization();
         let url = target.url;
-        let own = headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
-        let mut with_auth;
-        let headers = match auth.as_deref() {
-            Some(auth) if !own => {
-                with_auth = headers.to_vec();
-                with_auth.push(("Authorization", auth));
-                &with_auth[..]
-            }
-            _ => headers,
-        };
+        let headers = with_authorization(headers, auth.as_deref());
+        let headers = &headers[..];
         let routed = self.inner.settings.routed(&self.inner.env, &url)?;
         let tls = url.https.then(|| self.inner.tls.clone());
         let mut lease = self.lease(routed, tls, cap).await?;
