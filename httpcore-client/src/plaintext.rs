@@ -3,14 +3,12 @@
 //! rustls keeps each decrypted record in a buffer of its own; every adapter
 //! copies from there into the window the engine lends it
 //! (`Exchange::begin_recv`). That copy is libc's `memcpy`, and on some
-//! CPUs (AMD Zen 3, with glibc 2.36's `memcpy`, measured 1.7 GB/s instead
-//! of 40) its string-copy path (`rep movsb`, taken above ~2 KiB) crawls when
-//! the destination sits a few bytes past the source modulo 4 KiB. Where the
-//! two land is the allocator's doing, and a TLS download can hit the slow
-//! case on every record: it made the std Agent read TLS at half the speed
-//! of a plain rustls stream (`docs/benchmarks.md`). [`copy_received`]
-//! copies such a pair in pieces too short for that path; every other pair
-//! is one `copy_from_slice`.
+//! CPUs (AMD Zen 3, with glibc 2.36) its string-copy path (`rep movsb`,
+//! taken above ~2 KiB) crawls when the destination sits a few bytes past
+//! the source modulo 4 KiB. Where the two land is the allocator's doing,
+//! and a TLS download can hit the slow case on every record
+//! (`docs/benchmarks.md`). [`copy_received`] copies such a pair in pieces
+//! too short for that path; every other pair is one `copy_from_slice`.
 
 use std::io::{self, BufRead};
 

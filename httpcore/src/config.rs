@@ -138,9 +138,9 @@ pub struct Config {
 /// The most free space [`Connection::begin_recv`](crate::Connection::begin_recv)
 /// offers at once however well reads fill it, unless
 /// [`Config::read_size`] is larger: 64 KiB. Larger windows save system
-/// calls on a fast download, but the socket's copy into a window that
-/// large misses the cache of CPUs with 512 KiB of L2 per core: 256 KiB
-/// windows made downloads a third slower there (`docs/benchmarks.md`).
+/// calls on a fast download, but the socket's copy into a window much
+/// larger misses the cache of CPUs with 512 KiB of L2 per core
+/// (`docs/benchmarks.md`).
 pub const MAX_READ_WINDOW: usize = 64 * 1024;
 
 impl Default for Config {
