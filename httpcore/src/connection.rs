@@ -1405,9 +1405,14 @@ fn write_usual_fields<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     if !w.put_checked(head.target.as_bytes(), Class::Target) {
         return false;
     }
-    // Their ranges are not kept: a header replacing one sends the head
-    // to the other path (`facts.host`, `facts.accept_encoding` below).
-    host_lines.write_line_tail(w, head.target, true, true, 0);
+    // Their ranges are not kept: a `Host` header sends the head to the
+    // other path (`facts.host` below). A caller's `Accept-Encoding` is
+    // looked for first (a name of that length is rare) and takes the
+    // automatic line's place.
+    let own_accept = head.headers.iter().any(|(n, _)| {
+        n.as_ref().len() == 15 && chars::token_eq_lower(n.as_ref(), b"accept-encoding")
+    });
+    host_lines.write_line_tail(w, head.target, true, !own_accept, 0);
     for (n, v) in head.headers {
         let (n, v) = (n.as_ref(), v.as_ref());
         if !w.put_checked(n, Class::Name) || header_matters(n) && facts.note(n, v).is_err() {
@@ -1420,7 +1425,7 @@ fn write_usual_fields<N: AsRef<[u8]>, V: AsRef<[u8]>>(
             return false;
         }
     }
-    !facts.host && !facts.accept_encoding
+    !facts.host && facts.accept_encoding == own_accept
 }
 
 /// A request head given whole, to [`Connection::request`] or

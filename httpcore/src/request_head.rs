@@ -424,12 +424,19 @@ impl HostLines {
         accept_encoding: bool,
         start: usize,
     ) -> AutoLines {
-        if host && accept_encoding && target.starts_with('/') {
-            // The usual request: origin-form, both automatic lines.
+        if host && target.starts_with('/') {
+            // The usual request: origin-form, the automatic `Host` line,
+            // and `Accept-Encoding: identity` unless the caller sends its
+            // own (a client that decodes bodies does).
             let line = out.len() + VERSION_CRLF.len() - start;
-            out.put(&self.usual_tail);
+            let tail = match accept_encoding {
+                true => &self.usual_tail[..],
+                false => &self.usual_tail[..self.usual_tail.len() - ACCEPT_IDENTITY.len()],
+            };
+            out.put(tail);
             let host_end = line + HOST_PREFIX.len() + self.host_header.len() + 2;
-            (Some((line, host_end)), Some((host_end, out.len() - start)))
+            let accept = accept_encoding.then(|| (host_end, out.len() - start));
+            (Some((line, host_end)), accept)
         } else {
             self.write_unusual_tail(out, target, host, accept_encoding, start)
         }
