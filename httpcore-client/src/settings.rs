@@ -153,10 +153,7 @@ impl ClientSettings {
     /// request does not set its own. A request it returns a value for has
     /// its body decoded.
     pub fn accept_encoding<N: AsRef<[u8]>, V>(&self, headers: &[(N, V)]) -> Option<&'static str> {
-        let own = headers
-            .iter()
-            .any(|(n, _)| n.as_ref().eq_ignore_ascii_case(b"accept-encoding"));
-        if !self.decompress || own {
+        if !self.decompress || crate::target::sets_field(headers, b"accept-encoding") {
             return None;
         }
         crate::decode::accept_encoding()

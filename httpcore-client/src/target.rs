@@ -120,9 +120,14 @@ impl Target {
 /// Whether `headers` set their own `Authorization` (any case): then the
 /// URL's credentials are not sent, the caller's header wins.
 pub fn sets_authorization<N: AsRef<[u8]>, V>(headers: &[(N, V)]) -> bool {
+    sets_field(headers, b"authorization")
+}
+
+/// Whether `headers` hold a field named `name` (compared in any case).
+pub(crate) fn sets_field<N: AsRef<[u8]>, V>(headers: &[(N, V)], name: &[u8]) -> bool {
     headers
         .iter()
-        .any(|(n, _)| n.as_ref().eq_ignore_ascii_case(b"authorization"))
+        .any(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
 }
 
 /// `headers` with `Authorization: auth` (the URL's credentials, from
@@ -342,31 +347,25 @@ pub fn origin(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_urls_credentials_go_in_unless_the_caller_sent_authorization() {
         use std::borrow::Cow;
-        let target = super::Target::parse("http://u:p@example.com/").unwrap();
+        let target = Target::parse("http://u:p@example.com/").unwrap();
         let auth = target.authorization();
         assert_eq!(auth.as_deref(), Some("Basic dTpw"));
         let mine = [("X", "1")];
-        let sent = super::with_authorization(&mine, auth.as_deref());
+        let sent = with_authorization(&mine, auth.as_deref());
         assert_eq!(&sent[..], [("X", "1"), ("Authorization", "Basic dTpw")]);
         // The caller's header wins, in any case; nothing is copied.
         let theirs = [("authorization", "Bearer t")];
-        let sent = super::with_authorization(&theirs, auth.as_deref());
+        let sent = with_authorization(&theirs, auth.as_deref());
         assert!(matches!(sent, Cow::Borrowed(h) if h == theirs));
-        assert!(super::sets_authorization(&[(
-            b"AUTHORIZATION".to_vec(),
-            "x"
-        )]));
+        assert!(sets_authorization(&[(b"AUTHORIZATION".to_vec(), "x")]));
         // No credentials, nothing added.
-        assert!(matches!(
-            super::with_authorization(&mine, None),
-            Cow::Borrowed(_)
-        ));
+        assert!(matches!(with_authorization(&mine, None), Cow::Borrowed(_)));
     }
-
-    use super::*;
 
     #[test]
     fn hosts_paths_userinfo_and_fragments() {

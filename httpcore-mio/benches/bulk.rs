@@ -79,10 +79,5 @@ fn main() {
         })
         .run(9);
     contest.print_ratio("bulk_down_vs_raw_mio", "httpcore", "raw");
-    for name in ["httpcore", "raw"] {
-        eprintln!(
-            "  {name:<9} {:>6.0} MiB/s",
-            contest.per_second(name) * 1024.0
-        );
-    }
+    contest.print_mib_per_second();
 }

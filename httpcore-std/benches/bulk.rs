@@ -152,10 +152,5 @@ fn main() {
         contest.print_ratio("bulk_up_vs_raw", "agent_up", "raw_up");
         contest.print_ratio("bulk_tls_down_vs_raw", "agent_tls_down", "raw_tls_down");
     }
-    for name in contest.names() {
-        eprintln!(
-            "  {name:<15} {:>6.0} MiB/s",
-            contest.per_second(name) * 1024.0
-        );
-    }
+    contest.print_mib_per_second();
 }

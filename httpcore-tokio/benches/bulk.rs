@@ -180,10 +180,5 @@ fn main() {
             "raw_tls_down",
         );
     }
-    for name in contest.names() {
-        eprintln!(
-            "  {name:<16} {:>6.0} MiB/s",
-            contest.per_second(name) * 1024.0
-        );
-    }
+    contest.print_mib_per_second();
 }

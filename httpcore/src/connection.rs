@@ -14,8 +14,8 @@ use crate::error::{Error, InvalidPart, RetrySafety};
 use crate::event::{Done, Event, Framing, Head};
 use crate::framing::RequestKind;
 use crate::request_head::{
-    field_error, header_matters, invalid, write_field, FramingLine, GrowSink, HeadFacts, HeadSink,
-    HostLines, SendFraming, Window,
+    field_error, header_matters, invalid, is_accept_encoding, write_field, FramingLine, GrowSink,
+    HeadFacts, HeadSink, HostLines, SendFraming, Window,
 };
 use crate::response::{Reader, Shortcut, State as RecvState};
 
@@ -1409,9 +1409,10 @@ fn write_usual_fields<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     // other path (`facts.host` below). A caller's `Accept-Encoding` is
     // looked for first (a name of that length is rare) and takes the
     // automatic line's place.
-    let own_accept = head.headers.iter().any(|(n, _)| {
-        n.as_ref().len() == 15 && chars::token_eq_lower(n.as_ref(), b"accept-encoding")
-    });
+    let own_accept = head
+        .headers
+        .iter()
+        .any(|(n, _)| is_accept_encoding(n.as_ref()));
     host_lines.write_line_tail(w, head.target, true, !own_accept, 0);
     for (n, v) in head.headers {
         let (n, v) = (n.as_ref(), v.as_ref());

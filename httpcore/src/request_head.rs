@@ -138,7 +138,7 @@ impl HeadFacts {
                 self.host = true;
                 return Ok(self.auto_host.take());
             }
-            15 if chars::token_eq_lower(name, b"accept-encoding") => {
+            15 if is_accept_encoding(name) => {
                 self.accept_encoding = true;
                 return Ok(self.auto_accept_encoding.take());
             }
@@ -507,6 +507,12 @@ pub(crate) fn invalid(part: InvalidPart, bytes: &[u8]) -> Error {
         part,
         bytes: Bytes::copy_from_slice(bytes),
     }
+}
+
+/// Whether the request header `name` is `Accept-Encoding` (any case).
+#[inline(always)]
+pub(crate) fn is_accept_encoding(name: &[u8]) -> bool {
+    name.len() == 15 && chars::token_eq_lower(name, b"accept-encoding")
 }
 
 /// Whether the request header `name` may be one `note` acts on: its

@@ -126,11 +126,6 @@ impl<'a> Contest<'a> {
         self
     }
 
-    /// The entrants' names, in the order they were added.
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.entrants.iter().map(|e| e.name)
-    }
-
     fn get(&self, name: &str) -> &Entrant<'a> {
         self.entrants
             .iter()
@@ -173,6 +168,18 @@ impl<'a> Contest<'a> {
     /// Print `ratio NAME VALUE` for `a` over `b`.
     pub fn print_ratio(&self, name: &str, a: &str, b: &str) {
         println!("ratio {name} {:.3}", self.ratio(a, b));
+    }
+
+    /// Print every entrant's rate in MiB/s (to stderr), for contests whose
+    /// entrants move one GiB per request (the bulk benches).
+    pub fn print_mib_per_second(&self) {
+        for e in &self.entrants {
+            eprintln!(
+                "  {:<16} {:>6.0} MiB/s",
+                e.name,
+                self.per_second(e.name) * 1024.0
+            );
+        }
     }
 
     /// Print every entrant's requests per second and CPU per request (to
