@@ -191,7 +191,9 @@ impl Reader {
         self.arriving = false;
         self.release();
         // Offer `want` bytes, more while reads keep filling it (large
-        // bodies), back down when not. The room stays initialised between
+        // bodies), back down when a read fills half of it or less (a read
+        // that falls a little short is a fast stream caught up with, not
+        // a small message). The room stays initialised between
         // reads (see `RecvBuf`): offering it again costs nothing.
         let window = self.window.clamp(want, want.max(MAX_READ_WINDOW));
         self.pending_read = Some(window);
@@ -205,11 +207,11 @@ impl Reader {
             .take()
             .expect("handle_recv without begin_recv");
         let n = n.min(offered);
-        self.window = if n == offered {
-            offered * 2
-        } else {
-            offered / 2
-        };
+        if n == offered {
+            self.window = offered * 2;
+        } else if n <= offered / 2 {
+            self.window = offered / 2;
+        }
         self.buf.commit(n);
     }
 
