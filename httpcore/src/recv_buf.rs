@@ -6,6 +6,14 @@
 //!
 //! Only the received bytes are visible through `Deref`: stale bytes in the
 //! spare room can never be parsed.
+//!
+//! A hand-out that takes most of the buffer (a large body, read window by
+//! window) takes the whole initialised region with it and keeps a second
+//! handle on it (`recycle`). When the caller has dropped what it was given,
+//! the next read gets the region back as it was, still initialised: a
+//! download reads window after window into the same memory, zero-filled
+//! once, instead of zero-filling every window. A caller still holding the
+//! bytes keeps them untouched; the next read then takes fresh room.
 
 use std::ops::Deref;
 
@@ -20,6 +28,10 @@ pub(crate) struct RecvBuf {
     buf: BytesMut,
     start: usize,
     filled: usize,
+    /// The whole initialised region the last large hand-out took (the
+    /// caller's bytes are a slice of it); taken back by the next read if
+    /// no one else holds it any more.
+    recycle: Option<Bytes>,
 }
 
 impl Deref for RecvBuf {
@@ -64,13 +76,40 @@ impl RecvBuf {
     #[inline(always)]
     pub(crate) fn split_to(&mut self, n: usize) -> Bytes {
         let skip = std::mem::take(&mut self.start);
-        debug_assert!(skip + n <= self.filled);
-        self.filled -= skip + n;
-        let mut b = self.buf.split_to(skip + n).freeze();
+        let end = skip + n;
+        debug_assert!(end <= self.filled);
+        self.filled -= end;
+        if self.filled == 0 && self.buf.len() - end < end {
+            // Every received byte goes, and with them most of the room:
+            // take the whole region, to have it back at the next read.
+            let region = self.buf.split().freeze();
+            let out = region.slice(skip..end);
+            self.recycle = Some(region);
+            return out;
+        }
+        let mut b = self.buf.split_to(end).freeze();
         if skip > 0 {
             b.advance(skip);
         }
         b
+    }
+
+    /// Before the buffer grows for a read: take back the region the last
+    /// large hand-out took, if its bytes are no longer held anywhere else
+    /// (then it is initialised room again; nothing was received since, or
+    /// there would be no hand-out to recycle).
+    #[inline]
+    fn reclaim(&mut self) {
+        if self.filled == 0 && self.buf.is_empty() {
+            if let Some(region) = self.recycle.take() {
+                // The empty remainder shares the region's allocation: let
+                // it go first, or the region is never the only holder.
+                self.buf = BytesMut::new();
+                if let Ok(room) = region.try_into_mut() {
+                    self.buf = room;
+                }
+            }
+        }
     }
 
     /// Hand out every received byte (no copy).
@@ -83,6 +122,7 @@ impl RecvBuf {
     #[inline]
     pub(crate) fn extend_from_slice(&mut self, data: &[u8]) {
         self.settle();
+        self.reclaim();
         let end = self.filled + data.len();
         if end <= self.buf.len() {
             self.buf[self.filled..end].copy_from_slice(data);
@@ -101,6 +141,9 @@ impl RecvBuf {
         self.settle();
         let end = self.filled + n;
         if self.buf.len() < end {
+            self.reclaim();
+        }
+        if self.buf.len() < end {
             self.buf.resize(end, 0);
         }
         &mut self.buf[self.filled..end]
@@ -108,7 +151,7 @@ impl RecvBuf {
 
     /// The bytes the buffer holds on to (received, dropped and spare).
     pub(crate) fn capacity(&self) -> usize {
-        self.buf.capacity()
+        self.buf.capacity() + self.recycle.as_ref().map_or(0, Bytes::len)
     }
 
     /// `n` bytes were read into the room [`spare`](Self::spare) gave.
@@ -186,6 +229,81 @@ mod tests {
         b.advance(2);
         assert_eq!(b.split_to(2), &b"xt"[..]);
         assert!(b.is_empty());
+    }
+
+    /// A read into `b`'s room filled with `fill`, all of it handed out.
+    fn read_and_hand_out(b: &mut RecvBuf, n: usize, fill: u8) -> Bytes {
+        let room = b.spare(n);
+        room.fill(fill);
+        b.commit(n);
+        b.split_to(n)
+    }
+
+    #[test]
+    fn a_window_handed_out_and_dropped_is_read_into_again_as_it_was() {
+        let mut b = RecvBuf::default();
+        let first = read_and_hand_out(&mut b, 4096, b'a');
+        let at = first.as_ptr();
+        drop(first);
+        // The same memory, still holding the last window's bytes: it was
+        // not zero-filled again.
+        let room = b.spare(4096);
+        assert_eq!(room.as_ptr(), at);
+        assert!(room.iter().all(|&x| x == b'a'));
+        b.commit(0);
+        // A larger window keeps the region and fills only what is new.
+        let room = b.spare(8192);
+        assert_eq!(room.as_ptr(), at);
+        assert!(room[..4096].iter().all(|&x| x == b'a'));
+        assert!(room[4096..].iter().all(|&x| x == 0));
+    }
+
+    #[test]
+    fn bytes_still_held_are_never_read_into() {
+        let mut b = RecvBuf::default();
+        let held = read_and_hand_out(&mut b, 4096, b'a');
+        let next = read_and_hand_out(&mut b, 4096, b'b');
+        assert_ne!(next.as_ptr(), held.as_ptr());
+        assert!(held.iter().all(|&x| x == b'a'));
+        // Now the first is dropped but the second still held: its region
+        // (the one to recycle) is not free, so the room is fresh again.
+        drop(held);
+        let third = read_and_hand_out(&mut b, 4096, b'c');
+        assert!(next.iter().all(|&x| x == b'b'));
+        assert!(third.iter().all(|&x| x == b'c'));
+        // A slice of a hand-out held anywhere keeps the region too.
+        let part = third.slice(10..20);
+        drop(third);
+        drop(next);
+        let fourth = read_and_hand_out(&mut b, 4096, b'd');
+        assert_eq!(part, [b'c'; 10][..]);
+        assert!(fourth.iter().all(|&x| x == b'd'));
+    }
+
+    #[test]
+    fn a_small_hand_out_leaves_the_room_after_it() {
+        let mut b = RecvBuf::default();
+        let room = b.spare(8192);
+        let at = room.as_ptr();
+        room[..13].copy_from_slice(b"a small body!");
+        b.commit(13);
+        let body = b.split_to(13);
+        assert_eq!(body, &b"a small body!"[..]);
+        // Most of the room was left: the next read goes right after the
+        // bytes handed out, whether or not they are still held.
+        let room = b.spare(100);
+        assert_eq!(room.as_ptr(), at.wrapping_add(13));
+        assert!(room.iter().all(|&x| x == 0));
+        assert_eq!(body, &b"a small body!"[..]);
+    }
+
+    #[test]
+    fn copied_bytes_go_into_a_recycled_region_too() {
+        let mut b = RecvBuf::default();
+        let at = read_and_hand_out(&mut b, 64, b'a').as_ptr();
+        b.extend_from_slice(b"fresh");
+        assert_eq!(b.as_ptr(), at);
+        assert_eq!(&b[..], b"fresh");
     }
 
     #[test]
