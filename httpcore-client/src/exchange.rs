@@ -317,9 +317,12 @@ impl Exchange {
 
     // ----- transmit and timers ---------------------------------------------
 
-    /// The next bytes to write, handed out at `now` (the 100-continue wait
-    /// runs from when the head went out).
-    pub fn poll_transmit(&mut self, now: Instant) -> Option<Bytes> {
+    /// The next bytes to write. `now` gives the time they are handed out
+    /// at; it is called only when that matters (a head with `Expect:
+    /// 100-continue` going out starts the wait for the interim answer), so
+    /// an adapter passes its clock (`Instant::now`) and a request without
+    /// that wait reads no time.
+    pub fn poll_transmit(&mut self, now: impl FnOnce() -> Instant) -> Option<Bytes> {
         let b = self.engine.poll_transmit()?;
         if self.debug {
             self.debug_lines
@@ -330,8 +333,9 @@ impl Exchange {
     }
 
     /// Append every byte waiting to be written to `out` (one copy, for
-    /// adapters with a write buffer of their own), handed out at `now`.
-    pub fn transmit_into(&mut self, out: &mut Vec<u8>, now: Instant) {
+    /// adapters with a write buffer of their own); `now` as for
+    /// [`poll_transmit`](Self::poll_transmit).
+    pub fn transmit_into(&mut self, out: &mut Vec<u8>, now: impl FnOnce() -> Instant) {
         let from = out.len();
         self.engine.transmit_into(out);
         if out.len() > from {
@@ -343,10 +347,11 @@ impl Exchange {
         }
     }
 
-    fn note_transmit(&mut self, now: Instant) {
-        self.continue_since = match self.engine.timer() {
-            Some(_) => Some(self.continue_since.unwrap_or(now)),
-            None => None,
+    fn note_transmit(&mut self, now: impl FnOnce() -> Instant) {
+        self.continue_since = match (self.engine.timer(), self.continue_since) {
+            (Some(_), Some(since)) => Some(since),
+            (Some(_), None) => Some(now()),
+            (None, _) => None,
         };
     }
 
@@ -540,10 +545,35 @@ mod tests {
 
     fn drain(x: &mut Exchange, now: Instant) -> Vec<u8> {
         let mut out = Vec::new();
-        while let Some(b) = x.poll_transmit(now) {
+        while let Some(b) = x.poll_transmit(|| now) {
             out.extend_from_slice(&b);
         }
         out
+    }
+
+    #[test]
+    fn the_clock_is_read_only_when_a_continue_wait_starts() {
+        let reads = std::cell::Cell::new(0);
+        let clock = || {
+            reads.set(reads.get() + 1);
+            Instant::now()
+        };
+        let mut x = exchange();
+        x.request("POST", "/p", Some(b"body"), &[("A", "b")])
+            .unwrap();
+        while x.poll_transmit(clock).is_some() {}
+        assert_eq!(reads.get(), 0, "no wait, no clock");
+        let mut x = exchange();
+        x.put_request("PUT", "/u", false, false).unwrap();
+        x.put_header(b"Expect", b"100-continue").unwrap();
+        x.end_headers_with(BodyLength::Known(4)).unwrap();
+        x.send_body(b"data").unwrap();
+        let mut out = Vec::new();
+        x.transmit_into(&mut out, clock);
+        assert!(out.ends_with(b"\r\n\r\n"), "only the head goes");
+        assert_eq!(reads.get(), 1, "the wait starts once");
+        x.transmit_into(&mut out, clock);
+        assert_eq!(reads.get(), 1);
     }
 
     #[test]

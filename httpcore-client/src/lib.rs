@@ -61,7 +61,7 @@
 //!
 //! let mut x = Exchange::new(Authority::parse("example.com", 80)?, Config::default());
 //! x.request("GET", "/", None, &[("Accept", "text/plain")])?;
-//! while let Some(bytes) = x.poll_transmit(Instant::now()) {
+//! while let Some(bytes) = x.poll_transmit(Instant::now) {
 //!     // write `bytes` to the transport
 //! #   let _ = bytes;
 //! }

@@ -398,7 +398,7 @@ impl<'a> Sim<'a> {
     fn transmit(&mut self, c: usize) {
         let now = self.now;
         let conn = self.conns.get_mut(&c).unwrap();
-        while let Some(b) = conn.ex.poll_transmit(now) {
+        while let Some(b) = conn.ex.poll_transmit(|| now) {
             conn.up.extend(b.iter());
         }
     }

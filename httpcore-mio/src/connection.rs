@@ -707,7 +707,7 @@ impl Connection {
                     self.out.extend_from_slice(&b);
                 }
             }
-            None => self.exchange.transmit_into(&mut self.out, Instant::now()),
+            None => self.exchange.transmit_into(&mut self.out, Instant::now),
         }
         if !self.connected || self.dead {
             return;

@@ -526,13 +526,7 @@ impl HttpConnection {
 
     /// Write everything the engine has to transmit.
     fn flush(&mut self) -> Result<(), Error> {
-        // The clock only when there is something to hand out (it times
-        // a 100-continue wait from when the head went out).
-        if !self.exchange.engine().wants_write() {
-            return Ok(());
-        }
-        let now = Instant::now();
-        while let Some(bytes) = self.exchange.poll_transmit(now) {
+        while let Some(bytes) = self.exchange.poll_transmit(Instant::now) {
             self.print_debug();
             self.arm("sending the request")?;
             let t = connected(&mut self.transport)?;

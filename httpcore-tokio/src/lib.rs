@@ -453,10 +453,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     async fn flush(&mut self) -> Result<(), Error> {
-        // The clock only when there is something to hand out (it times
-        // a 100-continue wait from when the head went out).
-        let now = self.exchange.engine().wants_write().then(Instant::now);
-        while let Some(bytes) = now.and_then(|now| self.exchange.poll_transmit(now)) {
+        while let Some(bytes) = self.exchange.poll_transmit(Instant::now) {
             let write = self.io.write_all(&bytes);
             let limit = Limit::new(self.timeouts.write, self.cap);
             if let Err(e) = within(limit, "sending the request", write).await {
