@@ -124,23 +124,21 @@ impl Stream {
 
     /// The idle check: nothing has arrived on the socket since the last
     /// response — no close, no bytes nobody asked for, no TLS record.
-    /// With `readiness` (the runtime has just turned its I/O driver: see
-    /// [`HttpConnection::ready`]) Tokio's readiness answers without a
-    /// system call; otherwise, or when it says something came (or still
-    /// holds what the last read left), the socket itself is asked with a
-    /// peek, which also clears a readiness that turns out stale. Anything
-    /// waiting means a new connection.
-    fn is_quiet(&self, readiness: bool) -> bool {
+    /// Tokio's readiness answers first, without a system call (on a
+    /// current-thread runtime the driver has just been turned: see
+    /// [`HttpConnection::ready`]); when it says something came, the socket
+    /// itself is asked with a peek, which also clears a readiness that
+    /// turns out stale. Anything waiting means a new connection. (Asked
+    /// through `try_io`, which registers no waker: a readiness poll with a
+    /// throwaway waker swapped the task's waker out and back, under
+    /// Tokio's lock, on every request.)
+    fn is_quiet(&self) -> bool {
         if matches!(self, Stream::Plain(r) if !r.prefix.is_empty()) {
             return false;
         }
         let tcp = self.tcp();
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        if readiness && tcp.poll_read_ready(&mut cx).is_pending() {
-            return true;
-        }
-        // Tokio's sockets are non-blocking: a peek that would block means
-        // nothing is waiting.
+        // Not called when Tokio's readiness is empty; Tokio's sockets are
+        // non-blocking, so a peek that would block means nothing is waiting.
         let peek = || {
             let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
             socket2::SockRef::from(tcp).peek(&mut byte)
@@ -383,17 +381,18 @@ impl HttpConnection {
     /// two requests (`block_on` per call); the check then costs no system
     /// call, and one driver turn serves every task that yielded in the
     /// same round. On a multi-thread runtime a yield costs more than the
-    /// peek it saves (measured with the `pool` bench), so the socket is
-    /// peeked.
+    /// peek it saves (measured with the `pool` bench): the readiness is
+    /// taken as the driver on another worker left it, and the socket
+    /// peeked whenever it says something came.
     pub(crate) async fn ready(&mut self) -> Result<(), Error> {
         let reusable = |c: &Connection<Stream>| !c.busy && !c.broken && c.engine().is_reusable();
         if self.conn.as_ref().is_some_and(reusable) {
-            let readiness = tokio::runtime::Handle::try_current()
+            let current_thread = tokio::runtime::Handle::try_current()
                 .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
-            if readiness {
+            if current_thread {
                 tokio::task::yield_now().await;
             }
-            if self.conn.as_ref().is_some_and(|c| c.io.is_quiet(readiness)) {
+            if self.conn.as_ref().is_some_and(|c| c.io.is_quiet()) {
                 return Ok(());
             }
         }
