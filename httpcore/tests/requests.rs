@@ -1254,6 +1254,79 @@ fn an_idle_connection_gives_its_buffers_back_and_takes_them_again() {
     assert!(!c.release_buffers());
 }
 
+/// Body chunks handed out stay as they were, whatever the reader does
+/// with them next: all kept (each read takes new room), each dropped at
+/// once (the room the last one took is read into again), or every other
+/// one kept; with a length (every read one chunk) and chunked (chunks
+/// that end inside a read, size lines after them); and a download that
+/// drops its chunks holds a bounded buffer.
+#[test]
+fn body_chunks_stay_intact_while_their_room_is_reused() {
+    let byte = |i: usize| (i % 251) as u8;
+    let total = 3 << 20;
+    let payload: Vec<u8> = (0..total).map(byte).collect();
+    let length = [
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\n\r\n").into_bytes(),
+        payload.clone(),
+    ]
+    .concat();
+    let mut chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for piece in payload.chunks(100_003) {
+        chunked.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        chunked.extend_from_slice(piece);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let keep_all = |_: usize| true;
+    let keep_none = |_: usize| false;
+    let every_other = |k: usize| k.is_multiple_of(2);
+    for response in [&length, &chunked] {
+        for keep in [
+            &keep_all as &dyn Fn(usize) -> bool,
+            &keep_none,
+            &every_other,
+        ] {
+            let mut c = conn();
+            c.request("GET", "/", None, H).unwrap();
+            wire(&mut c);
+            let (mut sent, mut got, mut done) = (0, 0, false);
+            let mut kept = Vec::new();
+            let (mut chunks, mut most_held) = (0, 0);
+            while !done {
+                let room = c.begin_recv();
+                let n = room.len().min(response.len() - sent);
+                room[..n].copy_from_slice(&response[sent..sent + n]);
+                c.handle_recv(n);
+                sent += n;
+                while let Some(event) = c.poll_event().unwrap() {
+                    match event {
+                        Event::BodyChunk(chunk) => {
+                            assert_eq!(chunk, payload[got..got + chunk.len()]);
+                            if keep(chunks) {
+                                kept.push((got, chunk.clone()));
+                            }
+                            got += chunk.len();
+                            chunks += 1;
+                        }
+                        Event::Done(_) => done = true,
+                        _ => {}
+                    }
+                }
+                most_held = most_held.max(c.buffer_capacity());
+            }
+            assert_eq!(got, total);
+            assert!(chunks > 40, "{chunks} chunks");
+            for (at, chunk) in &kept {
+                let intact = chunk[..] == payload[*at..at + chunk.len()];
+                assert!(intact, "a kept chunk at {at} was overwritten");
+            }
+            if kept.is_empty() {
+                assert!(most_held <= 4 * httpcore::MAX_READ_WINDOW, "{most_held}");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_read_window_grows_while_reads_fill_it_up_to_its_cap() {
     fn filled_reads(c: &mut Connection, reads: usize, fill: Option<usize>) -> Vec<usize> {
