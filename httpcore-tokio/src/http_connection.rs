@@ -128,10 +128,9 @@ impl Stream {
     /// current-thread runtime the driver has just been turned: see
     /// [`HttpConnection::ready`]); when it says something came, the socket
     /// itself is asked with a peek, which also clears a readiness that
-    /// turns out stale. Anything waiting means a new connection. (Asked
-    /// through `try_io`, which registers no waker: a readiness poll with a
-    /// throwaway waker swapped the task's waker out and back, under
-    /// Tokio's lock, on every request.)
+    /// turns out stale. Anything waiting means a new connection. Asked
+    /// through `try_io`, which registers no waker (a readiness poll would
+    /// put its own waker in the task's place, under Tokio's lock).
     fn is_quiet(&self) -> bool {
         if matches!(self, Stream::Plain(r) if !r.prefix.is_empty()) {
             return false;

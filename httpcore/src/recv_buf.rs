@@ -96,8 +96,9 @@ impl RecvBuf {
 
     /// Before the buffer grows for a read: take back the region the last
     /// large hand-out took, if its bytes are no longer held anywhere else
-    /// (then it is initialised room again; nothing was received since, or
-    /// there would be no hand-out to recycle).
+    /// (then all of it is initialised room again). Only while nothing
+    /// received waits to be handed out: the region then holds no byte
+    /// anyone still needs.
     #[inline]
     fn reclaim(&mut self) {
         if self.filled == 0 && self.buf.is_empty() {
