@@ -348,10 +348,9 @@ impl Exchange {
     }
 
     fn note_transmit(&mut self, now: impl FnOnce() -> Instant) {
-        self.continue_since = match (self.engine.timer(), self.continue_since) {
-            (Some(_), Some(since)) => Some(since),
-            (Some(_), None) => Some(now()),
-            (None, _) => None,
+        self.continue_since = match self.engine.timer() {
+            Some(_) => Some(self.continue_since.unwrap_or_else(now)),
+            None => None,
         };
     }
 

@@ -96,19 +96,20 @@ impl RecvBuf {
 
     /// Before the buffer grows for a read: take back the region the last
     /// large hand-out took, if its bytes are no longer held anywhere else
-    /// (then all of it is initialised room again). Only while nothing
-    /// received waits to be handed out: the region then holds no byte
-    /// anyone still needs.
+    /// (then all of it is initialised room again). Only while the buffer
+    /// is empty: nothing received waits to be handed out, so the region
+    /// holds no byte anyone still needs.
     #[inline]
     fn reclaim(&mut self) {
-        if self.filled == 0 && self.buf.is_empty() {
-            if let Some(region) = self.recycle.take() {
-                // The empty remainder shares the region's allocation: let
-                // it go first, or the region is never the only holder.
-                self.buf = BytesMut::new();
-                if let Ok(room) = region.try_into_mut() {
-                    self.buf = room;
-                }
+        if !self.buf.is_empty() {
+            return;
+        }
+        if let Some(region) = self.recycle.take() {
+            // The empty remainder shares the region's allocation: let it
+            // go first, or the region is never the only holder.
+            self.buf = BytesMut::new();
+            if let Ok(room) = region.try_into_mut() {
+                self.buf = room;
             }
         }
     }
@@ -140,10 +141,8 @@ impl RecvBuf {
     #[inline]
     pub(crate) fn spare(&mut self, n: usize) -> &mut [u8] {
         self.settle();
+        self.reclaim();
         let end = self.filled + n;
-        if self.buf.len() < end {
-            self.reclaim();
-        }
         if self.buf.len() < end {
             self.buf.resize(end, 0);
         }
