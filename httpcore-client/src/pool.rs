@@ -29,12 +29,13 @@
 //! adapter to close.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
 /// Where pooled connections go: only connections with equal keys are
 /// shared. Two TLS configurations are told apart by `tls` (a number the
 /// adapter gives each configuration it uses, e.g. its `Arc`'s address).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PoolKey {
     /// `https://` (else `http://`).
     pub https: bool,
@@ -46,6 +47,20 @@ pub struct PoolKey {
     pub proxy: Option<String>,
     /// Which TLS configuration (0 for none).
     pub tls: usize,
+}
+
+/// Every field, in as few writes as the hasher takes (a key is hashed on
+/// every checkout and checkin): the host, the small fields in one word,
+/// the proxy.
+impl Hash for PoolKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.host.as_bytes());
+        let small = u64::from(self.https) | u64::from(self.port) << 8 | (self.tls as u64) << 24;
+        state.write_u64(small);
+        if let Some(proxy) = &self.proxy {
+            state.write(proxy.as_bytes());
+        }
+    }
 }
 
 /// The pool's limits.

@@ -5,13 +5,14 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use httpcore::{Authority, Config, Url};
+use httpcore::{Authority, Config};
 
 use crate::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
 use crate::decode::DecodeLimits;
 
 use crate::pool::{PoolConfig, PoolKey};
 use crate::redirect::Redirects;
+use crate::target::Target;
 use crate::{Endpoint, EnvProxies, Error, Proxy, Retries, Timeouts, TlsOptions};
 
 /// Everything a pooled client is configured with.
@@ -93,7 +94,7 @@ impl ClientSettings {
     /// Where a request to `url` goes: its pool key and its endpoint,
     /// through [`proxy`](Self::proxy) if set, else through the proxy
     /// `env` names for it (unless its `no_proxy` says direct).
-    pub fn route(&self, env: &EnvProxies, url: &Url) -> Result<(PoolKey, Endpoint), Error> {
+    pub fn route(&self, env: &EnvProxies, url: &Target<'_>) -> Result<(PoolKey, Endpoint), Error> {
         let routed = self.routed(env, url)?;
         let endpoint = routed.endpoint();
         Ok((routed.key, endpoint))
@@ -101,23 +102,34 @@ impl ClientSettings {
 
     /// [`route`](Self::route), the endpoint left until it is needed: a
     /// request that goes on a kept-alive connection never builds one.
-    pub fn routed<'a>(&'a self, env: &'a EnvProxies, url: &Url) -> Result<Routed<'a>, Error> {
-        let origin = Authority::parse(&url.authority, url.default_port())?;
+    /// The key's host is the one copy this makes of the URL.
+    pub fn routed<'a>(
+        &'a self,
+        env: &'a EnvProxies,
+        url: &Target<'_>,
+    ) -> Result<Routed<'a>, Error> {
+        let default_port = url.default_port();
+        let (host, port) = Authority::split(&url.authority, default_port)?;
         let proxy = self
             .proxy
             .as_ref()
-            .or_else(|| env.for_target(url.https, origin.host(), origin.port()));
+            .or_else(|| env.for_target(url.https, host, port));
+        // A parsed URL's host is lower-case already.
+        let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            host.to_ascii_lowercase()
+        } else {
+            host.to_owned()
+        };
         let key = PoolKey {
             https: url.https,
-            host: origin.host().to_ascii_lowercase(),
-            port: origin.port(),
+            host,
+            port,
             proxy: proxy.map(|p| p.authority().socket_addr_string()),
             tls: usize::from(url.https),
         };
         Ok(Routed {
             key,
-            origin,
-            https: url.https,
+            default_port,
             proxy,
         })
     }
@@ -166,15 +178,15 @@ impl ClientSettings {
 pub struct Routed<'a> {
     /// The pool key.
     pub key: PoolKey,
-    origin: Authority,
-    https: bool,
+    default_port: u16,
     proxy: Option<&'a Proxy>,
 }
 
 impl Routed<'_> {
     /// The endpoint a new connection for this request goes to.
     pub fn endpoint(&self) -> Endpoint {
-        let mut endpoint = Endpoint::direct(self.origin.clone(), self.https);
+        let origin = Authority::new(self.key.host.clone(), self.key.port, self.default_port);
+        let mut endpoint = Endpoint::direct(origin, self.key.https);
         if let Some(p) = self.proxy {
             endpoint.set_proxy(p);
         }
@@ -233,5 +245,34 @@ mod tests {
         s.decompress = false;
         let (h, decode) = s.request_headers(&mine);
         assert!(!decode && matches!(h, Cow::Borrowed(_)) && h.len() == 1);
+    }
+
+    #[test]
+    fn routes_key_on_the_lower_case_host_and_the_port_and_connect_there() {
+        let s = ClientSettings {
+            env_proxies: EnvProxySource::Off,
+            ..ClientSettings::default()
+        };
+        let env = s.env().unwrap();
+        let by_hand = |https, authority: &'static str| Target {
+            https,
+            authority: Cow::Borrowed(authority),
+            target: Cow::Borrowed("/"),
+            credentials: None,
+        };
+        let (key, endpoint) = s.route(&env, &by_hand(true, "API.Example.com")).unwrap();
+        assert_eq!(
+            (key.https, &*key.host, key.port, key.tls),
+            (true, "api.example.com", 443, 1)
+        );
+        assert_eq!(key.proxy, None);
+        assert_eq!(endpoint.origin().host_header(), "api.example.com");
+        let (key, endpoint) = s.route(&env, &by_hand(false, "[::1]:8080")).unwrap();
+        assert_eq!((&*key.host, key.port), ("::1", 8080));
+        assert_eq!(endpoint.origin().host_header(), "[::1]:8080");
+        let parsed = Target::parse("http://h.example:81/x").unwrap();
+        assert_eq!(s.routed(&env, &parsed).unwrap().key.port, 81);
+        let e = s.routed(&env, &by_hand(false, "h:x")).unwrap_err();
+        assert_eq!(e.name(), "InvalidURL");
     }
 }

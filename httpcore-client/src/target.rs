@@ -5,22 +5,33 @@
 //! dropped. The engine keeps its own `Authority`; what reaches it is the
 //! `host[:port]` and origin-form target this module hands over.
 
+use std::borrow::Cow;
+
 use crate::Error;
 
-/// An absolute `http://` or `https://` URL, split for a request.
+/// An absolute `http://` or `https://` URL, split for a request. A URL
+/// already in the form the WHATWG parser gives (the usual case) is
+/// borrowed, not copied; one the parser changes is owned.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Target {
-    /// The engine's view: scheme, `host[:port]` (IDNA in ASCII), and the
-    /// origin-form target (`/` when empty, with the query).
-    pub url: httpcore::Url,
+pub struct Target<'a> {
+    /// `https://` (else `http://`).
+    pub https: bool,
+    /// `host[:port]`: the host lower-case (IDNA in ASCII), the port only
+    /// when it is not the scheme's default.
+    pub authority: Cow<'a, str>,
+    /// The origin-form target: the path (`/` when empty) and the query,
+    /// percent-encoded where it must be; no fragment.
+    pub target: Cow<'a, str>,
     /// The URL's username and password, percent-decoded, if it had any.
     pub credentials: Option<(String, String)>,
 }
 
-impl std::fmt::Debug for Target {
+impl std::fmt::Debug for Target<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Target")
-            .field("url", &self.url)
+            .field("https", &self.https)
+            .field("authority", &self.authority)
+            .field("target", &self.target)
             .field("credentials", &self.credentials.as_ref().map(|_| "<set>"))
             .finish()
     }
@@ -57,15 +68,12 @@ fn redact(url: &str) -> String {
     }
 }
 
-impl Target {
+impl<'a> Target<'a> {
     /// Read `url`: `InvalidURL` for a scheme other than http and https, no
     /// host, or what the WHATWG parser refuses.
-    pub fn parse(url: &str) -> Result<Target, Error> {
-        if let Some(url) = canonical(url) {
-            return Ok(Target {
-                url,
-                credentials: None,
-            });
+    pub fn parse(url: &'a str) -> Result<Target<'a>, Error> {
+        if let Some(target) = canonical(url) {
+            return Ok(target);
         }
         let parsed = url::Url::parse(url).map_err(|_| invalid(url, "not a URL"))?;
         let https = match parsed.scheme() {
@@ -98,13 +106,29 @@ impl Target {
                 )
             });
         Ok(Target {
-            url: httpcore::Url {
-                https,
-                authority,
-                target,
-            },
+            https,
+            authority: Cow::Owned(authority),
+            target: Cow::Owned(target),
             credentials,
         })
+    }
+
+    /// The scheme's port: 443 for `https://`, 80 for `http://`.
+    pub fn default_port(&self) -> u16 {
+        if self.https {
+            443
+        } else {
+            80
+        }
+    }
+
+    /// The engine's owned form of the URL (credentials left out).
+    pub fn url(&self) -> httpcore::Url {
+        httpcore::Url {
+            https: self.https,
+            authority: self.authority.to_string(),
+            target: self.target.to_string(),
+        }
     }
 
     /// The `Authorization: Basic` value for the URL's credentials.
@@ -155,7 +179,7 @@ pub fn with_authorization<'h, 'a>(
 /// zero-led port, dot segments, escapes of `.`, bytes it would encode —
 /// which then goes the WHATWG way. `parse_matches_the_whatwg_parser`
 /// checks the two agree wherever this one answers.
-fn canonical(url: &str) -> Option<httpcore::Url> {
+fn canonical(url: &str) -> Option<Target<'_>> {
     let (https, rest) = if let Some(rest) = url.strip_prefix("http://") {
         (false, rest)
     } else {
@@ -173,20 +197,14 @@ fn canonical(url: &str) -> Option<httpcore::Url> {
     if !canonical_host(host) {
         return None;
     }
-    let authority = match port {
-        None => authority,
-        Some(port) => {
-            let ok = !port.is_empty()
-                && port.len() <= 5
-                && !port.starts_with('0')
-                && port.bytes().all(|b| b.is_ascii_digit());
-            let n: u32 = port.parse().ok().filter(|_| ok)?;
-            if n > 65535 || n == if https { 443 } else { 80 } {
-                return None;
-            }
-            authority
+    if let Some(port) = port {
+        // A leading zero (`0` itself too) or the default port: the parser
+        // rewrites it.
+        let n = decimal(port.as_bytes(), 5).filter(|&n| n != 0)?;
+        if n > 65535 || n == if https { 443 } else { 80 } {
+            return None;
         }
-    };
+    }
     let (path, query) = match target.split_once('?') {
         Some((path, query)) => (path, Some(query)),
         None => (target, None),
@@ -195,14 +213,15 @@ fn canonical(url: &str) -> Option<httpcore::Url> {
         return None;
     }
     let target = if path.is_empty() {
-        format!("/{}", &target[path.len()..])
+        Cow::Owned(format!("/{}", &target[path.len()..]))
     } else {
-        target.to_string()
+        Cow::Borrowed(target)
     };
-    Some(httpcore::Url {
+    Some(Target {
         https,
-        authority: authority.to_string(),
+        authority: Cow::Borrowed(authority),
         target,
+        credentials: None,
     })
 }
 
@@ -210,24 +229,51 @@ fn canonical(url: &str) -> Option<httpcore::Url> {
 /// letters, digits and `-` (no punycode, the last not numeric-looking), or
 /// a dotted quad without leading zeros. One pass over the labels.
 fn canonical_host(host: &str) -> bool {
-    let last = host.rsplit('.').next().unwrap_or_default();
-    if last.starts_with(|c: char| c.is_ascii_digit()) {
-        let mut parts = 0;
-        return host.split('.').all(|p| {
-            parts += 1;
-            !p.is_empty()
-                && p.len() <= 3
-                && (p == "0" || !p.starts_with('0'))
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
-        }) && parts == 4;
+    let host = host.as_bytes();
+    let last = host
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(0, |dot| dot + 1);
+    if host.get(last).is_some_and(u8::is_ascii_digit) {
+        return dotted_quad(host);
     }
-    host.split('.').all(|l| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with("xn--")
-            && l.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    let mut label = 0;
+    for (i, &b) in host.iter().enumerate() {
+        if b == b'.' {
+            if !name_label(&host[label..i]) {
+                return false;
+            }
+            label = i + 1;
+        } else if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return false;
+        }
+    }
+    name_label(&host[label..])
+}
+
+/// A label of a canonical name (its bytes checked by the caller): 1 to 63
+/// bytes, not punycode.
+fn name_label(label: &[u8]) -> bool {
+    !label.is_empty() && label.len() <= 63 && !label.starts_with(b"xn--")
+}
+
+/// Four decimal numbers up to 255, no leading zeros, joined by dots.
+fn dotted_quad(host: &[u8]) -> bool {
+    let mut parts = 0;
+    host.split(|&b| b == b'.').all(|p| {
+        parts += 1;
+        decimal(p, 3).is_some_and(|n| n <= 255)
+    }) && parts == 4
+}
+
+/// `s` as a number of 1 to `max_len` digits without a leading zero (`0`
+/// itself allowed).
+fn decimal(s: &[u8], max_len: usize) -> Option<u32> {
+    if s.is_empty() || s.len() > max_len || (s.len() > 1 && s[0] == b'0') {
+        return None;
+    }
+    s.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
     })
 }
 
@@ -371,25 +417,38 @@ mod tests {
     fn hosts_paths_userinfo_and_fragments() {
         let t =
             Target::parse("https://us%65r:p%40ss@Bücher.example:8443/a b/c?x=1 2#frag").unwrap();
-        assert!(t.url.https);
-        assert_eq!(t.url.authority, "xn--bcher-kva.example:8443");
-        assert_eq!(t.url.target, "/a%20b/c?x=1%202");
+        assert!(t.https);
+        assert_eq!(t.authority, "xn--bcher-kva.example:8443");
+        assert_eq!(t.target, "/a%20b/c?x=1%202");
         assert_eq!(t.credentials, Some(("user".into(), "p@ss".into())));
         assert_eq!(t.authorization().unwrap(), "Basic dXNlcjpwQHNz");
         assert!(!format!("{t:?}").contains("p@ss"));
         let t = Target::parse("http://[::1]:8080").unwrap();
-        assert_eq!(
-            (t.url.authority.as_str(), t.url.target.as_str()),
-            ("[::1]:8080", "/")
-        );
-        assert_eq!(Target::parse("http://h?q").unwrap().url.target, "/?q");
+        assert_eq!((&*t.authority, &*t.target), ("[::1]:8080", "/"));
+        assert_eq!(Target::parse("http://h?q").unwrap().target, "/?q");
         // The default port is not written out.
-        assert_eq!(Target::parse("https://h:443/").unwrap().url.authority, "h");
+        assert_eq!(Target::parse("https://h:443/").unwrap().authority, "h");
         for bad in ["ftp://h/x", "http://", "not a url", "https://u:secret@/x"] {
             let e = Target::parse(bad).unwrap_err();
             assert_eq!(e.name(), "InvalidURL", "{bad}");
             assert!(!e.to_string().contains("secret"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_plain_url_is_borrowed_and_an_unusual_one_owned() {
+        let t = Target::parse("http://127.0.0.1:8080/v1/items?page=2").unwrap();
+        assert!(matches!(t.authority, Cow::Borrowed("127.0.0.1:8080")));
+        assert!(matches!(t.target, Cow::Borrowed("/v1/items?page=2")));
+        // An empty path becomes `/`: the target alone is made.
+        let t = Target::parse("http://h?q").unwrap();
+        assert!(matches!(t.authority, Cow::Borrowed("h")));
+        assert!(matches!(t.target, Cow::Owned(_)));
+        // What the WHATWG parser rewrites is owned.
+        let t = Target::parse("http://H/a b").unwrap();
+        assert!(matches!(t.authority, Cow::Owned(_)));
+        assert_eq!((&*t.authority, &*t.target), ("h", "/a%20b"));
+        assert_eq!(t.url().authority, "h");
     }
 
     /// The WHATWG way alone (what `parse` did before its fast path).
@@ -420,7 +479,7 @@ mod tests {
             "http://a-b.c9/x:y@z;p=1?q=/?",
         ] {
             let fast = canonical(plain).unwrap_or_else(|| panic!("{plain}"));
-            assert_eq!(Some(fast), whatwg(plain), "{plain}");
+            assert_eq!(Some(fast.url()), whatwg(plain), "{plain}");
         }
         for other in [
             "http://Example.com/",
@@ -487,7 +546,7 @@ mod tests {
                 None => format!("{scheme}{host}{rest}"),
             };
             if let Some(fast) = canonical(&url) {
-                proptest::prop_assert_eq!(Some(fast), whatwg(&url), "{}", url);
+                proptest::prop_assert_eq!(Some(fast.url()), whatwg(&url), "{}", url);
             }
         }
     }

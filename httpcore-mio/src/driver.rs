@@ -286,9 +286,8 @@ impl Driver {
         headers: &[(N, V)],
         body: Option<&[u8]>,
     ) -> Result<Ticket, Error> {
-        let parsed = httpcore_client::target::Target::parse(url)?;
-        let auth = parsed.authorization();
-        let url = parsed.url;
+        let url = httpcore_client::target::Target::parse(url)?;
+        let auth = url.authorization();
         let (key, endpoint) = self.settings.route(&self.env, &url)?;
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let mut headers: Vec<(String, String)> = headers
@@ -308,7 +307,7 @@ impl Driver {
             endpoint,
             https: url.https,
             method: method.to_string(),
-            target: url.target.clone(),
+            target: url.target.into_owned(),
             headers,
             body: body.map(Bytes::copy_from_slice),
             decode: accept.map(|_| self.settings.decode_limits),

@@ -177,9 +177,8 @@ impl Agent {
         decode: bool,
         send: impl FnOnce(&mut HttpConnection, &str, Option<&str>) -> Result<(), Error>,
     ) -> Result<AgentResponse, Error> {
-        let target = Target::parse(url)?;
-        let auth = target.authorization();
-        let url = target.url;
+        let url = Target::parse(url)?;
+        let auth = url.authorization();
         let routed = self.inner.config.routed(&self.inner.env, &url)?;
         let judged = |e| judge(cap, e);
         let mut conn = self.lease(&routed, url.https, cap).map_err(judged)?;

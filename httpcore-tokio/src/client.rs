@@ -293,9 +293,8 @@ impl Client {
         body: &mut Body,
         cap: Option<Deadline>,
     ) -> Result<ClientResponse, Error> {
-        let target = Target::parse(url)?;
-        let auth = target.authorization();
-        let url = target.url;
+        let url = Target::parse(url)?;
+        let auth = url.authorization();
         let headers = with_authorization(headers, auth.as_deref());
         let headers = &headers[..];
         let routed = self.inner.settings.routed(&self.inner.env, &url)?;
