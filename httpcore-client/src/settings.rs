@@ -94,22 +94,17 @@ impl ClientSettings {
     /// Where a request to `url` goes: its pool key and its endpoint,
     /// through [`proxy`](Self::proxy) if set, else through the proxy
     /// `env` names for it (unless its `no_proxy` says direct).
-    pub fn route(&self, env: &EnvProxies, url: &Target<'_>) -> Result<(PoolKey, Endpoint), Error> {
-        let routed = self.routed(env, url)?;
+    pub fn route(&self, env: &EnvProxies, url: &Target<'_>) -> (PoolKey, Endpoint) {
+        let routed = self.routed(env, url);
         let endpoint = routed.endpoint();
-        Ok((routed.key, endpoint))
+        (routed.key, endpoint)
     }
 
     /// [`route`](Self::route), the endpoint left until it is needed: a
     /// request that goes on a kept-alive connection never builds one.
     /// The key's host is the one copy this makes of the URL.
-    pub fn routed<'a>(
-        &'a self,
-        env: &'a EnvProxies,
-        url: &Target<'_>,
-    ) -> Result<Routed<'a>, Error> {
-        let default_port = url.default_port();
-        let (host, port) = Authority::split(&url.authority, default_port)?;
+    pub fn routed<'a>(&'a self, env: &'a EnvProxies, url: &Target<'_>) -> Routed<'a> {
+        let (host, port) = (&*url.host, url.port);
         let proxy = self
             .proxy
             .as_ref()
@@ -127,11 +122,11 @@ impl ClientSettings {
             proxy: proxy.map(|p| p.authority().socket_addr_string()),
             tls: usize::from(url.https),
         };
-        Ok(Routed {
+        Routed {
             key,
-            default_port,
+            default_port: url.default_port(),
             proxy,
-        })
+        }
     }
 
     /// The header fields a request with `headers` is sent with: those, and
@@ -254,25 +249,24 @@ mod tests {
             ..ClientSettings::default()
         };
         let env = s.env().unwrap();
-        let by_hand = |https, authority: &'static str| Target {
+        let by_hand = |https, host: &'static str, port| Target {
             https,
-            authority: Cow::Borrowed(authority),
+            host: Cow::Borrowed(host),
+            port,
             target: Cow::Borrowed("/"),
             credentials: None,
         };
-        let (key, endpoint) = s.route(&env, &by_hand(true, "API.Example.com")).unwrap();
+        let (key, endpoint) = s.route(&env, &by_hand(true, "API.Example.com", 443));
         assert_eq!(
             (key.https, &*key.host, key.port, key.tls),
             (true, "api.example.com", 443, 1)
         );
         assert_eq!(key.proxy, None);
         assert_eq!(endpoint.origin().host_header(), "api.example.com");
-        let (key, endpoint) = s.route(&env, &by_hand(false, "[::1]:8080")).unwrap();
+        let (key, endpoint) = s.route(&env, &by_hand(false, "::1", 8080));
         assert_eq!((&*key.host, key.port), ("::1", 8080));
         assert_eq!(endpoint.origin().host_header(), "[::1]:8080");
         let parsed = Target::parse("http://h.example:81/x").unwrap();
-        assert_eq!(s.routed(&env, &parsed).unwrap().key.port, 81);
-        let e = s.routed(&env, &by_hand(false, "h:x")).unwrap_err();
-        assert_eq!(e.name(), "InvalidURL");
+        assert_eq!(s.routed(&env, &parsed).key.port, 81);
     }
 }

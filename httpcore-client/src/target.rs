@@ -16,9 +16,11 @@ use crate::Error;
 pub struct Target<'a> {
     /// `https://` (else `http://`).
     pub https: bool,
-    /// `host[:port]`: the host lower-case (IDNA in ASCII), the port only
-    /// when it is not the scheme's default.
-    pub authority: Cow<'a, str>,
+    /// The host: lower-case, IDNA in ASCII, an IPv6 address without its
+    /// brackets.
+    pub host: Cow<'a, str>,
+    /// The port: the URL's, or the scheme's default.
+    pub port: u16,
     /// The origin-form target: the path (`/` when empty) and the query,
     /// percent-encoded where it must be; no fragment.
     pub target: Cow<'a, str>,
@@ -30,7 +32,8 @@ impl std::fmt::Debug for Target<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Target")
             .field("https", &self.https)
-            .field("authority", &self.authority)
+            .field("host", &self.host)
+            .field("port", &self.port)
             .field("target", &self.target)
             .field("credentials", &self.credentials.as_ref().map(|_| "<set>"))
             .finish()
@@ -85,10 +88,12 @@ impl<'a> Target<'a> {
             .host_str()
             .filter(|h| !h.is_empty())
             .ok_or_else(|| invalid(url, "no host"))?;
-        let authority = match parsed.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_string(),
-        };
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+            .to_string();
+        let port = parsed.port().unwrap_or(if https { 443 } else { 80 });
         let mut target = parsed.path().to_string();
         if target.is_empty() {
             target.push('/');
@@ -107,7 +112,8 @@ impl<'a> Target<'a> {
             });
         Ok(Target {
             https,
-            authority: Cow::Owned(authority),
+            host: Cow::Owned(host),
+            port,
             target: Cow::Owned(target),
             credentials,
         })
@@ -122,11 +128,26 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// `host[:port]` as the URL would be written: an IPv6 address in
+    /// brackets, the port only when it is not the scheme's default.
+    pub fn authority(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.to_string()
+        };
+        if self.port == self.default_port() {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+
     /// The engine's owned form of the URL (credentials left out).
     pub fn url(&self) -> httpcore::Url {
         httpcore::Url {
             https: self.https,
-            authority: self.authority.to_string(),
+            authority: self.authority(),
             target: self.target.to_string(),
         }
     }
@@ -197,14 +218,20 @@ fn canonical(url: &str) -> Option<Target<'_>> {
     if !canonical_host(host) {
         return None;
     }
-    if let Some(port) = port {
-        // A leading zero (`0` itself too) or the default port: the parser
-        // rewrites it.
-        let n = decimal(port.as_bytes(), 5).filter(|&n| n != 0)?;
-        if n > 65535 || n == if https { 443 } else { 80 } {
-            return None;
+    let default_port = if https { 443 } else { 80 };
+    let port = match port {
+        None => default_port,
+        Some(port) => {
+            // A leading zero (`0` itself too) or the default port: the
+            // parser rewrites it.
+            let n = decimal(port.as_bytes(), 5).filter(|&n| n != 0)?;
+            let n = u16::try_from(n).ok()?;
+            if n == default_port {
+                return None;
+            }
+            n
         }
-    }
+    };
     let (path, query) = match target.split_once('?') {
         Some((path, query)) => (path, Some(query)),
         None => (target, None),
@@ -219,7 +246,8 @@ fn canonical(url: &str) -> Option<Target<'_>> {
     };
     Some(Target {
         https,
-        authority: Cow::Borrowed(authority),
+        host: Cow::Borrowed(host),
+        port,
         target,
         credentials: None,
     })
@@ -418,16 +446,20 @@ mod tests {
         let t =
             Target::parse("https://us%65r:p%40ss@Bücher.example:8443/a b/c?x=1 2#frag").unwrap();
         assert!(t.https);
-        assert_eq!(t.authority, "xn--bcher-kva.example:8443");
+        assert_eq!((&*t.host, t.port), ("xn--bcher-kva.example", 8443));
+        assert_eq!(t.authority(), "xn--bcher-kva.example:8443");
         assert_eq!(t.target, "/a%20b/c?x=1%202");
         assert_eq!(t.credentials, Some(("user".into(), "p@ss".into())));
         assert_eq!(t.authorization().unwrap(), "Basic dXNlcjpwQHNz");
         assert!(!format!("{t:?}").contains("p@ss"));
         let t = Target::parse("http://[::1]:8080").unwrap();
-        assert_eq!((&*t.authority, &*t.target), ("[::1]:8080", "/"));
+        assert_eq!((&*t.host, t.port, &*t.target), ("::1", 8080, "/"));
+        assert_eq!(t.authority(), "[::1]:8080");
         assert_eq!(Target::parse("http://h?q").unwrap().target, "/?q");
         // The default port is not written out.
-        assert_eq!(Target::parse("https://h:443/").unwrap().authority, "h");
+        let t = Target::parse("https://h:443/").unwrap();
+        assert_eq!((t.port, t.authority()), (443, "h".to_string()));
+        assert_eq!(Target::parse("http://h/").unwrap().port, 80);
         for bad in ["ftp://h/x", "http://", "not a url", "https://u:secret@/x"] {
             let e = Target::parse(bad).unwrap_err();
             assert_eq!(e.name(), "InvalidURL", "{bad}");
@@ -438,16 +470,17 @@ mod tests {
     #[test]
     fn a_plain_url_is_borrowed_and_an_unusual_one_owned() {
         let t = Target::parse("http://127.0.0.1:8080/v1/items?page=2").unwrap();
-        assert!(matches!(t.authority, Cow::Borrowed("127.0.0.1:8080")));
+        assert!(matches!(t.host, Cow::Borrowed("127.0.0.1")));
+        assert_eq!(t.port, 8080);
         assert!(matches!(t.target, Cow::Borrowed("/v1/items?page=2")));
         // An empty path becomes `/`: the target alone is made.
         let t = Target::parse("http://h?q").unwrap();
-        assert!(matches!(t.authority, Cow::Borrowed("h")));
+        assert!(matches!(t.host, Cow::Borrowed("h")));
         assert!(matches!(t.target, Cow::Owned(_)));
         // What the WHATWG parser rewrites is owned.
         let t = Target::parse("http://H/a b").unwrap();
-        assert!(matches!(t.authority, Cow::Owned(_)));
-        assert_eq!((&*t.authority, &*t.target), ("h", "/a%20b"));
+        assert!(matches!(t.host, Cow::Owned(_)));
+        assert_eq!((&*t.host, &*t.target), ("h", "/a%20b"));
         assert_eq!(t.url().authority, "h");
     }
 

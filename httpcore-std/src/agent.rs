@@ -179,7 +179,7 @@ impl Agent {
     ) -> Result<AgentResponse, Error> {
         let url = Target::parse(url)?;
         let auth = url.authorization();
-        let routed = self.inner.config.routed(&self.inner.env, &url)?;
+        let routed = self.inner.config.routed(&self.inner.env, &url);
         let judged = |e| judge(cap, e);
         let mut conn = self.lease(&routed, url.https, cap).map_err(judged)?;
         let key = routed.key;

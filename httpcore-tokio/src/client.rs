@@ -297,7 +297,7 @@ impl Client {
         let auth = url.authorization();
         let headers = with_authorization(headers, auth.as_deref());
         let headers = &headers[..];
-        let routed = self.inner.settings.routed(&self.inner.env, &url)?;
+        let routed = self.inner.settings.routed(&self.inner.env, &url);
         let tls = url.https.then(|| self.inner.tls.clone());
         let mut lease = self.lease(routed, tls, cap).await?;
         let conn = lease.conn.as_mut().expect("a lease holds its connection");

@@ -25,25 +25,6 @@ impl Authority {
     /// assert!(Authority::parse("example.com:", 80).is_err());
     /// ```
     pub fn parse(s: &str, default_port: u16) -> Result<Authority, Error> {
-        let (host, port) = Authority::split(s, default_port)?;
-        Ok(Authority {
-            host: host.to_string(),
-            port,
-            default_port,
-        })
-    }
-
-    /// [`parse`](Self::parse) without the copy: the host (brackets
-    /// removed) and the port, borrowed from `s` and checked by the same
-    /// rules, for a caller that only needs to look them up.
-    ///
-    /// ```
-    /// use httpcore::Authority;
-    /// assert_eq!(Authority::split("[::1]:8080", 80).unwrap(), ("::1", 8080));
-    /// assert_eq!(Authority::split("example.com", 443).unwrap(), ("example.com", 443));
-    /// assert!(Authority::split("exa mple.com", 80).is_err());
-    /// ```
-    pub fn split(s: &str, default_port: u16) -> Result<(&str, u16), Error> {
         let invalid = |reason| Error::InvalidURL {
             url: s.to_string(),
             reason,
@@ -92,7 +73,11 @@ impl Authority {
         {
             return Err(invalid("control, space or delimiter in host"));
         }
-        Ok((host, port))
+        Ok(Authority {
+            host: host.to_string(),
+            port,
+            default_port,
+        })
     }
 
     /// An authority from its parts; the host is taken as is (no brackets).
