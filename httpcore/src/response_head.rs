@@ -4,18 +4,24 @@
 use crate::event::{Event, Header, StatusLine, Version};
 
 /// A response's status line, header fields and trailer fields, owned, in
-/// received order and case. Every field's bytes live in one buffer, so
-/// collecting a head costs one growing allocation, not one per field.
+/// received order and case. The reason and every field live in one
+/// buffer — each field as its name's and its value's lengths and then
+/// their bytes — so collecting a head costs one allocation, not one per
+/// field (nor one for an index beside the bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseHead {
     version: Version,
     status: u16,
+    /// The reason, then the fields: `[name len u32 LE][value len u32 LE]
+    /// [name][value]` each.
     bytes: Vec<u8>,
-    reason: (usize, usize),
-    /// (name start, name end, value end); the value starts at name end.
-    fields: Vec<(usize, usize, usize)>,
+    reason_len: usize,
+    /// Where the trailer fields begin in `bytes` (`usize::MAX`: none yet).
     trailers: usize,
 }
+
+/// The two lengths in front of each field's bytes.
+const FIELD_PREFIX: usize = 8;
 
 impl Default for ResponseHead {
     fn default() -> Self {
@@ -23,8 +29,7 @@ impl Default for ResponseHead {
             version: Version::Http11,
             status: 0,
             bytes: Vec::new(),
-            reason: (0, 0),
-            fields: Vec::new(),
+            reason_len: 0,
             trailers: usize::MAX,
         }
     }
@@ -36,12 +41,11 @@ impl ResponseHead {
         ResponseHead::default()
     }
 
-    /// Forget everything, keeping the allocations.
+    /// Forget everything, keeping the allocation.
     pub fn clear(&mut self) {
         self.bytes.clear();
-        self.fields.clear();
         self.status = 0;
-        self.reason = (0, 0);
+        self.reason_len = 0;
         self.version = Version::Http11;
         self.trailers = usize::MAX;
     }
@@ -60,12 +64,12 @@ impl ResponseHead {
                 self.version = *version;
                 self.status = *status;
                 self.bytes.extend_from_slice(reason);
-                self.reason = (0, reason.len());
+                self.reason_len = reason.len();
             }
             Event::Header(h) => self.push(h),
             Event::Trailer(h) => {
                 if self.trailers == usize::MAX {
-                    self.trailers = self.fields.len();
+                    self.trailers = self.bytes.len();
                 }
                 self.push(h);
             }
@@ -76,12 +80,14 @@ impl ResponseHead {
     /// Take a whole head from [`Connection::poll_head`](crate::Connection::poll_head)
     /// (replacing what was recorded).
     pub fn record_head(&mut self, head: &crate::event::Head<'_>) {
-        // Room for the whole head at once: one allocation per vector for
-        // a new head, none for a recycled one that is large enough.
+        // Room for the whole head at once: one allocation for a new head,
+        // none for a recycled one that is large enough.
         self.clear();
-        let text: usize = head.headers().map(|h| h.name.len() + h.value.len()).sum();
+        let text: usize = head
+            .headers()
+            .map(|h| FIELD_PREFIX + h.name.len() + h.value.len())
+            .sum();
         self.bytes.reserve(head.status.reason.len() + text);
-        self.fields.reserve(head.headers().len());
         self.record(&Event::StatusLine(head.status));
         for h in head.headers() {
             self.push(&h);
@@ -89,11 +95,12 @@ impl ResponseHead {
     }
 
     fn push(&mut self, h: &Header<'_>) {
-        let a = self.bytes.len();
+        // A field is bounded by the engine's line limit, far below 4 GiB.
+        let len = |b: &[u8]| u32::try_from(b.len()).expect("a field under 4 GiB");
+        self.bytes.extend_from_slice(&len(h.name).to_le_bytes());
+        self.bytes.extend_from_slice(&len(h.value).to_le_bytes());
         self.bytes.extend_from_slice(h.name);
-        let b = self.bytes.len();
         self.bytes.extend_from_slice(h.value);
-        self.fields.push((a, b, self.bytes.len()));
     }
 
     /// The status code.
@@ -108,7 +115,7 @@ impl ResponseHead {
 
     /// The reason phrase as received.
     pub fn reason(&self) -> &[u8] {
-        &self.bytes[self.reason.0..self.reason.1]
+        &self.bytes[..self.reason_len]
     }
 
     /// The reason phrase as text (bytes that are not UTF-8 replaced).
@@ -116,22 +123,26 @@ impl ResponseHead {
         String::from_utf8_lossy(self.reason()).into_owned()
     }
 
-    fn split(&self) -> usize {
-        self.trailers.min(self.fields.len())
+    /// The fields stored in `bytes[from..to]`, in order.
+    fn fields(&self, from: usize, to: usize) -> Fields<'_> {
+        Fields {
+            bytes: &self.bytes[from..to],
+        }
     }
 
-    fn field(&self, &(a, b, c): &(usize, usize, usize)) -> (&[u8], &[u8]) {
-        (&self.bytes[a..b], &self.bytes[b..c])
+    /// Where the trailer fields begin (the end when there are none).
+    fn split(&self) -> usize {
+        self.trailers.min(self.bytes.len())
     }
 
     /// The header fields, in received order and case.
     pub fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        self.fields[..self.split()].iter().map(|f| self.field(f))
+        self.fields(self.reason_len, self.split())
     }
 
     /// The trailer fields of a chunked body, in received order.
     pub fn trailers(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        self.fields[self.split()..].iter().map(|f| self.field(f))
+        self.fields(self.split(), self.bytes.len())
     }
 
     /// The value of header `name` (case-insensitive); repeated fields are
@@ -164,6 +175,28 @@ impl ResponseHead {
         self.headers()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
             .map(|(_, v)| v)
+    }
+}
+
+/// Fields as [`ResponseHead`] stores them, read front to back.
+#[derive(Debug, Clone)]
+struct Fields<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (lens, rest) = self.bytes.split_first_chunk::<FIELD_PREFIX>()?;
+        let len = |at: usize| {
+            let n = u32::from_le_bytes(lens[at..at + 4].try_into().expect("4 bytes"));
+            n as usize
+        };
+        let (name, rest) = rest.split_at(len(0));
+        let (value, rest) = rest.split_at(len(4));
+        self.bytes = rest;
+        Some((name, value))
     }
 }
 
@@ -217,5 +250,58 @@ mod tests {
             vec![(&b"Etag"[..], &b"x"[..])]
         );
         assert_eq!(h.header_all("set-cookie").count(), 2);
+    }
+
+    #[test]
+    fn a_whole_head_and_its_trailers_read_back_as_they_came() {
+        use crate::{Authority, Config, Connection};
+        let mut c = Connection::new(Authority::parse("h", 80).unwrap(), Config::default());
+        c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
+        while c.poll_transmit().is_some() {}
+        let long = "v".repeat(300);
+        let wire = format!(
+            "HTTP/1.1 200 Fine\r\nA: 1\r\nX-Empty:\r\nLong: {long}\r\n\
+             Transfer-Encoding: chunked\r\n\r\n0\r\nT: end\r\n\r\n"
+        );
+        c.handle_data(wire.as_bytes());
+        let mut h = ResponseHead::new();
+        // A recycled head: what it held before is gone.
+        h.record(&Event::StatusLine(StatusLine {
+            version: Version::Http10,
+            status: 500,
+            reason: b"Old",
+        }));
+        h.record(&Event::Header(Header {
+            name: b"Old",
+            value: b"x",
+        }));
+        h.record_head(&c.poll_head().unwrap().unwrap());
+        while let Some(ev) = c.poll_event().unwrap() {
+            h.record(&ev);
+            if matches!(ev, Event::Done(_)) {
+                break;
+            }
+        }
+        assert_eq!((h.status(), h.reason()), (200, &b"Fine"[..]));
+        let headers: Vec<_> = h.headers().collect();
+        assert_eq!(
+            headers,
+            vec![
+                (&b"A"[..], &b"1"[..]),
+                (b"X-Empty", b""),
+                (b"Long", long.as_bytes()),
+                (b"Transfer-Encoding", b"chunked"),
+            ]
+        );
+        assert_eq!(h.header("old"), None);
+        assert_eq!(h.header_text("long").unwrap(), long);
+        assert_eq!(
+            h.trailers().collect::<Vec<_>>(),
+            vec![(&b"T"[..], &b"end"[..])]
+        );
+        // Trailers are not headers.
+        assert_eq!(h.header("t"), None);
+        h.clear();
+        assert_eq!((h.headers().count(), h.trailers().count()), (0, 0));
     }
 }
