@@ -22,8 +22,9 @@
 //!
 //! `cargo bench -p httpcore-tokio --bench pool`
 //!
-//! `-- --only NAME [--tasks N]` runs the clients whose names contain NAME
-//! for 100 rounds, on N tasks (64), to profile one;
+//! `-- --only NAME [--tasks N] [--mt]` runs the clients whose names
+//! contain NAME for 100 rounds, on N tasks (64), on the current-thread
+//! runtime (the multi-thread one with `--mt`), to profile one;
 //! `-- --sweep` instead prints `rps RUNTIME CLIENT TASKS VALUE` for 1, 4,
 //! 16, 64 and 256 tasks (the chart in docs/benchmarks.md).
 
@@ -269,14 +270,17 @@ fn main() {
     testkit::bench::raise_fd_limit();
     let (addr, server) = testkit::load::start_measured(4096);
     if let Some(name) = testkit::bench::arg("--only") {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let [(_, current), (_, multi)] = runtimes();
+        let mt = testkit::bench::has_flag("--mt");
+        let (rt, runtime) = if mt {
+            (multi, "multi_thread")
+        } else {
+            (current, "current_thread")
+        };
         let tasks = testkit::bench::arg("--tasks").map_or(64, |n| n.parse().unwrap());
         let start = std::time::Instant::now();
         contest(&rt, &addr, &server, tasks, 100, Some(&name), |c| {
-            c.print_figures("current_thread")
+            c.print_figures(runtime)
         });
         eprintln!("{:?}", start.elapsed());
         return;
