@@ -4,14 +4,17 @@
 //!
 //! * `raw` — one blocking socket per thread writing a fixed GET and reading
 //!   the fixed 52-byte answer (the floor);
+//! * `conn` — one [`httpcore_std::HttpConnection`] per thread, kept alive
+//!   (what the engine and the connection cost, without the Agent's URL
+//!   parsing and pool);
 //! * `agent` — one shared [`httpcore_std::Agent`], per-host limit 8;
 //! * `agent_deadline` — another `Agent`, with a 30 s deadline on every
 //!   request (it must cost no thread and no system call per request);
 //! * `ureq` — one shared ureq 3 `Agent`, keeping 8 idle connections per
 //!   host.
 //!
-//! Prints `ratio std_agent_vs_raw`, `std_agent_vs_ureq_agent` and
-//! `std_agent_deadline_vs_none`: the median over rounds of the other's
+//! Prints `ratio std_agent_vs_raw`, `std_agent_vs_ureq_agent`,
+//! `std_agent_deadline_vs_none` and `std_agent_vs_conn`: the median over rounds of the other's
 //! time over the first's for the same requests. Each client's requests
 //! per second and CPU per request (the process's CPU minus the server
 //! thread's) go to stderr.
@@ -87,6 +90,9 @@ fn contest(
             Mutex::new(s)
         })
         .collect();
+    let conns: Vec<Mutex<httpcore_std::HttpConnection>> = (0..threads)
+        .map(|_| Mutex::new(httpcore_std::HttpConnection::new(addr).unwrap()))
+        .collect();
     let plain = agent(threads, None);
     let with_deadline = agent(threads, Some(Duration::from_secs(30)));
     let ureq: ureq::Agent = ureq::Agent::config_builder()
@@ -102,6 +108,21 @@ fn contest(
                 let mut answer = [0u8; RESPONSE.len()];
                 s.write_all(request.as_bytes()).unwrap();
                 s.read_exact(&mut answer).unwrap();
+            });
+            requests
+        })
+        .entrant("conn", || {
+            // What the Agent adds: the same requests on one bare
+            // `HttpConnection` per thread (no URL, no pool).
+            on_threads(threads, per_thread, |t| {
+                let mut c = conns[t].lock().unwrap();
+                c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
+                let mut r = c.get_response().unwrap();
+                let mut len = 0;
+                while let Some(chunk) = r.next_chunk().unwrap() {
+                    len += chunk.len();
+                }
+                assert_eq!(len, 13);
             });
             requests
         })
@@ -150,6 +171,7 @@ fn main() {
         c.print_ratio("std_agent_vs_raw", "agent", "raw");
         c.print_ratio("std_agent_vs_ureq_agent", "agent", "ureq");
         c.print_ratio("std_agent_deadline_vs_none", "agent_deadline", "agent");
+        c.print_ratio("std_agent_vs_conn", "agent", "conn");
         c.print_figures("blocking");
     });
 }
