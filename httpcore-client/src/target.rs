@@ -93,7 +93,7 @@ impl<'a> Target<'a> {
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host)
             .to_string();
-        let port = parsed.port().unwrap_or(if https { 443 } else { 80 });
+        let port = parsed.port().unwrap_or(scheme_port(https));
         let mut target = parsed.path().to_string();
         if target.is_empty() {
             target.push('/');
@@ -121,11 +121,7 @@ impl<'a> Target<'a> {
 
     /// The scheme's port: 443 for `https://`, 80 for `http://`.
     pub fn default_port(&self) -> u16 {
-        if self.https {
-            443
-        } else {
-            80
-        }
+        scheme_port(self.https)
     }
 
     /// `host[:port]` as the URL would be written: an IPv6 address in
@@ -192,6 +188,15 @@ pub fn with_authorization<'h, 'a>(
     }
 }
 
+/// The port a URL of this scheme means when it names none.
+fn scheme_port(https: bool) -> u16 {
+    if https {
+        443
+    } else {
+        80
+    }
+}
+
 /// A URL already in the form the WHATWG parser would give it, split
 /// without that parser (the common case of a client sending to the same
 /// plain URLs again and again); `None` for anything the parser might
@@ -218,7 +223,7 @@ fn canonical(url: &str) -> Option<Target<'_>> {
     if !canonical_host(host) {
         return None;
     }
-    let default_port = if https { 443 } else { 80 };
+    let default_port = scheme_port(https);
     let port = match port {
         None => default_port,
         Some(port) => {
