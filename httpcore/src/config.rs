@@ -17,13 +17,15 @@ pub struct Limits {
     /// Most header fields in one response head. Default 100 (httplib's).
     pub max_headers: usize,
     /// Largest response head (status line, fields and blank line). Only head
-    /// bytes count, never body bytes that arrived with them. Default 128 KiB.
+    /// bytes count, never body bytes that arrived with them. Default 128 KiB;
+    /// above 4 GiB it acts as 4 GiB (a head is indexed with 32-bit offsets).
     pub max_head_bytes: usize,
     /// Longest chunk-size line, extensions and terminator included. Default 4 KiB.
     pub max_chunk_line: usize,
     /// Chunk-extension bytes allowed over a whole body. Default 16 KiB.
     pub max_chunk_ext_bytes: usize,
-    /// Largest trailer section. Default 16 KiB.
+    /// Largest trailer section. Default 16 KiB; above 4 GiB it acts as
+    /// 4 GiB, as `max_head_bytes` does.
     pub max_trailer_bytes: usize,
     /// Most trailer fields. Default 100.
     pub max_trailers: usize,

@@ -12,16 +12,19 @@ use crate::event::{Event, Header, StatusLine, Version};
 pub struct ResponseHead {
     version: Version,
     status: u16,
-    /// The reason, then the fields: `[name len u32 LE][value len u32 LE]
-    /// [name][value]` each.
+    /// The reason, then the fields: `[name len][value len][name][value]`
+    /// each, the lengths as `usize` in native byte order.
     bytes: Vec<u8>,
     reason_len: usize,
     /// Where the trailer fields begin in `bytes` (`usize::MAX`: none yet).
     trailers: usize,
 }
 
+/// One length in front of a field's bytes.
+const LEN: usize = std::mem::size_of::<usize>();
+
 /// The two lengths in front of each field's bytes.
-const FIELD_PREFIX: usize = 8;
+const FIELD_PREFIX: usize = 2 * LEN;
 
 impl Default for ResponseHead {
     fn default() -> Self {
@@ -95,10 +98,8 @@ impl ResponseHead {
     }
 
     fn push(&mut self, h: &Header<'_>) {
-        // A field is bounded by the engine's line limit, far below 4 GiB.
-        let len = |b: &[u8]| u32::try_from(b.len()).expect("a field under 4 GiB");
-        self.bytes.extend_from_slice(&len(h.name).to_le_bytes());
-        self.bytes.extend_from_slice(&len(h.value).to_le_bytes());
+        self.bytes.extend_from_slice(&h.name.len().to_ne_bytes());
+        self.bytes.extend_from_slice(&h.value.len().to_ne_bytes());
         self.bytes.extend_from_slice(h.name);
         self.bytes.extend_from_slice(h.value);
     }
@@ -189,12 +190,10 @@ impl<'a> Iterator for Fields<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let (lens, rest) = self.bytes.split_first_chunk::<FIELD_PREFIX>()?;
-        let len = |at: usize| {
-            let n = u32::from_le_bytes(lens[at..at + 4].try_into().expect("4 bytes"));
-            n as usize
-        };
+        let len =
+            |at: usize| usize::from_ne_bytes(lens[at..at + LEN].try_into().expect("LEN bytes"));
         let (name, rest) = rest.split_at(len(0));
-        let (value, rest) = rest.split_at(len(4));
+        let (value, rest) = rest.split_at(len(LEN));
         self.bytes = rest;
         Some((name, value))
     }

@@ -19,6 +19,10 @@ use crate::error::{Error, LimitKind};
 use crate::event::Version;
 use crate::framing::FramingFacts;
 
+/// The largest section this index can hold (its offsets are `u32`): a
+/// larger configured limit acts as this one.
+const MAX_SECTION: usize = u32::MAX as usize;
+
 /// One field line: name and value as offsets into the receive buffer, or,
 /// for a value unfolded from obs-fold lines, into [`Section::fold`].
 #[derive(Debug, Clone, Copy)]
@@ -165,7 +169,9 @@ impl Section {
         let bounds = Bounds {
             line: limits.max_header_line,
             line_kind: LimitKind::HeaderLine,
-            section,
+            // Fields are indexed with 32-bit offsets from the section's
+            // start: a section ends before they could overflow.
+            section: section.min(MAX_SECTION),
             section_kind,
         };
         (bounds, count, count_kind)
@@ -703,7 +709,7 @@ impl Bounds {
     /// The offset of the first byte that crosses a limit for a line
     /// starting at `line_start`.
     fn first_crossing(&self, line_start: usize) -> usize {
-        (line_start + self.line).min(self.section)
+        line_start.saturating_add(self.line).min(self.section)
     }
 
     /// The error if a line starting at `line_start` has bytes up to `end`
@@ -719,7 +725,7 @@ impl Bounds {
 
     #[cold]
     fn crossed(&self, line_start: usize) -> Error {
-        if line_start + self.line <= self.section {
+        if line_start.saturating_add(self.line) <= self.section {
             Error::LineTooLong {
                 kind: self.line_kind,
                 limit: self.line,
@@ -832,4 +838,37 @@ fn parse_status(l: &[u8], offset: usize, lenient: &Leniency) -> Result<Status, E
         code,
         reason: ((offset + reason.0) as u32, (offset + reason.1) as u32),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_past_what_the_offsets_hold_end_where_they_do() {
+        let limits = Limits {
+            max_header_line: usize::MAX,
+            max_head_bytes: usize::MAX,
+            max_trailer_bytes: usize::MAX,
+            ..Limits::default()
+        };
+        for kind in [Kind::Head, Kind::Trailers] {
+            let (bounds, _, _) = Section::field_line_bounds(kind, &limits);
+            assert_eq!(bounds.section, MAX_SECTION);
+            // No overflow, and the section's end is the first crossing.
+            assert_eq!(bounds.first_crossing(10), MAX_SECTION);
+            // (On 32-bit targets the clamp is no bound of its own.)
+            if let Some(past) = MAX_SECTION.checked_add(1) {
+                assert!(matches!(
+                    bounds.check(10, past),
+                    Err(Error::LimitExceeded {
+                        limit: MAX_SECTION,
+                        ..
+                    })
+                ));
+            }
+        }
+        let (bounds, _, _) = Section::field_line_bounds(Kind::Head, &Limits::default());
+        assert_eq!((bounds.line, bounds.section), (64 * 1024, 128 * 1024));
+    }
 }

@@ -1375,3 +1375,49 @@ fn the_read_window_grows_while_reads_fill_it_up_to_its_cap() {
     });
     assert_eq!(filled_reads(&mut c, 3, None), [256 * k; 3]);
 }
+
+/// "No limit" written as `usize::MAX` means no limit: no overflow, no
+/// false `LineTooLong`, the head parsed as with the defaults.
+#[test]
+fn limits_of_usize_max_mean_no_limit() {
+    let limits = httpcore::Limits {
+        max_status_line: usize::MAX,
+        max_header_line: usize::MAX,
+        max_head_bytes: usize::MAX,
+        max_trailer_bytes: usize::MAX,
+        ..httpcore::Limits::default()
+    };
+    let config = httpcore::Config {
+        limits,
+        ..httpcore::Config::default()
+    };
+    let mut c = httpcore::Connection::new(httpcore::Authority::parse("h", 80).unwrap(), config);
+    c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
+    while c.poll_transmit().is_some() {}
+    let wire = b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 1\r\nx\r\n0\r\nT: 3\r\n\r\n";
+    // Whole, and byte by byte (the paths that resume a line).
+    for piece in [wire.len(), 1] {
+        let mut c2 = httpcore::Connection::new(
+            httpcore::Authority::parse("h", 80).unwrap(),
+            c.config().clone(),
+        );
+        c2.request("GET", "/", None, &[] as &[(&str, &str)])
+            .unwrap();
+        while c2.poll_transmit().is_some() {}
+        let mut fields = Vec::new();
+        for chunk in wire.chunks(piece) {
+            c2.handle_data(chunk);
+            while let Some(ev) = c2.poll_event().unwrap() {
+                match ev {
+                    httpcore::Event::Header(h) | httpcore::Event::Trailer(h) => {
+                        fields.push((h.name.to_vec(), h.value.to_vec()))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(fields.len(), 4, "{piece}-byte pieces");
+        assert!(c2.is_reusable(), "{piece}-byte pieces");
+    }
+}
