@@ -102,7 +102,7 @@ impl Attempts {
         }
         let addr = self.queue.pop_front()?;
         self.running += 1;
-        self.next_at = now + self.delay;
+        self.next_at = crate::deadline::later(now, self.delay);
         Some(addr)
     }
 

@@ -7,6 +7,19 @@ use std::time::{Duration, Instant};
 
 use crate::Error;
 
+/// `now + d`, or — when `d` is too long to add (`Duration::MAX` written
+/// for "never") — the latest time that can be written: a wait that long
+/// never ends, where the plain `+` would panic.
+pub fn later(now: Instant, d: Duration) -> Instant {
+    let mut d = d;
+    loop {
+        if let Some(at) = now.checked_add(d) {
+            return at;
+        }
+        d /= 2;
+    }
+}
+
 /// A request's deadline: `limit` from its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline {
@@ -18,7 +31,7 @@ impl Deadline {
     /// A deadline `limit` after `now`.
     pub fn after(limit: Duration, now: Instant) -> Deadline {
         Deadline {
-            at: now + limit,
+            at: later(now, limit),
             limit,
         }
     }
@@ -92,6 +105,23 @@ pub fn bound(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_too_long_to_add_never_ends_and_never_panics() {
+        let now = Instant::now();
+        assert_eq!(
+            later(now, Duration::from_secs(2)),
+            now + Duration::from_secs(2)
+        );
+        let never = later(now, Duration::MAX);
+        assert!(never > now + Duration::from_secs(100 * 365 * 24 * 3600));
+        let d = Deadline::after(Duration::MAX, now);
+        assert_eq!(d.at(), never);
+        // A phase's own timeout bounds it; none, and it may wait that long.
+        let own = Some(Duration::from_secs(5));
+        assert_eq!(d.bound(own, now, "x").unwrap(), Duration::from_secs(5));
+        assert!(!d.binds(own, now));
+    }
 
     #[test]
     fn each_phase_waits_the_shorter_of_its_timeout_and_what_is_left() {

@@ -358,7 +358,9 @@ impl Exchange {
     /// the end of a 100-continue wait. `None`: no timer runs.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match (self.continue_since, self.engine.timer()) {
-            (Some(since), Some(Timer::ExpectContinue(wait))) => Some(since + wait),
+            (Some(since), Some(Timer::ExpectContinue(wait))) => {
+                Some(crate::deadline::later(since, wait))
+            }
             _ => None,
         }
     }

@@ -32,6 +32,8 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
+use crate::deadline::later;
+
 /// Where pooled connections go: only connections with equal keys are
 /// shared. Two TLS configurations are told apart by `tls` (a number the
 /// adapter gives each configuration it uses, e.g. its `Arc`'s address).
@@ -224,7 +226,7 @@ impl<C> Pool<C> {
         } else {
             host.idle.push_back((conn, now));
             self.idle += 1;
-            let expiry = now + self.config.idle_timeout;
+            let expiry = later(now, self.config.idle_timeout);
             self.next_expiry = Some(self.next_expiry.map_or(expiry, |e| e.min(expiry)));
             if self.idle > self.config.max_idle {
                 self.evict_least_recently_used();
@@ -290,7 +292,7 @@ impl<C> Pool<C> {
             .filter_map(|h| {
                 h.idle
                     .front()
-                    .map(|&(_, since)| since + self.config.idle_timeout)
+                    .map(|&(_, since)| later(since, self.config.idle_timeout))
             })
             .min()
     }
@@ -395,6 +397,23 @@ fn expire<C>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_idle_timeout_of_duration_max_never_expires_and_never_panics() {
+        let mut p: Pool<u32> = Pool::new(PoolConfig {
+            idle_timeout: Duration::MAX,
+            ..PoolConfig::default()
+        });
+        let a = key("a");
+        let t0 = Instant::now();
+        assert_eq!(p.checkout(&a, t0), Checkout::Connect);
+        assert_eq!(p.checkin(&a, 1, t0), None);
+        assert!(p.poll_timeout().is_some_and(|at| at > t0));
+        let much_later = t0 + Duration::from_secs(10 * 365 * 24 * 3600);
+        p.handle_timeout(much_later);
+        assert_eq!(p.poll_close(), None);
+        assert_eq!(p.checkout(&a, much_later), Checkout::Reuse(1));
+    }
 
     fn key(host: &str) -> PoolKey {
         PoolKey {

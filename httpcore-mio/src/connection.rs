@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use httpcore::{Authority, Config, Framing, RequestId, ResponseHead, TunnelOpener};
+use httpcore_client::deadline::later;
 use httpcore_client::{server_name, BodyStep, Endpoint, Error, Exchange, Timeouts, TlsOptions};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
@@ -524,13 +525,13 @@ impl Connection {
             }
         };
         if !self.connected {
-            consider(self.timeouts.connect.map(|t| self.started + t));
+            consider(self.timeouts.connect.map(|t| later(self.started, t)));
         } else {
             if self.exchange.engine().wants_read() {
-                consider(self.timeouts.read.map(|t| self.progress + t));
+                consider(self.timeouts.read.map(|t| later(self.progress, t)));
             }
             if self.written < self.out.len() {
-                consider(self.timeouts.write.map(|t| self.progress + t));
+                consider(self.timeouts.write.map(|t| later(self.progress, t)));
             }
             consider(self.exchange.poll_timeout());
         }
@@ -631,7 +632,7 @@ impl Connection {
         if self.dead || self.error.is_some() {
             return;
         }
-        let due = |t: Option<Duration>, from: Instant| t.is_some_and(|t| from + t <= now);
+        let due = |t: Option<Duration>, from: Instant| t.is_some_and(|t| later(from, t) <= now);
         if !self.connected {
             if due(self.timeouts.connect, self.started) {
                 self.fail(Error::Timeout {

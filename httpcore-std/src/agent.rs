@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use httpcore::{Framing, ResponseHead};
-use httpcore_client::deadline::bound;
+use httpcore_client::deadline::{bound, later};
 use httpcore_client::decode::DecodeLimits;
 use httpcore_client::log;
 use httpcore_client::pool::{Checkout, Grant, Pool, PoolKey, WaiterId};
@@ -280,7 +280,7 @@ impl Agent {
         const DURING: &str = "waiting for a pooled connection";
         let now = Instant::now();
         let own = self.inner.config.timeouts.connect;
-        let deadline = bound(cap.as_ref(), own, now, DURING)?.map(|t| now + t);
+        let deadline = bound(cap.as_ref(), own, now, DURING)?.map(|t| later(now, t));
         loop {
             if let Some(grant) = pool.take_grant(waiter) {
                 return Ok(grant);

@@ -52,7 +52,7 @@ fn race(
     delay: Duration,
 ) -> io::Result<TcpStream> {
     let start = Instant::now();
-    let give_up = timeout.map(|t| start + t);
+    let give_up = timeout.map(|t| httpcore_client::deadline::later(start, t));
     let mut attempts = Attempts::new(addrs, delay, start);
     let (done, results) = mpsc::channel();
     loop {

@@ -57,7 +57,7 @@ where
         Err(error) => Bounded::Failed { error: Some(error) },
         Ok(None) => Bounded::Plain { fut },
         Ok(Some(t)) => Bounded::Timed {
-            timeout: tokio::time::timeout_at((now + t).into(), fut),
+            timeout: tokio::time::timeout_at(httpcore_client::deadline::later(now, t).into(), fut),
             limit,
             during,
             started: now,

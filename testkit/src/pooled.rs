@@ -208,6 +208,30 @@ pub fn a_whole_body_read_is_capped(make: MakePooled) {
     );
 }
 
+/// `Duration::MAX` written for "never" — every timeout, the deadline, the
+/// idle timeout, the delay between connection attempts — means never:
+/// the requests go, the connection is kept and reused, nothing panics
+/// adding it to the time.
+pub fn durations_of_duration_max_mean_never(make: MakePooled) {
+    let (addr, accepted) = crate::load::start_counted(16);
+    let client = make(ClientSettings {
+        timeouts: Timeouts::all(Duration::MAX),
+        deadline: Some(Duration::MAX),
+        attempt_delay: Duration::MAX,
+        pool: PoolConfig {
+            idle_timeout: Duration::MAX,
+            ..PoolConfig::default()
+        },
+        ..ClientSettings::default()
+    });
+    for n in 0..3 {
+        let path = format!("/echo/{n}");
+        let body = get(&*client, &format!("http://{addr}{path}")).unwrap();
+        assert_eq!(body, path.as_bytes());
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
 /// A POST on a reused connection the server closes after reading it is
 /// `MaybeProcessed`, and reached the server once.
 pub fn a_post_is_never_sent_twice(make: MakePooled) {
@@ -780,6 +804,7 @@ macro_rules! pooled_tests {
             a_response_dropped_before_its_end_closes_its_connection,
             an_idle_connection_expires_and_a_closed_one_is_replaced,
             a_whole_body_read_is_capped,
+            durations_of_duration_max_mean_never,
             a_post_is_never_sent_twice,
             redirects_are_off_by_default_and_followed_when_asked,
             credentials_stay_behind_on_another_origin,
