@@ -69,7 +69,9 @@ impl Hash for PoolKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolConfig {
     /// Connections per key, in use and idle together; requests beyond it
-    /// wait. Default: no limit (as hyper-util and ureq), `usize::MAX`.
+    /// wait. Default: no limit (as hyper-util and ureq), `usize::MAX`. 0
+    /// acts as 1: a limit no request could ever get under would only make
+    /// every request wait for nothing.
     pub max_per_host: usize,
     /// Idle connections kept per key. Default 8.
     pub max_idle_per_host: usize,
@@ -182,7 +184,7 @@ impl<C> Pool<C> {
 
     /// A connection for a request to `key` at `now` (see the module docs).
     pub fn checkout(&mut self, key: &PoolKey, now: Instant) -> Checkout<C> {
-        let max = self.config.max_per_host;
+        let max = self.config.max_per_host.max(1);
         let host = match self.hosts.get_mut(key) {
             Some(host) => {
                 let expired = expire(host, self.config.idle_timeout, now, &mut self.to_close);
@@ -397,6 +399,19 @@ fn expire<C>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_per_host_limit_of_zero_acts_as_one() {
+        let mut p: Pool<u32> = Pool::new(PoolConfig {
+            max_per_host: 0,
+            ..PoolConfig::default()
+        });
+        let a = key("a");
+        let t0 = Instant::now();
+        assert_eq!(p.checkout(&a, t0), Checkout::Connect);
+        assert!(matches!(p.checkout(&a, t0), Checkout::Wait(_)));
+        assert_eq!(p.in_use(&a), 1);
+    }
 
     #[test]
     fn an_idle_timeout_of_duration_max_never_expires_and_never_panics() {

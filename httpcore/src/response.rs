@@ -208,7 +208,7 @@ impl Reader {
             .expect("handle_recv without begin_recv");
         let n = n.min(offered);
         if n == offered {
-            self.window = offered * 2;
+            self.window = offered.saturating_mul(2);
         } else if n <= offered / 2 {
             self.window = offered / 2;
         }
