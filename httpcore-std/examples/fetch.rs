@@ -100,8 +100,7 @@ fn parse_args() -> Result<Options, lexopt::Error> {
         let s: String = v.string()?;
         s.parse::<f64>()
             .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .map(Duration::from_secs_f64)
+            .and_then(|n| Duration::try_from_secs_f64(n).ok())
             .ok_or_else(|| format!("{s:?} is not a number of seconds").into())
     };
     while let Some(arg) = p.next()? {

@@ -242,6 +242,33 @@ fn max_time_is_one_deadline_for_the_whole_request() {
     assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
 }
 
+/// Seconds too many to hold, negative or not a number are a usage error
+/// naming the value; a huge but holdable number is a limit that never
+/// comes (the request goes).
+#[test]
+fn seconds_out_of_range_are_refused_and_huge_ones_mean_never() {
+    let server = Server::start(vec![answer(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    )]);
+    for bad in ["1e30", "-1", "nan", "inf"] {
+        let out = fetch(&["--max-time", bad, &server.url("/")]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bad}");
+        assert!(
+            stderr.contains("is not a number of seconds"),
+            "{bad}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{bad}: {stderr}");
+    }
+    let out = fetch(&["--max-time", "1e15", &server.url("/")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"ok");
+}
+
 #[test]
 fn parallel_fetches_many_urls_over_the_pool_in_the_order_given() {
     let addr = testkit::load::start(64);
