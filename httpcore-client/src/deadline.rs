@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use crate::Error;
 
 /// `now + d`, or — when `d` is too long to add (`Duration::MAX` written
-/// for "never") — the latest time that can be written: a wait that long
-/// never ends, where the plain `+` would panic.
+/// for "never") — the furthest of `now + d/2`, `now + d/4`, ... that can
+/// be written: decades away, a wait that never ends, where the plain `+`
+/// would panic.
 pub fn later(now: Instant, d: Duration) -> Instant {
     let mut d = d;
     loop {

@@ -104,6 +104,16 @@ impl ResponseState {
         self.head.header_text(name)
     }
 
+    /// The `Location` of a redirect: only a 3xx's is looked up (the only
+    /// statuses [`Chain::follow`](crate::redirect::Chain::follow) acts
+    /// on), so other responses pay no scan of their fields.
+    pub fn redirect_location(&self) -> Option<String> {
+        (300..400)
+            .contains(&self.status())
+            .then(|| self.header("location"))
+            .flatten()
+    }
+
     /// The header fields in received order and case, as bytes.
     pub fn headers(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
         self.head.headers()

@@ -122,11 +122,7 @@ impl ClientSettings {
             proxy: proxy.map(|p| p.authority().socket_addr_string()),
             tls: usize::from(url.https),
         };
-        Routed {
-            key,
-            default_port: url.default_port(),
-            proxy,
-        }
+        Routed { key, proxy }
     }
 
     /// The header fields a request with `headers` is sent with: those, and
@@ -173,14 +169,14 @@ impl ClientSettings {
 pub struct Routed<'a> {
     /// The pool key.
     pub key: PoolKey,
-    default_port: u16,
     proxy: Option<&'a Proxy>,
 }
 
 impl Routed<'_> {
     /// The endpoint a new connection for this request goes to.
     pub fn endpoint(&self) -> Endpoint {
-        let origin = Authority::new(self.key.host.clone(), self.key.port, self.default_port);
+        let default_port = crate::target::scheme_port(self.key.https);
+        let origin = Authority::new(self.key.host.clone(), self.key.port, default_port);
         let mut endpoint = Endpoint::direct(origin, self.key.https);
         if let Some(p) = self.proxy {
             endpoint.set_proxy(p);

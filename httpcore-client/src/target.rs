@@ -189,7 +189,7 @@ pub fn with_authorization<'h, 'a>(
 }
 
 /// The port a URL of this scheme means when it names none.
-fn scheme_port(https: bool) -> u16 {
+pub(crate) fn scheme_port(https: bool) -> u16 {
     if https {
         443
     } else {

@@ -632,7 +632,9 @@ impl Connection {
         if self.dead || self.error.is_some() {
             return;
         }
-        let due = |t: Option<Duration>, from: Instant| t.is_some_and(|t| later(from, t) <= now);
+        let due = |t: Option<Duration>, from: Instant| {
+            t.is_some_and(|t| now.saturating_duration_since(from) >= t)
+        };
         if !self.connected {
             if due(self.timeouts.connect, self.started) {
                 self.fail(Error::Timeout {

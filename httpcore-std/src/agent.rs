@@ -107,11 +107,7 @@ impl Agent {
             let mut resp = self.exchange(chain.url(), cap, decode, |conn, target, auth| {
                 conn.request(method, target, body, &with_authorization(&headers, auth))
             })?;
-            // Only a redirect's Location is looked up.
-            let location = (300..400)
-                .contains(&resp.status())
-                .then(|| resp.header("location"))
-                .flatten();
+            let location = resp.redirect_location();
             if !chain.follow(resp.status(), location.as_deref(), true)? {
                 return Ok(resp);
             }

@@ -253,29 +253,33 @@ fn contest(
     report(&contest);
 }
 
-fn runtimes() -> [(&'static str, Runtime); 2] {
-    let current = tokio::runtime::Builder::new_current_thread()
+fn current_thread() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    let multi = tokio::runtime::Builder::new_multi_thread()
+        .unwrap()
+}
+
+fn multi_thread() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    [("", current), ("_mt", multi)]
+        .unwrap()
+}
+
+fn runtimes() -> [(&'static str, Runtime); 2] {
+    [("", current_thread()), ("_mt", multi_thread())]
 }
 
 fn main() {
     testkit::bench::raise_fd_limit();
     let (addr, server) = testkit::load::start_measured(4096);
     if let Some(name) = testkit::bench::arg("--only") {
-        let [(_, current), (_, multi)] = runtimes();
-        let mt = testkit::bench::has_flag("--mt");
-        let (rt, runtime) = if mt {
-            (multi, "multi_thread")
+        let (rt, runtime) = if testkit::bench::has_flag("--mt") {
+            (multi_thread(), "multi_thread")
         } else {
-            (current, "current_thread")
+            (current_thread(), "current_thread")
         };
         let tasks = testkit::bench::arg("--tasks").map_or(64, |n| n.parse().unwrap());
         let start = std::time::Instant::now();

@@ -266,11 +266,7 @@ impl Client {
             if decode {
                 resp.state.decode_body(self.inner.settings.decode_limits);
             }
-            // Only a redirect's Location is looked up.
-            let location = (300..400)
-                .contains(&resp.status())
-                .then(|| resp.header("location"))
-                .flatten();
+            let location = resp.redirect_location();
             if !chain.follow(resp.status(), location.as_deref(), replayable)? {
                 return Ok(resp);
             }

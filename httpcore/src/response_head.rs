@@ -189,11 +189,10 @@ impl<'a> Iterator for Fields<'a> {
     type Item = (&'a [u8], &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (lens, rest) = self.bytes.split_first_chunk::<FIELD_PREFIX>()?;
-        let len =
-            |at: usize| usize::from_ne_bytes(lens[at..at + LEN].try_into().expect("LEN bytes"));
-        let (name, rest) = rest.split_at(len(0));
-        let (value, rest) = rest.split_at(len(LEN));
+        let (name_len, rest) = self.bytes.split_first_chunk::<LEN>()?;
+        let (value_len, rest) = rest.split_first_chunk::<LEN>()?;
+        let (name, rest) = rest.split_at(usize::from_ne_bytes(*name_len));
+        let (value, rest) = rest.split_at(usize::from_ne_bytes(*value_len));
         self.bytes = rest;
         Some((name, value))
     }
