@@ -18,14 +18,12 @@ fn server_config(names: &[&str]) -> (Arc<rustls::ServerConfig>, String) {
     let ca_pem = key.cert.pem();
     let chain = vec![CertificateDer::from(key.cert.der().to_vec())];
     let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, private)
-    .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(httpcore_client::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, private)
+        .unwrap();
     (Arc::new(config), ca_pem)
 }
 
