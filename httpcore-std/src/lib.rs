@@ -60,7 +60,7 @@
 //! ```
 //!
 //! Runnable programs: `cargo run -p httpcore-std --example fetch` (a small
-//! curl; `--help`), `--example load` (threads over one `Agent`).
+//! curl; `--help`), `--example agent_load` (threads over one `Agent`).
 //!
 //! ## Features
 //!

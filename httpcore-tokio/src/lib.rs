@@ -53,7 +53,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Runnable programs: `cargo run -p httpcore-tokio --example load` (64
+//! Runnable programs: `cargo run -p httpcore-tokio --example client_load` (64
 //! tasks over one `Client`), `--example tower --features tower`,
 //! `--example concurrent`.
 //!

@@ -1,4 +1,4 @@
-//! What the adapters' `load` examples share: the arguments, the local
+//! What the adapters' load examples (`agent_load`, `client_load`) share: the arguments, the local
 //! server when no URL is given, which URL each request goes to, the check
 //! of each body, and the final JSON line. Each example only drives its own
 //! client (threads for std, tasks for tokio).
@@ -21,6 +21,8 @@ pub struct Run {
     /// Connections the local server accepted (`None` against given URLs:
     /// only the server can count them).
     pub accepted: Option<Arc<AtomicUsize>>,
+    /// The program's name, in its messages.
+    program: &'static str,
     /// Requests taken so far, by number.
     next: Arc<AtomicUsize>,
     ok: Arc<AtomicUsize>,
@@ -35,13 +37,14 @@ fn usage(name: &str) -> ! {
 impl Run {
     /// From the command line; with no URL, a local counting echo server is
     /// started.
-    pub fn from_args(name: &str, concurrency: usize) -> Run {
+    pub fn from_args(name: &'static str, concurrency: usize) -> Run {
         let mut run = Run {
             concurrency,
             requests: 2000,
             max_per_host: 8,
             urls: Vec::new(),
             accepted: None,
+            program: name,
             next: Arc::default(),
             ok: Arc::default(),
             errors: Arc::default(),
@@ -114,11 +117,11 @@ impl Run {
                 self.ok.fetch_add(1, Ordering::Relaxed);
             }
             Ok((status, _)) => {
-                eprintln!("load: {url}: status {status} or a wrong body");
+                eprintln!("{}: {url}: status {status} or a wrong body", self.program);
                 self.errors.fetch_add(1, Ordering::Relaxed);
             }
             Err((name, message)) => {
-                eprintln!("load: {url}: {name}: {message}");
+                eprintln!("{}: {url}: {name}: {message}", self.program);
                 self.errors.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -140,8 +143,8 @@ impl Run {
         let opened = self.accepted.as_ref().map(|a| a.load(Ordering::Relaxed));
         if let Some(n) = opened.filter(|&n| n > self.max_per_host) {
             eprintln!(
-                "load: {n} connections opened to one host, over the limit of {}",
-                self.max_per_host
+                "{}: {n} connections opened to one host, over the limit of {}",
+                self.program, self.max_per_host
             );
         }
         errors == 0 && ok == self.requests && opened.is_none_or(|n| n <= self.max_per_host)

@@ -1,8 +1,8 @@
-//! `load`: many tasks sharing one pooled `Client`, each request's body
+//! `client_load`: many tasks sharing one pooled `Client`, each request's body
 //! checked.
 //!
 //! ```text
-//! cargo run --release -p httpcore-tokio --example load -- \
+//! cargo run --release -p httpcore-tokio --example client_load -- \
 //!     --concurrency 64 --requests 2000 --max-per-host 8 [URL...]
 //! ```
 //!
@@ -24,11 +24,11 @@ use httpcore_tokio::Client;
 use testkit::load_run::Run;
 
 fn main() -> ExitCode {
-    let run = Arc::new(Run::from_args("load", 64));
+    let run = Arc::new(Run::from_args("client_load", 64));
     let client = match Client::with_settings(run.settings()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("load: {}: {e}", e.name());
+            eprintln!("client_load: {}: {e}", e.name());
             return ExitCode::FAILURE;
         }
     };

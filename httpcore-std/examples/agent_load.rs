@@ -1,7 +1,7 @@
-//! `load`: many threads sharing one `Agent`, each request's body checked.
+//! `agent_load`: many threads sharing one `Agent`, each request's body checked.
 //!
 //! ```text
-//! cargo run --release -p httpcore-std --example load -- \
+//! cargo run --release -p httpcore-std --example agent_load -- \
 //!     --concurrency 64 --requests 2000 --max-per-host 8 [URL...]
 //! ```
 //!
@@ -22,11 +22,11 @@ use httpcore_std::Agent;
 use testkit::load_run::Run;
 
 fn main() -> ExitCode {
-    let run = Arc::new(Run::from_args("load", 8));
+    let run = Arc::new(Run::from_args("agent_load", 8));
     let agent = match Agent::with_config(run.settings()) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("load: {}: {e}", e.name());
+            eprintln!("agent_load: {}: {e}", e.name());
             return ExitCode::FAILURE;
         }
     };
