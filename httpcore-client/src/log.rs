@@ -50,7 +50,13 @@ pub fn retry(error: &dyn std::fmt::Display) {
 /// A redirect is followed from `from` to `to`.
 pub fn redirect(status: u16, from: &str, to: &str) {
     #[cfg(feature = "tracing")]
-    debug!(target: "httpcore", status, from, to, "following a redirect");
+    debug!(
+        target: "httpcore",
+        status,
+        from = %crate::target::redact(from),
+        to = %crate::target::redact(to),
+        "following a redirect"
+    );
     let _ = (status, from, to);
 }
 

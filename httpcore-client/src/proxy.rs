@@ -39,7 +39,7 @@ impl Proxy {
     /// proxy is plain TCP); userinfo is percent-decoded.
     pub fn parse(url: &str) -> Result<Proxy, Error> {
         let invalid = |reason| Error::InvalidProxy {
-            url: redact(url),
+            url: crate::target::redact(url),
             reason,
         };
         let (rest, socks) = match url.split_once("://") {
@@ -368,15 +368,6 @@ impl SocksRoute {
             .as_ref()
             .map(|(u, p)| (u.as_str(), p.as_str()));
         Socks5Opener::new(target, credentials)
-    }
-}
-
-fn redact(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    match rest.rsplit_once('@') {
-        Some((_, host)) if scheme.is_empty() => format!("***@{host}"),
-        Some((_, host)) => format!("{scheme}://***@{host}"),
-        None => url.to_string(),
     }
 }
 

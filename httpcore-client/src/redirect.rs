@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 
+use crate::target::redact;
 use crate::Error;
 
 /// How redirects are followed. The default follows none (opt in with
@@ -94,8 +95,9 @@ fn hop_to(
     chain: &[String],
 ) -> Result<Hop, Error> {
     let target = resolve(url, location)?;
-    // The chain an error names: every URL so far, then the refused one.
-    let hops = || chain.iter().cloned().chain([target.clone()]).collect();
+    // The chain an error names: every URL so far, then the refused one,
+    // each without its credentials (a relative redirect keeps the base's).
+    let hops = || chain.iter().chain([&target]).map(|u| redact(u)).collect();
     if chain.contains(&target) {
         return Err(Error::RedirectLoop { chain: hops() });
     }
@@ -107,8 +109,8 @@ fn hop_to(
     }
     if scheme(url) == "https" && scheme(&target) == "http" && !policy.allow_https_to_http {
         return Err(Error::RedirectRefused {
-            from: url.to_string(),
-            to: target,
+            from: redact(url),
+            to: redact(&target),
             reason: "from https to http",
         });
     }
@@ -452,5 +454,53 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.name(), "TooManyRedirects");
         assert!(e.to_string().contains("http://h/4"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_chain_without_its_credentials() {
+        // A relative redirect keeps the base's credentials in the URL it
+        // follows; the error shows neither's.
+        let chain: Vec<String> = vec!["http://u:secret@h/a".into(), "http://u:secret@h/b".into()];
+        let e = next(
+            Redirects::follow(1),
+            302,
+            "GET",
+            Some("/c"),
+            "http://u:secret@h/b",
+            true,
+            &chain,
+        )
+        .unwrap_err();
+        assert_eq!(e.name(), "TooManyRedirects");
+        assert!(
+            e.to_string().contains("http://***@h/a -> http://***@h/b"),
+            "{e}"
+        );
+        let chain: Vec<String> = vec!["https://u:secret@h/a".into()];
+        let e = next(
+            Redirects::follow(5),
+            302,
+            "GET",
+            Some("http://u:secret@h/b"),
+            "https://u:secret@h/a",
+            true,
+            &chain,
+        )
+        .unwrap_err();
+        assert_eq!(e.name(), "RedirectRefused");
+        assert!(!e.to_string().contains("secret"), "{e}");
+        let chain: Vec<String> = vec!["http://u:secret@h/a".into()];
+        let e = next(
+            Redirects::follow(5),
+            302,
+            "GET",
+            Some("/a"),
+            "http://u:secret@h/a",
+            true,
+            &chain,
+        )
+        .unwrap_err();
+        assert_eq!(e.name(), "RedirectLoop");
+        assert!(!e.to_string().contains("secret"), "{e}");
     }
 }

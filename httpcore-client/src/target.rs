@@ -47,27 +47,20 @@ fn invalid(url: &str, reason: &'static str) -> Error {
     })
 }
 
-/// The URL as it may be shown: userinfo replaced.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("***");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Ok(_) => url.to_string(),
-        // Unparseable: hide whatever stands before an `@` in the
-        // authority.
-        Err(_) => match url.split_once("://") {
-            Some((scheme, rest)) => {
-                let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-                match rest[..end].rsplit_once('@') {
-                    Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[end..]),
-                    None => url.to_string(),
-                }
-            }
-            None => url.to_string(),
-        },
+/// `url` as it may be shown in a message or a log: whatever stands before
+/// an `@` in its authority (user name and password) replaced by `***`.
+/// Works on the text, parseable or not, with or without a scheme (a proxy
+/// given as `user:pw@host:port`), so a URL the parser refuses is hidden
+/// all the same; the path, query and fragment are kept.
+pub fn redact(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_string(),
     }
 }
 
@@ -472,6 +465,26 @@ mod tests {
             let e = Target::parse(bad).unwrap_err();
             assert_eq!(e.name(), "InvalidURL", "{bad}");
             assert!(!e.to_string().contains("secret"), "{e}");
+        }
+    }
+
+    #[test]
+    fn redact_hides_userinfo_and_keeps_the_rest() {
+        for (url, shown) in [
+            ("http://user:pw@host/x?q#f", "http://***@host/x?q#f"),
+            ("https://u@h:8443?a=b", "https://***@h:8443?a=b"),
+            ("user:pw@proxy:3128", "***@proxy:3128"),
+            ("socks5h://a@b@host:1080", "socks5h://***@host:1080"),
+            ("http://u:p@[::1]:8080/", "http://***@[::1]:8080/"),
+            // Not userinfo: an `@` after the authority, or none at all.
+            ("http://host/a@b", "http://host/a@b"),
+            ("http://host?x=a@b", "http://host?x=a@b"),
+            ("http://host/", "http://host/"),
+            // Unparseable, still hidden.
+            ("http://u:secret@", "http://***@"),
+            ("http://u:secret@ho st/", "http://***@ho st/"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
         }
     }
 

@@ -24,6 +24,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use httpcore_std::httpcore::Config;
 use httpcore_std::httpcore_client::redirect::Redirects;
+use httpcore_std::httpcore_client::target::redact;
 use httpcore_std::httpcore_client::{EnvProxies, EnvProxySource};
 use httpcore_std::{Agent, AgentResponse, ClientSettings, Error, Proxy, Timeouts, TlsOptions};
 
@@ -246,7 +247,7 @@ fn fetch_one(agent: &Agent, url: &str, o: &Options) -> Result<Fetched, Error> {
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
     if o.verbose {
-        eprintln!("> {method} {url}");
+        eprintln!("> {method} {}", redact(url));
         for (n, v) in &headers {
             eprintln!("> {n}: {v}");
         }
@@ -338,7 +339,7 @@ fn print(url: &str, f: &Fetched, o: &Options) {
         let _ = writeln!(
             stdout,
             "{{\"url\":{},\"status\":{},\"reason\":{},\"version\":{},\"headers\":[{}],\"trailers\":[{}],\"body_base64\":{},\"reused\":{}}}",
-            json_str(url),
+            json_str(&redact(url)),
             f.status,
             json_str(&latin1(&f.reason)),
             json_str(f.version),
@@ -369,12 +370,12 @@ fn report(url: &str, e: &Error, o: &Options) {
     if o.json {
         println!(
             "{{\"url\":{},\"error\":{},\"message\":{}}}",
-            json_str(url),
+            json_str(&redact(url)),
             json_str(e.name()),
             json_str(&e.to_string())
         );
     } else {
-        eprintln!("fetch: {url}: {}: {e}", e.name());
+        eprintln!("fetch: {}: {}: {e}", redact(url), e.name());
     }
 }
 

@@ -100,8 +100,34 @@ fn a_bad_proxy_url_is_a_typed_error_that_does_not_print_the_password() {
 }
 
 #[test]
+fn a_url_with_credentials_is_shown_without_them() {
+    // Refused (port 1): the error line, the verbose request line and the
+    // JSON error record all name the URL, none its password.
+    let url = "http://bob:hunter2@127.0.0.1:1/x";
+    let out = fetch(&["-v", url]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("> GET http://***@127.0.0.1:1/x"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("fetch: http://***@127.0.0.1:1/x: ConnectionRefused"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let out = fetch(&["--json", url]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let record: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(record["url"], "http://***@127.0.0.1:1/x", "{stdout}");
+    assert!(
+        !stdout.contains("hunter2") && !String::from_utf8_lossy(&out.stderr).contains("hunter2")
+    );
+}
+
+#[test]
 fn load_with_no_url_checks_every_body_and_stays_within_the_limit() {
-    let out = Command::new(example("load"))
+    let out = Command::new(example("agent_load"))
         .args([
             "--concurrency",
             "16",

@@ -53,7 +53,9 @@ fn the_agent_reports_connections_pool_decisions_retries_and_redirects() {
             ..ClientSettings::default()
         })
         .unwrap();
-        agent.get(&server.url("/a")).unwrap().read_to_vec().unwrap();
+        // Credentials in the URL: the redirect's event shows it without.
+        let with_credentials = server.url("/a").replacen("http://", "http://u:hunter2@", 1);
+        agent.get(&with_credentials).unwrap().read_to_vec().unwrap();
         // A new agent: /1 answered, /2 read and the connection closed
         // under it: a GET is retried on a new connection.
         let agent = Agent::new().unwrap();
@@ -71,6 +73,8 @@ fn the_agent_reports_connections_pool_decisions_retries_and_redirects() {
     ] {
         assert!(text.contains(want), "no {want:?} in:\n{text}");
     }
+    assert!(text.contains("from=http://***@127.0.0.1"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
 }
 
 #[test]
