@@ -61,8 +61,8 @@
 //!
 //! | feature | default | what it adds | pulls in |
 //! | --- | --- | --- | --- |
-//! | `ring` | yes | rustls's crypto provider | `ring` |
-//! | `aws-lc-rs` | | the other provider | `aws-lc-rs` |
+//! | `aws-lc-rs` | yes | rustls's crypto provider, post-quantum key exchange first; used when both are on | `aws-lc-rs` (C, built by the C compiler) |
+//! | `ring` | | the other provider: builds faster, no post-quantum key exchange | `ring` |
 //! | `webpki-roots` | yes | Mozilla's roots, built in | `webpki-roots` |
 //! | `platform-verifier` | | the operating system's verifier | `rustls-platform-verifier` |
 //! | `gzip` | yes | the Client asks for and decodes gzip and deflate | `flate2` (zlib-rs) |
