@@ -1,35 +1,45 @@
-//! `read_plaintext` against a real rustls session held in memory: records
-//! of every size come out whole and in order, and the three ways a read
-//! can end (nothing yet, `close_notify`, a close without it) answer as
-//! rustls's own `Reader::read` does.
+//! A real rustls session held in memory, the client side configured as the
+//! adapters configure it (`TlsOptions::build`): the handshake's key
+//! exchange, and `read_plaintext` — records of every size come out whole
+//! and in order, and the three ways a read can end (nothing yet,
+//! `close_notify`, a close without it) answer as rustls's own
+//! `Reader::read` does.
 
 use std::io::{ErrorKind, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use httpcore_client::plaintext::read_plaintext;
+use httpcore_client::TlsOptions;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use rustls::{ClientConnection, RootCertStore, ServerConnection};
+use rustls::{ClientConnection, ServerConnection};
 
 fn pair() -> (ClientConnection, ServerConnection) {
     let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     let der = CertificateDer::from(key.cert.der().to_vec());
     let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
-    let provider = httpcore_client::provider();
-    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+    let server = rustls::ServerConfig::builder_with_provider(httpcore_client::provider())
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
-        .with_single_cert(vec![der.clone()], private)
+        .with_single_cert(vec![der], private)
         .unwrap();
-    let mut roots = RootCertStore::empty();
-    roots.add(der).unwrap();
-    let client = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    // The certificate trusted as a user trusts one: a PEM file.
+    static FILES: AtomicUsize = AtomicUsize::new(0);
+    let n = FILES.fetch_add(1, Ordering::Relaxed);
+    let ca =
+        std::env::temp_dir().join(format!("httpcore-plaintext-{}-{n}.pem", std::process::id()));
+    std::fs::write(&ca, key.cert.pem()).unwrap();
+    let client = TlsOptions {
+        ca_file: Some(ca.clone()),
+        no_builtin_roots: true,
+        ..TlsOptions::default()
+    }
+    .build()
+    .unwrap();
+    std::fs::remove_file(ca).unwrap();
     let name = ServerName::try_from("localhost").unwrap();
-    let mut client = ClientConnection::new(Arc::new(client), name).unwrap();
+    let mut client = ClientConnection::new(client, name).unwrap();
     let mut server = ServerConnection::new(Arc::new(server)).unwrap();
     while client.is_handshaking() || server.is_handshaking() {
         move_records(&mut client, &mut server);
@@ -53,6 +63,21 @@ fn move_records(client: &mut ClientConnection, server: &mut ServerConnection) {
     while !rest.is_empty() {
         client.read_tls(&mut rest).unwrap();
         client.process_new_packets().unwrap();
+    }
+}
+
+/// With a server that has it (rustls with the same provider), the default
+/// configuration's handshake uses the post-quantum hybrid group.
+#[cfg(feature = "aws-lc-rs")]
+#[test]
+fn the_handshake_uses_post_quantum_key_exchange_when_the_server_has_it() {
+    let (client, server) = pair();
+    for group in [
+        client.negotiated_key_exchange_group(),
+        server.negotiated_key_exchange_group(),
+    ] {
+        let name = group.map(|g| g.name());
+        assert_eq!(name, Some(rustls::NamedGroup::X25519MLKEM768));
     }
 }
 
