@@ -459,48 +459,47 @@ mod tests {
     #[test]
     fn errors_name_the_chain_without_its_credentials() {
         // A relative redirect keeps the base's credentials in the URL it
-        // follows; the error shows neither's.
-        let chain: Vec<String> = vec!["http://u:secret@h/a".into(), "http://u:secret@h/b".into()];
-        let e = next(
-            Redirects::follow(1),
-            302,
-            "GET",
-            Some("/c"),
-            "http://u:secret@h/b",
-            true,
-            &chain,
-        )
-        .unwrap_err();
-        assert_eq!(e.name(), "TooManyRedirects");
-        assert!(
-            e.to_string().contains("http://***@h/a -> http://***@h/b"),
-            "{e}"
-        );
-        let chain: Vec<String> = vec!["https://u:secret@h/a".into()];
-        let e = next(
-            Redirects::follow(5),
-            302,
-            "GET",
-            Some("http://u:secret@h/b"),
-            "https://u:secret@h/a",
-            true,
-            &chain,
-        )
-        .unwrap_err();
-        assert_eq!(e.name(), "RedirectRefused");
-        assert!(!e.to_string().contains("secret"), "{e}");
-        let chain: Vec<String> = vec!["http://u:secret@h/a".into()];
-        let e = next(
-            Redirects::follow(5),
-            302,
-            "GET",
-            Some("/a"),
-            "http://u:secret@h/a",
-            true,
-            &chain,
-        )
-        .unwrap_err();
-        assert_eq!(e.name(), "RedirectLoop");
-        assert!(!e.to_string().contains("secret"), "{e}");
+        // follows; the error shows neither's. (limit, chain, location,
+        // error, what it shows).
+        let cases: [(usize, &[&str], &str, &str, &str); 3] = [
+            (
+                1,
+                &["http://u:secret@h/a", "http://u:secret@h/b"],
+                "/c",
+                "TooManyRedirects",
+                "http://***@h/a -> http://***@h/b -> http://***@h/c",
+            ),
+            (
+                5,
+                &["https://u:secret@h/a"],
+                "http://u:secret@h/b",
+                "RedirectRefused",
+                "from https://***@h/a to http://***@h/b",
+            ),
+            (
+                5,
+                &["http://u:secret@h/a"],
+                "/a",
+                "RedirectLoop",
+                "http://***@h/a -> http://***@h/a",
+            ),
+        ];
+        for (limit, chain, location, name, shown) in cases {
+            let chain: Vec<String> = chain.iter().map(|u| u.to_string()).collect();
+            let url = chain.last().expect("a chain");
+            let e = next(
+                Redirects::follow(limit),
+                302,
+                "GET",
+                Some(location),
+                url,
+                true,
+                &chain,
+            )
+            .unwrap_err();
+            assert_eq!(e.name(), name);
+            assert!(e.to_string().contains(shown), "{e}");
+            assert!(!e.to_string().contains("secret"), "{e}");
+        }
     }
 }
