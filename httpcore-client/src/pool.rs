@@ -109,12 +109,12 @@ impl KeyHasher {
 
 impl Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            self.add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        let (words, tail) = bytes.as_chunks::<8>();
+        for word in words {
+            self.add(u64::from_le_bytes(*word));
         }
         let mut last = [0u8; 8];
-        last[..words.remainder().len()].copy_from_slice(words.remainder());
+        last[..tail.len()].copy_from_slice(tail);
         self.add(u64::from_le_bytes(last));
         // The length, so that `ab` and `ab\0` differ.
         self.add(bytes.len() as u64);

@@ -6,7 +6,6 @@
 //! `Reader::read` does.
 
 use std::io::{ErrorKind, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use httpcore_client::plaintext::read_plaintext;
@@ -25,11 +24,7 @@ fn pair() -> (ClientConnection, ServerConnection) {
         .with_single_cert(vec![der], private)
         .unwrap();
     // The certificate trusted as a user trusts one: a PEM file.
-    static FILES: AtomicUsize = AtomicUsize::new(0);
-    let n = FILES.fetch_add(1, Ordering::Relaxed);
-    let ca =
-        std::env::temp_dir().join(format!("httpcore-plaintext-{}-{n}.pem", std::process::id()));
-    std::fs::write(&ca, key.cert.pem()).unwrap();
+    let ca = testkit::tls::ca_file(&key.cert.pem());
     let client = TlsOptions {
         ca_file: Some(ca.clone()),
         no_builtin_roots: true,

@@ -25,10 +25,7 @@ fn main() -> ExitCode {
     let run = Arc::new(Run::from_args("agent_load", 8));
     let agent = match Agent::with_config(run.settings()) {
         Ok(a) => a,
-        Err(e) => {
-            eprintln!("agent_load: {}: {e}", e.name());
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return run.setup_failed(&e),
     };
     let started = Instant::now();
     let threads: Vec<_> = (0..run.concurrency)

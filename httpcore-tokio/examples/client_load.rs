@@ -27,10 +27,7 @@ fn main() -> ExitCode {
     let run = Arc::new(Run::from_args("client_load", 64));
     let client = match Client::with_settings(run.settings()) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("client_load: {}: {e}", e.name());
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return run.setup_failed(&e),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

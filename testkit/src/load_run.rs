@@ -127,6 +127,13 @@ impl Run {
         }
     }
 
+    /// The client could not be built from [`Run::settings`]: say why,
+    /// under the program's name, and fail.
+    pub fn setup_failed(&self, e: &httpcore_client::Error) -> std::process::ExitCode {
+        eprintln!("{}: {}: {e}", self.program, e.name());
+        std::process::ExitCode::FAILURE
+    }
+
     /// Print the JSON line; whether every request was ok and, against the
     /// local server, no more connections were opened than the per-host
     /// limit allows.
