@@ -120,9 +120,24 @@ impl RecvBuf {
         self.split_to(self.filled)
     }
 
-    /// Append received bytes (copied).
-    #[inline]
+    /// Append received bytes (copied). Inline only for what nearly every
+    /// piece of a head arriving in reads needs: room after the received
+    /// bytes, none dropped in front.
+    #[inline(always)]
     pub(crate) fn extend_from_slice(&mut self, data: &[u8]) {
+        let end = self.filled + data.len();
+        if self.start == 0 && end <= self.buf.len() {
+            self.buf[self.filled..end].copy_from_slice(data);
+            self.filled = end;
+        } else {
+            self.extend_general(data);
+        }
+    }
+
+    /// [`extend_from_slice`](Self::extend_from_slice) when dropped bytes
+    /// must be given back first, or the room must be taken or grown.
+    #[inline(never)]
+    fn extend_general(&mut self, data: &[u8]) {
         self.settle();
         self.reclaim();
         let end = self.filled + data.len();
