@@ -10,12 +10,15 @@
 //! * `hyper_util` — hyper-util's legacy `Client` (HTTP/1);
 //! * `reqwest` — reqwest's `Client` (`default-features = false`: HTTP/1,
 //!   no TLS, no proxy lookup);
-//! * `hyper_conn` — one hyper `client::conn::http1` connection per task.
+//! * `hyper_conn` — one hyper `client::conn::http1` connection per task;
+//! * `conn` — one [`httpcore_tokio::HttpConnection`] per task: what the
+//!   `Client` leases out, without the pool and the client around it.
 //!
 //! 64 tasks on a current-thread runtime, then on a 2-worker multi-thread
 //! runtime (suffix `_mt`). Prints `ratio tokio_client_vs_raw`,
 //! `tokio_client_vs_hyper_util`, `tokio_client_vs_reqwest`,
-//! `tokio_client_vs_hyper_conn` (and the `_mt` ones): the median over
+//! `tokio_client_vs_hyper_conn`, `tokio_client_vs_conn` and
+//! `tokio_conn_vs_raw` (and the `_mt` ones): the median over
 //! rounds of the other's time over httpcore's for the same requests. Each
 //! client's requests per second and CPU per request (the process's CPU
 //! minus the server thread's) go to stderr.
@@ -34,6 +37,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use httpcore_tokio::Client;
 use httpcore_tokio::ClientSettings;
+use httpcore_tokio::HttpConnection;
 use hyper_util::rt::TokioIo;
 use testkit::bench::{Contest, ThreadCpu};
 use testkit::load::RESPONSE;
@@ -105,6 +109,25 @@ impl Setup {
             }
         })
         .await;
+    }
+
+    async fn conn(&self, conns: Vec<HttpConnection>) -> Vec<HttpConnection> {
+        let per_task = self.per_task;
+        each_task(conns, |mut conn| async move {
+            for _ in 0..per_task {
+                let mut resp = conn
+                    .request("GET", "/", None, &[] as &[(&str, &str)])
+                    .await
+                    .unwrap();
+                let mut len = 0;
+                while let Some(chunk) = resp.chunk().await.unwrap() {
+                    len += chunk.len();
+                }
+                assert_eq!(len, 13);
+            }
+            conn
+        })
+        .await
     }
 
     async fn hyper_util(
@@ -205,7 +228,7 @@ fn contest(
         per_task: PER_ROUND.div_ceil(tasks),
     };
     let requests = setup.tasks * setup.per_task;
-    let (client, hyper_util, reqwest, mut raw, mut conns) = rt.block_on(async {
+    let (client, hyper_util, reqwest, mut raw, mut conns, mut own) = rt.block_on(async {
         let mut settings = ClientSettings::default();
         settings.pool.max_per_host = tasks;
         settings.pool.max_idle_per_host = tasks;
@@ -222,7 +245,10 @@ fn contest(
             .unwrap();
         let raw = Some(connect_raw(addr, tasks).await);
         let conns = Some(connect_hyper(addr, tasks).await);
-        (client, hyper_util, reqwest, raw, conns)
+        let own = (0..tasks)
+            .map(|_| HttpConnection::http(addr).unwrap())
+            .collect();
+        (client, hyper_util, reqwest, raw, conns, Some(own))
     });
     let mut contest = Contest::new(Some(server.clone()));
     contest
@@ -232,6 +258,10 @@ fn contest(
         })
         .entrant("httpcore", || {
             rt.block_on(setup.httpcore(&client));
+            requests
+        })
+        .entrant("conn", || {
+            own = Some(rt.block_on(setup.conn(own.take().unwrap())));
             requests
         })
         .entrant("hyper_util", || {
@@ -324,6 +354,8 @@ fn main() {
                 "httpcore",
                 "hyper_conn",
             );
+            c.print_ratio(&format!("tokio_client_vs_conn{suffix}"), "httpcore", "conn");
+            c.print_ratio(&format!("tokio_conn_vs_raw{suffix}"), "conn", "raw");
             c.print_figures(if suffix.is_empty() {
                 "current_thread"
             } else {

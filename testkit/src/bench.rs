@@ -94,9 +94,13 @@ impl<'a> Contest<'a> {
         self
     }
 
-    /// Drop every entrant whose name does not contain `name` (to profile
-    /// one client alone, or compare a few).
+    /// Drop every entrant but the one named `name`, or, when none is,
+    /// every entrant whose name does not contain it (to profile one client
+    /// alone, or compare a few).
     pub fn keep_only(&mut self, name: &str) -> &mut Self {
+        if self.entrants.iter().any(|e| e.name == name) {
+            self.entrants.retain(|e| e.name == name);
+        }
         self.entrants.retain(|e| e.name.contains(name));
         assert!(!self.entrants.is_empty(), "no entrant {name}");
         self
