@@ -173,6 +173,10 @@ pub struct HttpConnection {
     timeouts: Timeouts,
     retries: Retries,
     conn: Option<Connection<Stream>>,
+    /// `conn`'s socket is driven by a current-thread runtime (asked once,
+    /// when it was opened: a socket stays with the driver it was
+    /// registered with). See [`ready`](Self::ready).
+    current_thread: bool,
     /// The current request's deadline, if its client set one.
     cap: Option<Deadline>,
     /// Turns the server's name into addresses.
@@ -207,6 +211,7 @@ impl HttpConnection {
             timeouts: Timeouts::default(),
             retries: Retries::default(),
             conn: None,
+            current_thread: false,
             cap: None,
             resolver: Arc::new(SystemResolver),
             attempt_delay: ATTEMPT_DELAY,
@@ -386,9 +391,7 @@ impl HttpConnection {
     pub(crate) async fn ready(&mut self) -> Result<(), Error> {
         let reusable = |c: &Connection<Stream>| !c.busy && !c.broken && c.engine().is_reusable();
         if self.conn.as_ref().is_some_and(reusable) {
-            let current_thread = tokio::runtime::Handle::try_current()
-                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
-            if current_thread {
+            if self.current_thread {
                 tokio::task::yield_now().await;
             }
             if self.conn.as_ref().is_some_and(|c| c.io.is_quiet()) {
@@ -403,6 +406,10 @@ impl HttpConnection {
         // connect, TLS handshake) would otherwise sit in every request's
         // future and be copied with it at each call.
         self.conn = Some(Box::pin(self.open()).await?);
+        // Asked here, not on every reuse: the handle is an `Arc` clone,
+        // and on a multi-thread runtime its count is shared by every worker.
+        self.current_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
         Ok(())
     }
 
