@@ -130,6 +130,41 @@ impl Setup {
         .await
     }
 
+    /// The engine driven by hand over a tokio socket, as a program that
+    /// embeds it in its own loop would: no client layer, no time limits,
+    /// no retries, no idle check.
+    async fn engine(&self, streams: Vec<TcpStream>) -> Vec<TcpStream> {
+        let per_task = self.per_task;
+        let (host, port) = self.addr.rsplit_once(':').unwrap();
+        let authority = httpcore::Authority::parse(host, port.parse().unwrap()).unwrap();
+        each_task(streams, move |mut s| {
+            let mut c = httpcore::Connection::new(authority.clone(), httpcore::Config::default());
+            async move {
+                for _ in 0..per_task {
+                    c.request("GET", "/", None, &[] as &[(&str, &str)]).unwrap();
+                    while let Some(bytes) = c.poll_transmit() {
+                        s.write_all(&bytes).await.unwrap();
+                    }
+                    let mut len = 0;
+                    loop {
+                        match c.poll_event().unwrap() {
+                            Some(httpcore::Event::BodyChunk(b)) => len += b.len(),
+                            Some(httpcore::Event::Done(_)) => break,
+                            Some(_) => {}
+                            None => {
+                                let n = s.read(c.begin_recv()).await.unwrap();
+                                c.handle_read(n);
+                            }
+                        }
+                    }
+                    assert_eq!(len, 13);
+                }
+                s
+            }
+        })
+        .await
+    }
+
     async fn hyper_util(
         &self,
         client: &hyper_util::client::legacy::Client<
@@ -228,28 +263,30 @@ fn contest(
         per_task: PER_ROUND.div_ceil(tasks),
     };
     let requests = setup.tasks * setup.per_task;
-    let (client, hyper_util, reqwest, mut raw, mut conns, mut own) = rt.block_on(async {
-        let mut settings = ClientSettings::default();
-        settings.pool.max_per_host = tasks;
-        settings.pool.max_idle_per_host = tasks;
-        settings.pool.max_idle = tasks;
-        let client = Client::with_settings(settings).unwrap();
-        let hyper_util =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+    let (client, hyper_util, reqwest, mut raw, mut conns, mut own, mut engine) =
+        rt.block_on(async {
+            let mut settings = ClientSettings::default();
+            settings.pool.max_per_host = tasks;
+            settings.pool.max_idle_per_host = tasks;
+            settings.pool.max_idle = tasks;
+            let client = Client::with_settings(settings).unwrap();
+            let hyper_util =
+                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                    .pool_max_idle_per_host(tasks)
+                    .build_http::<Empty<Bytes>>();
+            let reqwest = reqwest::Client::builder()
                 .pool_max_idle_per_host(tasks)
-                .build_http::<Empty<Bytes>>();
-        let reqwest = reqwest::Client::builder()
-            .pool_max_idle_per_host(tasks)
-            .no_proxy()
-            .build()
-            .unwrap();
-        let raw = Some(connect_raw(addr, tasks).await);
-        let conns = Some(connect_hyper(addr, tasks).await);
-        let own = (0..tasks)
-            .map(|_| HttpConnection::http(addr).unwrap())
-            .collect();
-        (client, hyper_util, reqwest, raw, conns, Some(own))
-    });
+                .no_proxy()
+                .build()
+                .unwrap();
+            let raw = Some(connect_raw(addr, tasks).await);
+            let conns = Some(connect_hyper(addr, tasks).await);
+            let engine = Some(connect_raw(addr, tasks).await);
+            let own = (0..tasks)
+                .map(|_| HttpConnection::http(addr).unwrap())
+                .collect();
+            (client, hyper_util, reqwest, raw, conns, Some(own), engine)
+        });
     let mut contest = Contest::new(Some(server.clone()));
     contest
         .entrant("raw", || {
@@ -258,6 +295,10 @@ fn contest(
         })
         .entrant("httpcore", || {
             rt.block_on(setup.httpcore(&client));
+            requests
+        })
+        .entrant("engine", || {
+            engine = Some(rt.block_on(setup.engine(engine.take().unwrap())));
             requests
         })
         .entrant("conn", || {
@@ -356,6 +397,7 @@ fn main() {
             );
             c.print_ratio(&format!("tokio_client_vs_conn{suffix}"), "httpcore", "conn");
             c.print_ratio(&format!("tokio_conn_vs_raw{suffix}"), "conn", "raw");
+            c.print_ratio(&format!("tokio_engine_vs_raw{suffix}"), "engine", "raw");
             c.print_figures(if suffix.is_empty() {
                 "current_thread"
             } else {
