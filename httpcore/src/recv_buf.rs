@@ -32,6 +32,8 @@ pub(crate) struct RecvBuf {
     /// caller's bytes are a slice of it); taken back by the next read if
     /// no one else holds it any more.
     recycle: Option<Bytes>,
+    /// How much room the last [`spare`](Self::spare) asked for.
+    asked: usize,
 }
 
 impl Deref for RecvBuf {
@@ -150,18 +152,39 @@ impl RecvBuf {
         self.filled = end;
     }
 
-    /// Exactly `n` bytes of room after the received bytes, to read into;
-    /// report what was read with [`commit`](Self::commit). Only room never
-    /// offered before is zero-filled.
+    /// Room after the received bytes to read into: `n` bytes — or, when
+    /// no more than last time is asked for, what is left of the room while
+    /// it falls short of `n` by an eighth at most. Report what was read
+    /// with [`commit`](Self::commit). Only room never offered before is
+    /// zero-filled.
+    ///
+    /// Each small hand-out (`split_to`) takes its bytes off the front of
+    /// the room. Asking for exactly `n` again would grow the buffer by
+    /// those few bytes at every read: zero-filling them, and now and then
+    /// reallocating the buffer and copying the whole window. Taking what
+    /// is left grows the room once in many reads instead; when it cannot
+    /// grow where it is and nothing received waits in it, it starts again
+    /// from the front of its memory if no hand-out still holds that
+    /// (nothing is copied; the window is zero-filled once more).
     #[inline]
     pub(crate) fn spare(&mut self, n: usize) -> &mut [u8] {
         self.settle();
         self.reclaim();
-        let end = self.filled + n;
-        if self.buf.len() < end {
-            self.buf.resize(end, 0);
-        }
-        &mut self.buf[self.filled..end]
+        let room = self.buf.len() - self.filled;
+        let take = if room >= n || (n <= self.asked && room >= n - n / 8) {
+            room.min(n)
+        } else {
+            if n <= self.asked && self.filled == 0 && self.buf.capacity() < n {
+                // Hand-outs took the room, it cannot grow where it is, and
+                // nothing received is in it: its stale bytes need not move
+                // with it. (A window that grows keeps what it had.)
+                self.buf.clear();
+            }
+            self.buf.resize(self.filled + n, 0);
+            n
+        };
+        self.asked = n;
+        &mut self.buf[self.filled..self.filled + take]
     }
 
     /// The bytes the buffer holds on to (received, dropped and spare).
@@ -319,6 +342,34 @@ mod tests {
         b.extend_from_slice(b"fresh");
         assert_eq!(b.as_ptr(), at);
         assert_eq!(&b[..], b"fresh");
+    }
+
+    #[test]
+    fn small_hand_outs_do_not_regrow_the_room_at_every_read() {
+        // Many small responses, each read into an 8 KiB window: the head
+        // dropped, the body handed out and dropped, as a client does.
+        let mut b = RecvBuf::default();
+        let mut grown = 0;
+        let mut last = None;
+        for _ in 0..1000 {
+            let room = b.spare(8192);
+            let at = room.as_ptr();
+            // Never much less than asked for...
+            assert!(room.len() >= 8192 - 8192 / 8, "{}", room.len());
+            if last.is_some_and(|p: *const u8| p.wrapping_add(52) != at) {
+                grown += 1;
+            }
+            last = Some(at);
+            room[..52].fill(b'x');
+            b.commit(52);
+            b.advance(39);
+            drop(b.split_to(13));
+            // ...and never much more memory than the window.
+            assert!(b.capacity() <= 8192 + 1024, "{}", b.capacity());
+        }
+        // The room grows back once in ~20 reads (an eighth of the window,
+        // 52 bytes a read), not at every read.
+        assert!(grown <= 1000 / 15, "{grown}");
     }
 
     #[test]

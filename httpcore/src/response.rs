@@ -196,8 +196,9 @@ impl Reader {
         // a small message). The room stays initialised between
         // reads (see `RecvBuf`): offering it again costs nothing.
         let window = self.window.clamp(want, want.max(MAX_READ_WINDOW));
-        self.pending_read = Some(window);
-        self.buf.spare(window)
+        let room = self.buf.spare(window);
+        self.pending_read = Some(room.len());
+        room
     }
 
     /// `n` bytes were read into the space [`Reader::read_space`] gave.

@@ -1327,6 +1327,36 @@ fn body_chunks_stay_intact_while_their_room_is_reused() {
     }
 }
 
+/// A client reading many small responses, each body handed out and
+/// dropped: the connection's buffers stay near one read window (they grew
+/// to twice that, reallocating now and then, when every read asked for the
+/// whole window again after each hand-out).
+#[test]
+fn many_small_responses_keep_the_buffers_near_one_read_window() {
+    let mut c = Connection::new(
+        Authority::parse("example.com", 80).unwrap(),
+        Config::default(),
+    );
+    let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, world!";
+    let mut most = 0;
+    for _ in 0..1000 {
+        c.request("GET", "/", None, H).unwrap();
+        wire(&mut c);
+        let room = c.begin_recv();
+        room[..answer.len()].copy_from_slice(answer);
+        c.handle_recv(answer.len());
+        let mut body = 0;
+        while let Some(event) = c.poll_event().unwrap() {
+            if let Event::BodyChunk(b) = event {
+                body += b.len();
+            }
+        }
+        assert_eq!(body, 13);
+        most = most.max(c.buffer_capacity());
+    }
+    assert!(most <= 8 * 1024 + 2048, "{most} bytes of buffers");
+}
+
 #[test]
 fn the_read_window_grows_while_reads_fill_it_up_to_its_cap() {
     fn filled_reads(c: &mut Connection, reads: usize, fill: Option<usize>) -> Vec<usize> {
