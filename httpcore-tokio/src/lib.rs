@@ -270,6 +270,9 @@ pub struct Connection<S> {
     /// one means the previous future was dropped half-way.
     busy: bool,
     broken: bool,
+    /// Bytes were written to `io` and it has not been flushed since (a TLS
+    /// stream holds them until it is).
+    unflushed: bool,
     /// The layer's timer (the 100-continue wait), while one runs.
     timer: Option<Pin<Box<Sleep>>>,
     /// The current request's deadline, if its client set one.
@@ -286,6 +289,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             timeouts: Timeouts::default(),
             busy: false,
             broken: false,
+            unflushed: false,
             timer: None,
             cap: None,
         }
@@ -454,6 +458,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     async fn flush(&mut self) -> Result<(), Error> {
         while let Some(bytes) = self.exchange.poll_transmit(Instant::now) {
+            self.unflushed = true;
             let write = self.io.write_all(&bytes);
             let limit = Limit::new(self.timeouts.write, self.cap);
             if let Err(e) = within(limit, "sending the request", write).await {
@@ -461,8 +466,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 return Err(e);
             }
         }
+        if !self.unflushed {
+            // Nothing written since the last flush (the request's own
+            // flush ran before its response is awaited).
+            return Ok(());
+        }
         let limit = self.limit(self.timeouts.write);
-        within(limit, "sending the request", self.io.flush()).await
+        within(limit, "sending the request", self.io.flush()).await?;
+        self.unflushed = false;
+        Ok(())
     }
 
     /// Read once from the stream into the engine.

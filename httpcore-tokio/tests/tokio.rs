@@ -364,3 +364,39 @@ async fn a_client_whose_request_was_cancelled_opens_a_new_connection() {
         [0, 1]
     );
 }
+
+/// A stream that holds what is written until it is flushed (a
+/// `BufWriter`): every request is flushed, the second as the first, so the
+/// server sees it and answers.
+#[tokio::test(flavor = "current_thread")]
+async fn a_buffering_stream_is_flushed_for_every_request() {
+    let (client, mut server) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        for _ in 0..2 {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if server.read(&mut byte).await.unwrap() == 0 {
+                    return;
+                }
+                head.push(byte[0]);
+            }
+            server.write_all(OK_HELLO).await.unwrap();
+        }
+        let _ = server.read(&mut [0u8; 1]).await;
+    });
+    let mut c = Connection::new(
+        tokio::io::BufWriter::new(client),
+        Authority::parse("example.com", 80).unwrap(),
+        Config::default(),
+    )
+    .with_timeouts(Timeouts {
+        read: Some(Duration::from_secs(5)),
+        ..Timeouts::default()
+    });
+    for _ in 0..2 {
+        c.request("GET", "/", None, H).await.unwrap();
+        let mut r = c.get_response().await.unwrap();
+        assert_eq!(r.read_all().await.unwrap(), b"hello");
+    }
+}
