@@ -131,9 +131,12 @@ pub struct Config {
     /// a new request only after the previous response was read to the end;
     /// more allows pipelining.
     pub max_pipelined: usize,
-    /// Minimum free space [`Connection::begin_recv`](crate::Connection::begin_recv)
+    /// The free space [`Connection::begin_recv`](crate::Connection::begin_recv)
     /// offers at first; it grows while reads fill it, up to
-    /// [`MAX_READ_WINDOW`] (or this, if larger). Default 8 KiB.
+    /// [`MAX_READ_WINDOW`] (or this, if larger). After small bodies were
+    /// handed out a read may be offered a little less (seven eighths at
+    /// least) rather than the buffer grown back at every read. Default
+    /// 8 KiB.
     pub read_size: usize,
 }
 
