@@ -530,6 +530,5 @@ async fn exchange<N: AsRef<[u8]>, V: AsRef<[u8]>>(
     body: Option<&[u8]>,
     headers: &[(N, V)],
 ) -> Result<(ResponseHead, Framing), Error> {
-    conn.request(method, url, body, headers).await?;
-    conn.response_head().await
+    conn.request_head(method, url, body, headers).await
 }

@@ -555,6 +555,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.leave(r)
     }
 
+    /// [`request`](Self::request) and then [`response_head`](Self::response_head)
+    /// as one guarded operation: what they do in turn, with one step less
+    /// for every request a pooled client sends.
+    pub(crate) async fn request_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: Option<&[u8]>,
+        headers: &[(N, V)],
+    ) -> Result<(ResponseHead, Framing), Error> {
+        self.enter()?;
+        let r = match self.exchange.request(method, url, body, headers) {
+            // `read_head` sends what the request left to send first.
+            Ok(_) => self.read_head().await,
+            Err(e) => Err(e),
+        };
+        self.leave(r)
+    }
+
     async fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
         self.exchange.prepare_response()?;
         self.flush().await?;
