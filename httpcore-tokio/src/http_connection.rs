@@ -334,7 +334,7 @@ impl HttpConnection {
     ) -> Result<(ResponseHead, Framing), Error> {
         self.ready().await?;
         let conn = self.conn.as_mut().expect("ready() opened it");
-        match exchange(conn, method, url, body, headers).await {
+        match conn.request_head(method, url, body, headers).await {
             Ok(r) => Ok(r),
             Err(e) => {
                 let why = e.to_string();
@@ -343,7 +343,7 @@ impl HttpConnection {
                 self.close();
                 self.ready().await?;
                 let conn = self.conn.as_mut().expect("ready() opened it");
-                exchange(conn, method, url, body, headers).await
+                conn.request_head(method, url, body, headers).await
             }
         }
     }
@@ -520,15 +520,4 @@ impl HttpConnection {
             opener.handle_read(n);
         }
     }
-}
-
-/// The request, then the head of its response.
-async fn exchange<N: AsRef<[u8]>, V: AsRef<[u8]>>(
-    conn: &mut Connection<Stream>,
-    method: &str,
-    url: &str,
-    body: Option<&[u8]>,
-    headers: &[(N, V)],
-) -> Result<(ResponseHead, Framing), Error> {
-    conn.request_head(method, url, body, headers).await
 }
