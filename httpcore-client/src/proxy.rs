@@ -5,6 +5,7 @@
 
 use httpcore::{Authority, Config, TunnelOpener};
 
+use crate::target::redact;
 use crate::Error;
 
 /// A proxy, from `http://[user[:password]@]host[:port]` (or `host:port`;
@@ -39,7 +40,7 @@ impl Proxy {
     /// proxy is plain TCP); userinfo is percent-decoded.
     pub fn parse(url: &str) -> Result<Proxy, Error> {
         let invalid = |reason| Error::InvalidProxy {
-            url: crate::target::redact(url),
+            url: redact(url),
             reason,
         };
         let (rest, socks) = match url.split_once("://") {

@@ -467,8 +467,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             }
         }
         if !self.unflushed {
-            // Nothing written since the last flush (the request's own
-            // flush ran before its response is awaited).
+            // Nothing written since the last flush: awaiting a response
+            // after `request` (which flushed) has nothing to push out.
             return Ok(());
         }
         let limit = self.limit(self.timeouts.write);

@@ -100,8 +100,9 @@ impl<'a> Contest<'a> {
     pub fn keep_only(&mut self, name: &str) -> &mut Self {
         if self.entrants.iter().any(|e| e.name == name) {
             self.entrants.retain(|e| e.name == name);
+        } else {
+            self.entrants.retain(|e| e.name.contains(name));
         }
-        self.entrants.retain(|e| e.name.contains(name));
         assert!(!self.entrants.is_empty(), "no entrant {name}");
         self
     }
