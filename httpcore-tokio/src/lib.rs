@@ -96,7 +96,7 @@ use bytes::Bytes;
 use httpcore::{Authority, BodyLength, Config, Framing, ResponseHead};
 use httpcore_client::connect::{self, Resolve};
 use httpcore_client::{BodyStep, Deadline, Exchange, ResponseState};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Sleep;
 
@@ -113,7 +113,7 @@ pub use httpcore;
 pub use httpcore_client;
 pub use httpcore_client::ClientSettings;
 pub use httpcore_client::{Error, Proxy, Retries, Timeouts, TlsOptions};
-use limit::{deadline, within, Limit};
+use limit::{deadline, within, Limit, PhaseTimer};
 pub use tls_stream::TlsStream;
 
 /// Open a plain HTTP connection to `"host[:port]"` (default port 80).
@@ -275,8 +275,73 @@ pub struct Connection<S> {
     unflushed: bool,
     /// The layer's timer (the 100-continue wait), while one runs.
     timer: Option<Pin<Box<Sleep>>>,
+    /// Times the request's own phases: each write, the flush, the wait
+    /// for the head.
+    phase: PhaseTimer,
     /// The current request's deadline, if its client set one.
     cap: Option<Deadline>,
+}
+
+/// How far a request's sending got (see `Connection::poll_send` and
+/// `Connection::poll_exchange`).
+#[derive(Debug, Default)]
+struct Sending {
+    /// What is left of the piece being written.
+    piece: Bytes,
+    /// The flush has begun (its time is running).
+    flushing: bool,
+    /// Everything was sent; the response's head is awaited (its time is
+    /// running).
+    awaiting: bool,
+}
+
+/// The rest of a guarded operation that ends with a response's head
+/// ([`Connection::request_head`], [`Connection::response_head`]): the
+/// request's bytes sent, the final head read. A future written by hand:
+/// every request of a pooled client goes through it, and it is one layer
+/// where `async fn`s made three. Dropped half-way, it leaves the
+/// connection busy, so the next operation finds it broken (see the crate
+/// docs on cancellation).
+#[derive(Debug)]
+pub(crate) struct HeadWait<'c, S> {
+    conn: &'c mut Connection<S>,
+    /// The head being read into (`None` once handed out), or why the
+    /// operation could not begin.
+    head: Result<Option<ResponseHead>, Option<Error>>,
+    sending: Sending,
+}
+
+impl<'c, S: AsyncRead + AsyncWrite + Unpin> HeadWait<'c, S> {
+    /// The wait, on `conn` once `start` (the operation's first steps)
+    /// went well.
+    fn new(conn: &'c mut Connection<S>, start: Result<(), Error>) -> HeadWait<'c, S> {
+        let head = match start {
+            Ok(()) => Ok(Some(conn.exchange.take_head())),
+            Err(e) => Err(Some(e)),
+        };
+        HeadWait {
+            conn,
+            head,
+            sending: Sending::default(),
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Future for HeadWait<'_, S> {
+    type Output = Result<(ResponseHead, Framing), Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let slot = match &mut this.head {
+            Ok(Some(head)) => head,
+            Err(e) => return Poll::Ready(Err(e.take().expect("a HeadWait polled after it ended"))),
+            Ok(None) => panic!("a HeadWait polled after it ended"),
+        };
+        let r = std::task::ready!(this.conn.poll_exchange(cx, slot, &mut this.sending));
+        let r = r.map(|framing| (this.head.as_mut().ok().and_then(Option::take), framing));
+        let r = this.conn.leave(r);
+        Poll::Ready(r.map(|(head, framing)| (head.expect("taken once"), framing)))
+    }
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -291,6 +356,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             broken: false,
             unflushed: false,
             timer: None,
+            phase: PhaseTimer::default(),
             cap: None,
         }
     }
@@ -456,25 +522,63 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.command(|x| x.finish_body()).await
     }
 
+    /// Send what the layer has to send, and flush it.
     async fn flush(&mut self) -> Result<(), Error> {
-        while let Some(bytes) = self.exchange.poll_transmit(Instant::now) {
-            self.unflushed = true;
-            let write = self.io.write_all(&bytes);
-            let limit = Limit::new(self.timeouts.write, self.cap);
-            if let Err(e) = within(limit, "sending the request", write).await {
-                self.exchange.handle_write_error();
-                return Err(e);
+        let mut sending = Sending::default();
+        poll_fn(|cx| self.poll_send(cx, &mut sending)).await
+    }
+
+    /// Write what the layer has to send, a piece at a time, each within
+    /// the write timeout; then flush the stream if anything was written
+    /// since it last was: `Ready(Ok)` once everything is out.
+    fn poll_send(
+        &mut self,
+        cx: &mut Context<'_>,
+        sending: &mut Sending,
+    ) -> Poll<Result<(), Error>> {
+        const SENDING: &str = "sending the request";
+        loop {
+            if sending.piece.is_empty() {
+                let Some(piece) = self.exchange.poll_transmit(Instant::now) else {
+                    break;
+                };
+                sending.piece = piece;
+                self.unflushed = true;
+                if let Err(e) = self.phase.start(self.limit(self.timeouts.write), SENDING) {
+                    self.exchange.handle_write_error();
+                    return Poll::Ready(Err(e));
+                }
             }
+            let e = match Pin::new(&mut self.io).poll_write(cx, &sending.piece) {
+                Poll::Ready(Ok(n)) if n > 0 => {
+                    bytes::Buf::advance(&mut sending.piece, n);
+                    continue;
+                }
+                Poll::Ready(Ok(_)) => Error::io(SENDING, io::ErrorKind::WriteZero.into()),
+                Poll::Ready(Err(e)) => Error::io(SENDING, e),
+                Poll::Pending => std::task::ready!(self.phase.poll_expired(cx)),
+            };
+            self.exchange.handle_write_error();
+            return Poll::Ready(Err(e));
         }
         if !self.unflushed {
             // Nothing written since the last flush: awaiting a response
             // after `request` (which flushed) has nothing to push out.
-            return Ok(());
+            return Poll::Ready(Ok(()));
         }
-        let limit = self.limit(self.timeouts.write);
-        within(limit, "sending the request", self.io.flush()).await?;
-        self.unflushed = false;
-        Ok(())
+        if !sending.flushing {
+            sending.flushing = true;
+            self.phase.start(self.limit(self.timeouts.write), SENDING)?;
+        }
+        match Pin::new(&mut self.io).poll_flush(cx) {
+            Poll::Ready(Ok(())) => {
+                self.unflushed = false;
+                sending.flushing = false;
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(Error::io(SENDING, e))),
+            Poll::Pending => self.phase.poll_expired(cx).map(Err),
+        }
     }
 
     /// Read once from the stream into the engine.
@@ -549,48 +653,68 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     /// The head of the next response, as one guarded operation.
-    pub(crate) async fn response_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
-        self.enter()?;
-        let r = self.read_head().await;
-        self.leave(r)
+    pub(crate) fn response_head(&mut self) -> HeadWait<'_, S> {
+        let start = self.enter().and_then(|()| {
+            let r = self.exchange.prepare_response();
+            self.leave_on_error(r)
+        });
+        HeadWait::new(self, start)
     }
 
     /// [`request`](Self::request) and then [`response_head`](Self::response_head)
     /// as one guarded operation: what they do in turn, with one step less
     /// for every request a pooled client sends.
-    pub(crate) async fn request_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    pub(crate) fn request_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
         &mut self,
         method: &str,
         url: &str,
         body: Option<&[u8]>,
         headers: &[(N, V)],
-    ) -> Result<(ResponseHead, Framing), Error> {
-        self.enter()?;
-        let r = match self.exchange.request(method, url, body, headers) {
-            // `read_head` sends what the request left to send first.
-            Ok(_) => self.read_head().await,
-            Err(e) => Err(e),
-        };
-        self.leave(r)
+    ) -> HeadWait<'_, S> {
+        let start = self.enter().and_then(|()| {
+            let r = self
+                .exchange
+                .request(method, url, body, headers)
+                .and_then(|_| self.exchange.prepare_response());
+            self.leave_on_error(r)
+        });
+        HeadWait::new(self, start)
     }
 
-    async fn read_head(&mut self) -> Result<(ResponseHead, Framing), Error> {
-        self.exchange.prepare_response()?;
-        self.flush().await?;
-        let mut head = self.exchange.take_head();
+    /// [`leave`](Self::leave) when `r` failed; still inside the operation
+    /// otherwise.
+    fn leave_on_error(&mut self, r: Result<(), Error>) -> Result<(), Error> {
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) => self.leave(Err(e)),
+        }
+    }
+
+    /// Send what the request left to send, then wait for its response's
+    /// final head (`Framing::Interim` never comes out: the body a
+    /// `100 Continue` released is sent, and the wait goes on). Every
+    /// phase is polled here, each timed as its own.
+    fn poll_exchange(
+        &mut self,
+        cx: &mut Context<'_>,
+        head: &mut ResponseHead,
+        sending: &mut Sending,
+    ) -> Poll<Result<Framing, Error>> {
         loop {
-            let limit = self.limit(self.timeouts.read);
-            let framing = deadline(
-                limit,
-                "waiting for the response",
-                poll_fn(|cx| self.poll_head(cx, &mut head)),
-            )
-            .await?;
-            if framing == Framing::Interim {
-                self.flush().await?;
-                continue;
+            if !sending.awaiting {
+                std::task::ready!(self.poll_send(cx, sending))?;
+                sending.awaiting = true;
+                self.phase
+                    .start(self.limit(self.timeouts.read), "waiting for the response")?;
             }
-            return Ok((head, framing));
+            return match self.poll_head(cx, head) {
+                Poll::Ready(Ok(Framing::Interim)) => {
+                    sending.awaiting = false;
+                    continue;
+                }
+                Poll::Ready(r) => Poll::Ready(r),
+                Poll::Pending => self.phase.poll_expired(cx).map(Err),
+            };
         }
     }
 
