@@ -189,7 +189,9 @@ pub enum Grant<C> {
 
 #[derive(Debug)]
 struct Host<C> {
-    /// Idle connections, least recently used first.
+    /// Idle connections, least recently used first, each with the time
+    /// it expires (worked out once, when it came back: checking it is then
+    /// one comparison).
     idle: VecDeque<(C, Instant)>,
     /// Connections checked out or being opened.
     in_use: usize,
@@ -252,7 +254,7 @@ impl<C> Pool<C> {
         let max = self.config.max_per_host.max(1);
         let host = match self.hosts.get_mut(key) {
             Some(host) => {
-                let expired = expire(host, self.config.idle_timeout, now, &mut self.to_close);
+                let expired = expire(host, now, &mut self.to_close);
                 self.idle -= expired;
                 host
             }
@@ -291,9 +293,9 @@ impl<C> Pool<C> {
         if host.idle.len() >= self.config.max_idle_per_host {
             self.to_close.push_back(conn);
         } else {
-            host.idle.push_back((conn, now));
-            self.idle += 1;
             let expiry = later(now, self.config.idle_timeout);
+            host.idle.push_back((conn, expiry));
+            self.idle += 1;
             self.next_expiry = Some(self.next_expiry.map_or(expiry, |e| e.min(expiry)));
             if self.idle > self.config.max_idle {
                 self.evict_least_recently_used();
@@ -356,11 +358,7 @@ impl<C> Pool<C> {
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.hosts
             .values()
-            .filter_map(|h| {
-                h.idle
-                    .front()
-                    .map(|&(_, since)| later(since, self.config.idle_timeout))
-            })
+            .filter_map(|h| h.idle.front().map(|&(_, expiry)| expiry))
             .min()
     }
 
@@ -407,11 +405,10 @@ impl<C> Pool<C> {
     }
 
     fn expire_host(&mut self, key: &PoolKey, now: Instant) {
-        let timeout = self.config.idle_timeout;
         let Some(host) = self.hosts.get_mut(key) else {
             return;
         };
-        self.idle -= expire(host, timeout, now, &mut self.to_close);
+        self.idle -= expire(host, now, &mut self.to_close);
         self.forget_if_empty(key);
     }
 
@@ -420,7 +417,8 @@ impl<C> Pool<C> {
         let oldest = self
             .hosts
             .iter()
-            .filter_map(|(k, h)| h.idle.front().map(|&(_, since)| (since, k.clone())))
+            // The earliest to expire came back first (one idle timeout for all).
+            .filter_map(|(k, h)| h.idle.front().map(|&(_, expiry)| (expiry, k.clone())))
             // Ties go by key: the same inputs evict the same connection.
             .min();
         if let Some((_, key)) = oldest {
@@ -440,20 +438,11 @@ impl<C> Pool<C> {
     }
 }
 
-/// `host`'s idle connections past `timeout` at `now` moved to `to_close`;
-/// how many.
-fn expire<C>(
-    host: &mut Host<C>,
-    timeout: Duration,
-    now: Instant,
-    to_close: &mut VecDeque<C>,
-) -> usize {
+/// `host`'s idle connections expired at `now` moved to `to_close`; how
+/// many.
+fn expire<C>(host: &mut Host<C>, now: Instant, to_close: &mut VecDeque<C>) -> usize {
     let mut n = 0;
-    while host
-        .idle
-        .front()
-        .is_some_and(|&(_, since)| now.saturating_duration_since(since) >= timeout)
-    {
+    while host.idle.front().is_some_and(|&(_, expiry)| expiry <= now) {
         let (conn, _) = host.idle.pop_front().expect("checked above");
         to_close.push_back(conn);
         n += 1;
