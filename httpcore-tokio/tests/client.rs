@@ -448,3 +448,58 @@ fn unsolicited_bytes_are_seen_on_busy_and_multi_thread_runtimes() {
     }
     spinning.store(false, Ordering::Relaxed);
 }
+
+/// On a current-thread runtime the idle check waits one yield for the
+/// driver's turn — except on a connection the client took back moments
+/// ago, whose readiness is current: its next request is on the wire after
+/// the request future's first poll. Left idle longer (20 ms here), the
+/// first poll only yields, and the request goes on the next.
+#[test]
+fn only_a_connection_idle_for_a_while_waits_a_yield_before_its_request() {
+    const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+    const ROUNDS: usize = 5;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let script = (0..4 * ROUNDS)
+        .flat_map(|_| [testkit::Action::Read, testkit::Action::Write(HELLO.to_vec())])
+        .collect();
+    let server = Server::start(vec![script]);
+    let client = Client::new().unwrap();
+    let url = server.url("/");
+    // Whether the first poll of a request, `pause` after the client took
+    // its connection back, wrote it.
+    let sent_by_the_first_poll = |pause: Duration| -> bool {
+        rt.block_on(async {
+            let body = client.get(&url).await.unwrap().read_all().await.unwrap();
+            assert_eq!(body, b"hello");
+            std::thread::sleep(pause);
+            let before = server.requests.lock().unwrap().len();
+            let mut get = std::pin::pin!(client.get(&url));
+            let first = std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(std::future::Future::poll(get.as_mut(), cx).is_ready())
+            })
+            .await;
+            assert!(!first, "answered before the server was asked");
+            std::thread::sleep(Duration::from_millis(150));
+            let sent = server.requests.lock().unwrap().len() > before;
+            assert_eq!(get.await.unwrap().read_all().await.unwrap(), b"hello");
+            sent
+        })
+    };
+    // A thread preempted for more than a millisecond between the two
+    // requests would make one round yield: one round in five suffices.
+    let rounds: Vec<bool> = (0..ROUNDS)
+        .map(|_| sent_by_the_first_poll(Duration::ZERO))
+        .collect();
+    assert!(rounds.contains(&true), "every request waited a yield: {rounds:?}");
+    for _ in 0..ROUNDS {
+        assert!(
+            !sent_by_the_first_poll(Duration::from_millis(20)),
+            "a connection idle for 20 ms was used without a driver turn"
+        );
+    }
+    drop(client);
+    assert_eq!(server.connections(), 1);
+}
