@@ -278,9 +278,6 @@ pub struct Connection<S> {
     /// Times the request's own phases: each write, the flush, the wait
     /// for the head.
     phase: PhaseTimer,
-    /// When the last response's body was read to its end (taken by the
-    /// next idle check).
-    ended_at: Option<Instant>,
     /// The current request's deadline, if its client set one.
     cap: Option<Deadline>,
 }
@@ -360,7 +357,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             unflushed: false,
             timer: None,
             phase: PhaseTimer::default(),
-            ended_at: None,
             cap: None,
         }
     }
@@ -416,12 +412,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 false
             }
         }
-    }
-
-    /// Whether the last response ended less than `within` ago (asked once
-    /// per response).
-    fn ended_within(&mut self, within: Duration) -> bool {
-        self.ended_at.take().is_some_and(|at| at.elapsed() < within)
     }
 
     /// `NotConnected` once an operation was cancelled or failed.
@@ -736,10 +726,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         loop {
             match self.exchange.poll_body(head)? {
                 BodyStep::Chunk(b) => return Poll::Ready(Ok(Some(b))),
-                BodyStep::Done => {
-                    self.ended_at = Some(Instant::now());
-                    return Poll::Ready(Ok(None));
-                }
+                BodyStep::Done => return Poll::Ready(Ok(None)),
                 BodyStep::NeedData => match self.poll_fill(cx) {
                     Poll::Ready(Ok(())) => {}
                     Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),

@@ -449,31 +449,11 @@ fn unsolicited_bytes_are_seen_on_busy_and_multi_thread_runtimes() {
     spinning.store(false, Ordering::Relaxed);
 }
 
-/// Whether the first poll of `request` wrote it to `server` (given 150 ms
-/// to arrive); the request is then run to its end.
-async fn sent_by_the_first_poll<F, R>(server: &Server, request: F) -> bool
-where
-    F: std::future::Future<Output = R>,
-{
-    let before = server.requests.lock().unwrap().len();
-    let mut request = std::pin::pin!(request);
-    let first = std::future::poll_fn(|cx| {
-        std::task::Poll::Ready(std::future::Future::poll(request.as_mut(), cx).is_ready())
-    })
-    .await;
-    assert!(!first, "answered before the server was asked");
-    std::thread::sleep(Duration::from_millis(150));
-    let sent = server.requests.lock().unwrap().len() > before;
-    request.await;
-    sent
-}
-
 /// On a current-thread runtime the idle check waits one yield for the
-/// driver's turn — except right after the connection's last response
-/// ended, when its readiness is current: the next request is on the wire
-/// after its future's first poll. Left idle longer (20 ms here), the
-/// first poll only yields, and the request goes on the next. For the
-/// pooled `Client` and for one `HttpConnection` alike.
+/// driver's turn — except on a connection the client took back moments
+/// ago, whose readiness is current: its next request is on the wire after
+/// the request future's first poll. Left idle longer (20 ms here), the
+/// first poll only yields, and the request goes on the next.
 #[test]
 fn only_a_connection_idle_for_a_while_waits_a_yield_before_its_request() {
     const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
@@ -482,64 +462,44 @@ fn only_a_connection_idle_for_a_while_waits_a_yield_before_its_request() {
         .enable_all()
         .build()
         .unwrap();
-    let script: Vec<_> = (0..4 * ROUNDS)
-        .flat_map(|_| {
-            [
-                testkit::Action::Read,
-                testkit::Action::Write(HELLO.to_vec()),
-            ]
-        })
+    let script = (0..4 * ROUNDS)
+        .flat_map(|_| [testkit::Action::Read, testkit::Action::Write(HELLO.to_vec())])
         .collect();
-    // A thread preempted for more than a millisecond between two requests
-    // would make one round yield: one round in five suffices.
-    let judge = |quick: Vec<bool>, idle: Vec<bool>, who: &str| {
-        assert!(quick.contains(&true), "{who}: every request waited a yield");
-        assert!(
-            !idle.contains(&true),
-            "{who}: a connection idle for 20 ms was used without a driver turn"
-        );
-    };
-
-    let server = Server::start(vec![script.clone()]);
+    let server = Server::start(vec![script]);
     let client = Client::new().unwrap();
     let url = server.url("/");
-    let get = || async { client.get(&url).await.unwrap().read_all().await.unwrap() };
-    let round = |pause: Duration| {
+    // Whether the first poll of a request, `pause` after the client took
+    // its connection back, wrote it.
+    let sent_by_the_first_poll = |pause: Duration| -> bool {
         rt.block_on(async {
-            assert_eq!(get().await, b"hello");
+            let body = client.get(&url).await.unwrap().read_all().await.unwrap();
+            assert_eq!(body, b"hello");
             std::thread::sleep(pause);
-            sent_by_the_first_poll(&server, get()).await
+            let before = server.requests.lock().unwrap().len();
+            let mut get = std::pin::pin!(client.get(&url));
+            let first = std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(std::future::Future::poll(get.as_mut(), cx).is_ready())
+            })
+            .await;
+            assert!(!first, "answered before the server was asked");
+            std::thread::sleep(Duration::from_millis(150));
+            let sent = server.requests.lock().unwrap().len() > before;
+            assert_eq!(get.await.unwrap().read_all().await.unwrap(), b"hello");
+            sent
         })
     };
-    let quick: Vec<bool> = (0..ROUNDS).map(|_| round(Duration::ZERO)).collect();
-    let idle: Vec<bool> = (0..ROUNDS)
-        .map(|_| round(Duration::from_millis(20)))
+    // A thread preempted for more than a millisecond between the two
+    // requests would make one round yield: one round in five suffices.
+    let rounds: Vec<bool> = (0..ROUNDS)
+        .map(|_| sent_by_the_first_poll(Duration::ZERO))
         .collect();
-    judge(quick, idle, "Client");
-    drop(client);
-    assert_eq!(server.connections(), 1);
-
-    async fn conn_get(conn: &mut httpcore_tokio::HttpConnection) {
-        let mut resp = conn
-            .request("GET", "/", None, &[] as &[(&str, &str)])
-            .await
-            .unwrap();
-        assert_eq!(resp.read_all().await.unwrap(), b"hello");
+    assert!(rounds.contains(&true), "every request waited a yield: {rounds:?}");
+    for _ in 0..ROUNDS {
+        assert!(
+            !sent_by_the_first_poll(Duration::from_millis(20)),
+            "a connection idle for 20 ms was used without a driver turn"
+        );
     }
-    let server = Server::start(vec![script]);
-    let mut conn = httpcore_tokio::HttpConnection::http(&server.addr).unwrap();
-    let mut round = |pause: Duration| {
-        rt.block_on(async {
-            conn_get(&mut conn).await;
-            std::thread::sleep(pause);
-            sent_by_the_first_poll(&server, conn_get(&mut conn)).await
-        })
-    };
-    let quick: Vec<bool> = (0..ROUNDS).map(|_| round(Duration::ZERO)).collect();
-    let idle: Vec<bool> = (0..ROUNDS)
-        .map(|_| round(Duration::from_millis(20)))
-        .collect();
-    judge(quick, idle, "HttpConnection");
-    drop(conn);
+    drop(client);
     assert_eq!(server.connections(), 1);
 }
