@@ -338,9 +338,9 @@ impl Client {
         cap: Option<Deadline>,
     ) -> Result<Lease, Error> {
         let key = &routed.key;
-        let now = Instant::now();
         let (checkout, expired) = {
             let mut shared = self.lock();
+            let now = Instant::now();
             shared.pool.handle_timeout(now);
             let expired = shared.drain_closed();
             (shared.pool.checkout(key, now), expired)
@@ -353,10 +353,7 @@ impl Client {
         log::pool(decision, &key.host, key.port);
         drop(expired);
         let grant = match checkout {
-            Checkout::Reuse(mut conn) => {
-                conn.lent_at(now);
-                Grant::Reuse(conn)
-            }
+            Checkout::Reuse(conn) => Grant::Reuse(conn),
             Checkout::Connect => Grant::Connect,
             Checkout::Wait(waiter) => {
                 let waiting = Waiting {
@@ -366,15 +363,10 @@ impl Client {
                     done: false,
                 };
                 let limit = Limit::new(self.inner.settings.timeouts.connect, cap);
-                let mut grant = deadline(limit, "waiting for a pooled connection", async {
+                deadline(limit, "waiting for a pooled connection", async {
                     Ok(waiting.await)
                 })
-                .await?;
-                if let Grant::Reuse(conn) = &mut grant {
-                    // Handed over by the request that gave it back.
-                    conn.lent_at(Instant::now());
-                }
-                grant
+                .await?
             }
         };
         let conn = match grant {
@@ -410,13 +402,9 @@ impl Client {
             &key.host,
             key.port,
         );
-        let now = Instant::now();
-        if reusable {
-            conn.returned_at(now);
-        }
         let mut shared = self.lock();
         let (woken, dropped) = if reusable {
-            (shared.pool.checkin(key, conn, now), None)
+            (shared.pool.checkin(key, conn, Instant::now()), None)
         } else {
             (shared.pool.discard(key), Some(conn))
         };

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use httpcore::{Config, Framing, ResponseHead};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use httpcore_client::connect::{Resolve, SystemResolver, ATTEMPT_DELAY};
 use httpcore_client::{log, Deadline, Endpoint, Proxy, Retries, SocksRoute, Tunnel};
@@ -149,14 +149,6 @@ impl Stream {
     }
 }
 
-/// How long after the pooled client took a connection back its readiness
-/// still counts as current for the idle check, without a yield: about one
-/// round of a busy current-thread runtime (Tokio turns its I/O driver
-/// every 61 tasks it polls), so the check is no less current than after
-/// the yield it saves, while a connection left idle longer — between two
-/// `block_on` calls, say — is checked after a driver turn as before.
-pub(crate) const JUST_RETURNED: Duration = Duration::from_millis(1);
-
 /// One server (or a proxy and a tunnel to one), reconnecting as needed.
 ///
 /// ```no_run
@@ -185,13 +177,6 @@ pub struct HttpConnection {
     /// when it was opened: a socket stays with the driver it was
     /// registered with). See [`ready`](Self::ready).
     current_thread: bool,
-    /// Until when the readiness of the idle `conn` counts as current
-    /// without a yield (see [`ready`](Self::ready)): set by the pooled
-    /// client when it takes the connection back.
-    fresh_until: Option<Instant>,
-    /// The pooled client lent the connection out before `fresh_until`:
-    /// the next idle check goes without a yield.
-    fresh: bool,
     /// The current request's deadline, if its client set one.
     cap: Option<Deadline>,
     /// Turns the server's name into addresses.
@@ -227,8 +212,6 @@ impl HttpConnection {
             retries: Retries::default(),
             conn: None,
             current_thread: false,
-            fresh_until: None,
-            fresh: false,
             cap: None,
             resolver: Arc::new(SystemResolver),
             attempt_delay: ATTEMPT_DELAY,
@@ -374,19 +357,6 @@ impl HttpConnection {
         }
     }
 
-    /// The pooled client took this connection back at `now`, its response
-    /// read to the end: until [`JUST_RETURNED`] later, the next request
-    /// skips the yield before the idle check (see [`ready`](Self::ready)).
-    pub(crate) fn returned_at(&mut self, now: Instant) {
-        self.fresh_until = now.checked_add(JUST_RETURNED);
-    }
-
-    /// The pooled client lends this connection out at `now` (the clock it
-    /// read for its pool anyway).
-    pub(crate) fn lent_at(&mut self, now: Instant) {
-        self.fresh = self.fresh_until.take().is_some_and(|until| now < until);
-    }
-
     /// The open connection after [`ready`](Self::ready).
     pub(crate) fn open_connection(&mut self) -> Result<&mut Connection<Stream>, Error> {
         self.conn.as_mut().ok_or_else(|| {
@@ -414,18 +384,14 @@ impl HttpConnection {
     /// its readiness by then, even when nothing drove the runtime between
     /// two requests (`block_on` per call); the check then costs no system
     /// call, and one driver turn serves every task that yielded in the
-    /// same round. Not when the pooled client took the connection back
-    /// moments ago ([`JUST_RETURNED`]): its last response was read then,
-    /// so its readiness is as current as a yield would make it, and a
-    /// busy client does not pay a trip through the scheduler for every
-    /// request. On a multi-thread runtime a yield costs more than the peek
-    /// it saves (measured with the `pool` bench): the readiness is taken
-    /// as the driver on another worker left it, and the socket peeked
-    /// whenever it says something came.
+    /// same round. On a multi-thread runtime a yield costs more than the
+    /// peek it saves (measured with the `pool` bench): the readiness is
+    /// taken as the driver on another worker left it, and the socket
+    /// peeked whenever it says something came.
     pub(crate) async fn ready(&mut self) -> Result<(), Error> {
         let reusable = |c: &Connection<Stream>| !c.busy && !c.broken && c.engine().is_reusable();
         if self.conn.as_ref().is_some_and(reusable) {
-            if self.current_thread && !std::mem::take(&mut self.fresh) {
+            if self.current_thread {
                 tokio::task::yield_now().await;
             }
             if self.conn.as_ref().is_some_and(|c| c.io.is_quiet()) {
