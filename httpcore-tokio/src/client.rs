@@ -676,13 +676,45 @@ impl ClientResponse {
 
     /// The next piece of the body, as the engine's `Bytes` (no copy), or
     /// `None` at its end; each wait is bounded by the read timeout.
-    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+    pub fn chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, Error>> + Send + '_ {
+        // One poll function, timed by the connection's phase timer: the
+        // body's pieces are asked for in a loop, most of them already
+        // received, and an `async fn` around a time-limit future was two
+        // layers to build and poll for each.
         let limit = Limit::new(self.lease.client.inner.settings.timeouts.read, self.cap);
-        let r = deadline(limit, "reading the body", poll_fn(|cx| self.poll_piece(cx))).await;
-        if r.is_err() {
-            self.lease.release(false);
+        let mut started = false;
+        poll_fn(move |cx| {
+            let r = std::task::ready!(self.poll_timed_piece(cx, limit, &mut started));
+            if r.is_err() {
+                self.lease.release(false);
+            }
+            Poll::Ready(r)
+        })
+    }
+
+    /// [`poll_piece`](Self::poll_piece) within `limit`, whose time starts
+    /// at the first poll (`started`).
+    fn poll_timed_piece(
+        &mut self,
+        cx: &mut Context<'_>,
+        limit: Limit,
+        started: &mut bool,
+    ) -> Poll<Result<Option<Bytes>, Error>> {
+        const READING: &str = "reading the body";
+        if !*started {
+            *started = true;
+            if let Some(c) = self.lease.conn.as_mut().and_then(|c| c.connection()) {
+                c.phase.start(limit, READING)?;
+            }
         }
-        r
+        match self.poll_piece(cx) {
+            Poll::Ready(r) => Poll::Ready(r),
+            // Waiting on the socket: the connection is there.
+            Poll::Pending => match self.lease.conn.as_mut().and_then(|c| c.connection()) {
+                Some(c) => c.phase.poll_expired(cx).map(Err),
+                None => Poll::Pending,
+            },
+        }
     }
 
     /// The whole body, up to the client's `max_body` (`BodyTooLarge` past
