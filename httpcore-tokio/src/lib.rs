@@ -765,27 +765,36 @@ impl<'c, S: AsyncRead + AsyncWrite + Unpin> Response<'c, S> {
 
     /// The next piece of the body, as the engine's `Bytes` (no copy), or
     /// `None` at its end.
-    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        if let Some(piece) = self.state.take_pending() {
-            return Ok(Some(piece));
-        }
-        if self.state.has_ended() {
-            return Ok(None);
-        }
-        self.conn.enter()?;
-        let limit = self.conn.limit(self.conn.timeouts.read);
-        let (conn, head) = (&mut *self.conn, self.state.head_mut());
-        let r = deadline(
-            limit,
-            "reading the body",
-            poll_fn(|cx| conn.poll_body(cx, head)),
-        )
-        .await;
-        let r = self.conn.leave(r);
-        if matches!(r, Ok(None)) {
-            self.state.end();
-        }
-        r
+    pub fn chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, Error>> + use<'_, 'c, S> {
+        // One poll function, timed by the connection's phase timer (as the
+        // request's phases are): a guarded operation from the first poll
+        // to the piece.
+        let mut entered = false;
+        poll_fn(move |cx| {
+            if !entered {
+                if let Some(piece) = self.state.take_pending() {
+                    return Poll::Ready(Ok(Some(piece)));
+                }
+                if self.state.has_ended() {
+                    return Poll::Ready(Ok(None));
+                }
+                self.conn.enter()?;
+                entered = true;
+                let limit = self.conn.limit(self.conn.timeouts.read);
+                if let Err(e) = self.conn.phase.start(limit, "reading the body") {
+                    return Poll::Ready(self.conn.leave(Err(e)));
+                }
+            }
+            let r = match self.conn.poll_body(cx, self.state.head_mut()) {
+                Poll::Ready(r) => r,
+                Poll::Pending => Err(std::task::ready!(self.conn.phase.poll_expired(cx))),
+            };
+            let r = self.conn.leave(r);
+            if matches!(r, Ok(None)) {
+                self.state.end();
+            }
+            Poll::Ready(r)
+        })
     }
 
     /// The whole body. A body cut short is `IncompleteRead` (or

@@ -577,6 +577,25 @@ pub fn a_read_timeout_is_a_timeout(make: Make) {
     assert!(started.elapsed() < Duration::from_millis(1500));
 }
 
+/// A body that stops coming half-way: `Timeout` too, promptly — the read
+/// timeout bounds each wait for the body as it does the wait for the head.
+pub fn a_body_that_stalls_is_a_read_timeout(make: Make) {
+    let server = Server::start(vec![vec![
+        Action::Read,
+        Action::Write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab".to_vec()),
+        Action::Sleep(Duration::from_secs(2)),
+    ]]);
+    let options = Options {
+        read_timeout: Some(Duration::from_millis(200)),
+        ..Options::default()
+    };
+    let mut c = make(&server.addr, &options);
+    let started = Instant::now();
+    let e = get(&mut *c, "/").unwrap_err();
+    assert_eq!(e.name, "Timeout", "{}", e.message);
+    assert!(started.elapsed() < Duration::from_millis(1500));
+}
+
 /// CONNECT through a proxy, then the request inside the tunnel; the
 /// proxy's refusal is `TunnelRefused`.
 pub fn a_tunnel_through_a_proxy(make: Make) {
@@ -745,6 +764,7 @@ macro_rules! behaviour_tests {
             a_close_delimited_body_then_a_new_connection,
             broken_responses_are_typed_errors,
             a_read_timeout_is_a_timeout,
+            a_body_that_stalls_is_a_read_timeout,
             a_tunnel_through_a_proxy
         );
     };
