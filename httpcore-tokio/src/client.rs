@@ -316,7 +316,9 @@ impl Client {
         if !body.is_replayable() {
             *body = Body::empty();
         }
-        Ok(ClientResponse::new(lease, parts, cap))
+        // The connection keeps the request's deadline (`set_deadline`
+        // above) until it goes back: it bounds the body too.
+        Ok(ClientResponse::new(lease, parts))
     }
 
     fn lock(&self) -> MutexGuard<'_, Shared> {
@@ -571,8 +573,6 @@ impl Drop for Lease {
 pub struct ClientResponse {
     lease: Lease,
     state: ResponseState,
-    /// The request's deadline, which bounds the body too.
-    cap: Option<Deadline>,
     /// The trailers were handed out as an `http_body` frame.
     #[cfg(feature = "http")]
     trailers_taken: bool,
@@ -586,15 +586,10 @@ impl std::ops::Deref for ClientResponse {
 }
 
 impl ClientResponse {
-    fn new(
-        lease: Lease,
-        (head, framing): (ResponseHead, Framing),
-        cap: Option<Deadline>,
-    ) -> ClientResponse {
+    fn new(lease: Lease, (head, framing): (ResponseHead, Framing)) -> ClientResponse {
         let mut r = ClientResponse {
             lease,
             state: ResponseState::new(head, framing),
-            cap,
             #[cfg(feature = "http")]
             trailers_taken: false,
         };
@@ -681,10 +676,9 @@ impl ClientResponse {
         // body's pieces are asked for in a loop, most of them already
         // received, and an `async fn` around a time-limit future was two
         // layers to build and poll for each.
-        let limit = Limit::new(self.lease.client.inner.settings.timeouts.read, self.cap);
         let mut started = false;
         poll_fn(move |cx| {
-            let r = std::task::ready!(self.poll_timed_piece(cx, limit, &mut started));
+            let r = std::task::ready!(self.poll_timed_piece(cx, &mut started));
             if r.is_err() {
                 self.lease.release(false);
             }
@@ -692,19 +686,18 @@ impl ClientResponse {
         })
     }
 
-    /// [`poll_piece`](Self::poll_piece) within `limit`, whose time starts
-    /// at the first poll (`started`).
+    /// [`poll_piece`](Self::poll_piece) within the connection's read
+    /// timeout and the request's deadline (the connection carries both
+    /// while it is leased), timed from the first poll (`started`).
     fn poll_timed_piece(
         &mut self,
         cx: &mut Context<'_>,
-        limit: Limit,
         started: &mut bool,
     ) -> Poll<Result<Option<Bytes>, Error>> {
-        const READING: &str = "reading the body";
         if !*started {
             *started = true;
             if let Some(c) = self.lease.conn.as_mut().and_then(|c| c.connection()) {
-                c.phase.start(limit, READING)?;
+                c.start_body_wait()?;
             }
         }
         match self.poll_piece(cx) {

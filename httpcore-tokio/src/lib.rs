@@ -305,9 +305,10 @@ struct Sending {
 #[derive(Debug)]
 pub(crate) struct HeadWait<'c, S> {
     conn: &'c mut Connection<S>,
-    /// The head being read into (`None` once handed out), or why the
-    /// operation could not begin.
-    head: Result<Option<ResponseHead>, Option<Error>>,
+    /// Why the operation could not begin, given at the first poll.
+    refused: Option<Error>,
+    /// The head being read into.
+    head: ResponseHead,
     sending: Sending,
 }
 
@@ -315,12 +316,13 @@ impl<'c, S: AsyncRead + AsyncWrite + Unpin> HeadWait<'c, S> {
     /// The wait, on `conn` once `start` (the operation's first steps)
     /// went well.
     fn new(conn: &'c mut Connection<S>, start: Result<(), Error>) -> HeadWait<'c, S> {
-        let head = match start {
-            Ok(()) => Ok(Some(conn.exchange.take_head())),
-            Err(e) => Err(Some(e)),
+        let (refused, head) = match start {
+            Ok(()) => (None, conn.exchange.take_head()),
+            Err(e) => (Some(e), ResponseHead::default()),
         };
         HeadWait {
             conn,
+            refused,
             head,
             sending: Sending::default(),
         }
@@ -332,15 +334,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Future for HeadWait<'_, S> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let slot = match &mut this.head {
-            Ok(Some(head)) => head,
-            Err(e) => return Poll::Ready(Err(e.take().expect("a HeadWait polled after it ended"))),
-            Ok(None) => panic!("a HeadWait polled after it ended"),
-        };
-        let r = std::task::ready!(this.conn.poll_exchange(cx, slot, &mut this.sending));
-        let r = r.map(|framing| (this.head.as_mut().ok().and_then(Option::take), framing));
+        if let Some(e) = this.refused.take() {
+            return Poll::Ready(Err(e));
+        }
+        let r = std::task::ready!(this
+            .conn
+            .poll_exchange(cx, &mut this.head, &mut this.sending));
         let r = this.conn.leave(r);
-        Poll::Ready(r.map(|(head, framing)| (head.expect("taken once"), framing)))
+        Poll::Ready(r.map(|framing| (std::mem::take(&mut this.head), framing)))
     }
 }
 
@@ -690,6 +691,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
     }
 
+    /// A wait for the body's next piece begins: timed by the read timeout
+    /// and the request's deadline, its expiry polled on
+    /// [`phase`](Self::phase) while the socket has nothing.
+    fn start_body_wait(&mut self) -> Result<(), Error> {
+        self.phase
+            .start(self.limit(self.timeouts.read), "reading the body")
+    }
+
     /// Send what the request left to send, then wait for its response's
     /// final head (`Framing::Interim` never comes out: the body a
     /// `100 Continue` released is sent, and the wait goes on). Every
@@ -780,8 +789,7 @@ impl<'c, S: AsyncRead + AsyncWrite + Unpin> Response<'c, S> {
                 }
                 self.conn.enter()?;
                 entered = true;
-                let limit = self.conn.limit(self.conn.timeouts.read);
-                if let Err(e) = self.conn.phase.start(limit, "reading the body") {
+                if let Err(e) = self.conn.start_body_wait() {
                     return Poll::Ready(self.conn.leave(Err(e)));
                 }
             }
