@@ -68,9 +68,17 @@ impl<'a> Target<'a> {
     /// Read `url`: `InvalidURL` for a scheme other than http and https, no
     /// host, or what the WHATWG parser refuses.
     pub fn parse(url: &'a str) -> Result<Target<'a>, Error> {
-        if let Some(target) = canonical(url) {
-            return Ok(target);
+        match canonical(url) {
+            Some(target) => Ok(target),
+            None => Target::parse_whatwg(url),
         }
+    }
+
+    /// [`parse`](Self::parse) for a URL the parser may change: out of
+    /// line, so that the usual URL's path stays small.
+    #[cold]
+    #[inline(never)]
+    fn parse_whatwg(url: &'a str) -> Result<Target<'a>, Error> {
         let parsed = url::Url::parse(url).map_err(|_| invalid(url, "not a URL"))?;
         let https = match parsed.scheme() {
             "http" => false,
@@ -199,46 +207,45 @@ pub(crate) fn scheme_port(https: bool) -> u16 {
 /// which then goes the WHATWG way. `parse_matches_the_whatwg_parser`
 /// checks the two agree wherever this one answers.
 fn canonical(url: &str) -> Option<Target<'_>> {
-    let (https, rest) = if let Some(rest) = url.strip_prefix("http://") {
-        (false, rest)
+    let bytes = url.as_bytes();
+    let (https, from) = if bytes.starts_with(b"http://") {
+        (false, 7)
+    } else if bytes.starts_with(b"https://") {
+        (true, 8)
     } else {
-        (true, url.strip_prefix("https://")?)
-    };
-    let end = rest
-        .bytes()
-        .position(|b| b == b'/' || b == b'?')
-        .unwrap_or(rest.len());
-    let (authority, target) = rest.split_at(end);
-    let (host, port) = split_at_byte(authority, b':');
-    if !canonical_host(host) {
         return None;
-    }
+    };
+    let host_end = canonical_host_end(bytes, from)?;
     let default_port = scheme_port(https);
-    let port = match port {
-        None => default_port,
-        Some(port) => {
+    let (port, target_start) = match bytes.get(host_end) {
+        Some(b':') => {
+            let digits = digits_end(bytes, host_end + 1);
             // A leading zero (`0` itself too) or the default port: the
             // parser rewrites it.
-            let n = decimal(port.as_bytes(), 5).filter(|&n| n != 0)?;
-            let n = u16::try_from(n).ok()?;
-            if n == default_port {
-                return None;
-            }
-            n
+            let n = decimal(&bytes[host_end + 1..digits], 5).filter(|&n| n != 0)?;
+            let n = u16::try_from(n).ok().filter(|&n| n != default_port)?;
+            (n, digits)
         }
+        _ => (default_port, host_end),
     };
-    let (path, query) = split_at_byte(target, b'?');
+    let target = &url[target_start..];
+    let (path, query) = match target.bytes().next() {
+        // Anything else after the authority (`@`, `#`, `\`, a byte a
+        // host cannot hold) is the parser's to judge.
+        None | Some(b'/' | b'?') => split_at_byte(target, b'?'),
+        Some(_) => return None,
+    };
     if !plain_path(path.as_bytes()) || !query.is_none_or(|q| plain_query(q.as_bytes())) {
         return None;
     }
     let target = if path.is_empty() {
-        Cow::Owned(format!("/{}", &target[path.len()..]))
+        Cow::Owned(format!("/{target}"))
     } else {
         Cow::Borrowed(target)
     };
     Some(Target {
         https,
-        host: Cow::Borrowed(host),
+        host: Cow::Borrowed(&url[from..host_end]),
         port,
         target,
         credentials: None,
@@ -254,45 +261,59 @@ fn split_at_byte(s: &str, byte: u8) -> (&str, Option<&str>) {
     }
 }
 
-/// A host the WHATWG parser leaves as it is: lower-case ASCII labels of
-/// letters, digits and `-` (no punycode, the last not numeric-looking), or
-/// a dotted quad without leading zeros. One pass over the labels.
-fn canonical_host(host: &str) -> bool {
-    let host = host.as_bytes();
-    let last = host
-        .iter()
-        .rposition(|&b| b == b'.')
-        .map_or(0, |dot| dot + 1);
-    if host.get(last).is_some_and(u8::is_ascii_digit) {
-        return dotted_quad(host);
+/// The end of the run of ASCII digits in `s` that starts at `from`.
+fn digits_end(s: &[u8], mut from: usize) -> usize {
+    while s.get(from).is_some_and(u8::is_ascii_digit) {
+        from += 1;
     }
-    let mut label = 0;
-    for (i, &b) in host.iter().enumerate() {
-        if b == b'.' {
-            if !name_label(&host[label..i]) {
-                return false;
+    from
+}
+
+/// The end of a host at `from` in `url` that the WHATWG parser leaves as
+/// it is — lower-case ASCII labels of letters, digits and `-` (no
+/// punycode, the last not numeric-looking), or a dotted quad without
+/// leading zeros —, `None` for any other host. One pass over its bytes,
+/// each label judged both ways as it ends; the last label says which
+/// judgement counts.
+fn canonical_host_end(url: &[u8], from: usize) -> Option<usize> {
+    let (mut label, mut labels) = (from, 0);
+    let (mut name, mut quad) = (true, true);
+    // The label's value as a decimal number, while it is all digits.
+    let (mut value, mut digits_only) = (0u32, true);
+    let mut i = from;
+    loop {
+        let b = url.get(i).copied().unwrap_or(0);
+        match b {
+            b'0'..=b'9' => {
+                value = value.wrapping_mul(10).wrapping_add(u32::from(b - b'0'));
+                i += 1;
             }
-            label = i + 1;
-        } else if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return false;
+            b'a'..=b'z' | b'-' => {
+                digits_only = false;
+                i += 1;
+            }
+            _ => {
+                let len = i - label;
+                name &= (1..=63).contains(&len) && !url[label..i].starts_with(b"xn--");
+                // 1 to 3 digits, no leading zero (`0` itself allowed), at
+                // most 255 (`value` wraps only where `len` says no anyway).
+                quad &= digits_only
+                    && (1..=3).contains(&len)
+                    && (len == 1 || url[label] != b'0')
+                    && value <= 255;
+                labels += 1;
+                if b != b'.' {
+                    break;
+                }
+                i += 1;
+                label = i;
+                (value, digits_only) = (0, true);
+            }
         }
     }
-    name_label(&host[label..])
-}
-
-/// A label of a canonical name (its bytes checked by the caller): 1 to 63
-/// bytes, not punycode.
-fn name_label(label: &[u8]) -> bool {
-    !label.is_empty() && label.len() <= 63 && !label.starts_with(b"xn--")
-}
-
-/// Four decimal numbers up to 255, no leading zeros, joined by dots.
-fn dotted_quad(host: &[u8]) -> bool {
-    let mut parts = 0;
-    host.split(|&b| b == b'.').all(|p| {
-        parts += 1;
-        decimal(p, 3).is_some_and(|n| n <= 255)
-    }) && parts == 4
+    let numeric = url.get(label).is_some_and(u8::is_ascii_digit);
+    let ok = if numeric { quad && labels == 4 } else { name };
+    ok.then_some(i)
 }
 
 /// `s` as a number of 1 to `max_len` digits without a leading zero (`0`
@@ -301,9 +322,14 @@ fn decimal(s: &[u8], max_len: usize) -> Option<u32> {
     if s.is_empty() || s.len() > max_len || (s.len() > 1 && s[0] == b'0') {
         return None;
     }
-    s.iter().try_fold(0u32, |n, &d| {
-        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-    })
+    let mut n = 0u32;
+    for &d in s {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(d - b'0');
+    }
+    Some(n)
 }
 
 /// Bytes the WHATWG parser leaves as they are in a path (`PATH`) and in a
@@ -562,6 +588,11 @@ mod tests {
         ] {
             assert_eq!(canonical(other), None, "{other}");
         }
+        // A label of up to 63 bytes is a DNS label; a longer one is left
+        // to the WHATWG parser.
+        let label = |n: usize| format!("http://{}.example/", "a".repeat(n));
+        assert!(canonical(&label(63)).is_some());
+        assert_eq!(canonical(&label(64)), None);
     }
 
     proptest::proptest! {
