@@ -103,6 +103,43 @@ fn httpcore_chunked(wire: &[u8]) -> Duration {
     d
 }
 
+/// Not a target: the floor under `chunked_1mib` — the same wire in a
+/// `BytesMut`, each size line read by hand, each chunk handed out as
+/// `Bytes` (`split_to`, `freeze`) and dropped, nothing else checked or
+/// kept: what one `Bytes` per chunk costs before any engine work.
+fn bytes_per_chunk_floor(wire: &[u8]) -> Duration {
+    use bytes::Buf;
+    let mut buf = bytes::BytesMut::from(wire);
+    let t = Instant::now();
+    // The head, then `size CRLF data CRLF` until the last chunk.
+    let head = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    buf.advance(head);
+    let mut body = 0;
+    loop {
+        let mut size = 0;
+        let mut i = 0;
+        while buf[i] != b'\r' {
+            size = size * 16 + (buf[i] as char).to_digit(16).expect("hex") as usize;
+            i += 1;
+        }
+        buf.advance(i + 2);
+        if size == 0 {
+            break;
+        }
+        let chunk = buf.split_to(size).freeze();
+        body += chunk.len();
+        black_box(chunk);
+        buf.advance(2);
+    }
+    let d = t.elapsed();
+    assert_eq!(body, 1 << 20);
+    d
+}
+
 fn memcpy_1mib(src: &[u8], dst: &mut [u8]) -> Duration {
     let t = Instant::now();
     dst.copy_from_slice(black_box(src));
@@ -176,6 +213,18 @@ fn main() {
             "chunked_1mib",
             rounds,
             || httpcore_chunked(&wire),
+            || memcpy_1mib(&src, &mut dst),
+        );
+    }
+    if wanted("chunked_1mib_floor") {
+        // Not a target: how close `chunked_1mib` can come on this machine.
+        let wire = support::chunked_body(1 << 20, 8 << 10);
+        let src = vec![1u8; 1 << 20];
+        let mut dst = vec![0u8; 1 << 20];
+        compare(
+            "chunked_1mib_floor",
+            rounds,
+            || bytes_per_chunk_floor(&wire),
             || memcpy_1mib(&src, &mut dst),
         );
     }
