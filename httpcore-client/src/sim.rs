@@ -803,14 +803,27 @@ impl<'a> Sim<'a> {
 
 /// The fuzz target `client_parsers`: the client layer's own byte parsers
 /// on arbitrary input — the SOCKS5 handshake fed the input as the proxy's
-/// replies, proxy URLs, `no_proxy` lists, and (with their features) the
-/// body decoders. None may panic; each either succeeds or returns a typed
-/// error.
+/// replies, proxy URLs, `no_proxy` lists, (with their features) the body
+/// decoders, and request URLs. None may panic; each either succeeds or
+/// returns a typed error; and a URL the fast path of
+/// [`Target::parse`](crate::target::Target::parse) splits must come out
+/// as the WHATWG parser has it.
 pub fn fuzz_parsers(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
     let text = String::from_utf8_lossy(rest);
+    if mode >= 0xf0 {
+        // Request URLs: the input after `http://` (the fast path's usual
+        // prefix, so that the fuzzer need not find it) or as it is.
+        let url = if mode % 2 == 0 {
+            format!("http://{text}")
+        } else {
+            text.to_string()
+        };
+        crate::target::check_fast_path(&url);
+        return;
+    }
     match mode % 4 {
         0 => {
             let _ = crate::Proxy::parse(&text);

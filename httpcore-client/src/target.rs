@@ -252,6 +252,20 @@ fn canonical(url: &str) -> Option<Target<'_>> {
     })
 }
 
+/// For the fuzzer ([`fuzz_parsers`](crate::sim::fuzz_parsers)): wherever
+/// the fast path splits `url`, the WHATWG parser accepts it and splits it
+/// the same way. Panics where they differ.
+pub(crate) fn check_fast_path(url: &str) {
+    let fast = canonical(url);
+    let whatwg = Target::parse_whatwg(url);
+    if let Some(fast) = fast {
+        match whatwg {
+            Ok(whatwg) => assert_eq!(fast, whatwg, "{url}"),
+            Err(e) => panic!("{url}: the fast path split it, the WHATWG parser says {e}"),
+        }
+    }
+}
+
 /// `s` before and after the first `byte` (an ASCII byte), if any: a byte
 /// loop, which on a URL's few bytes beats `str::split_once`'s searcher.
 fn split_at_byte(s: &str, byte: u8) -> (&str, Option<&str>) {
@@ -593,6 +607,19 @@ mod tests {
         let label = |n: usize| format!("http://{}.example/", "a".repeat(n));
         assert!(canonical(&label(63)).is_some());
         assert_eq!(canonical(&label(64)), None);
+    }
+
+    #[test]
+    fn the_fuzzers_check_passes_where_the_paths_agree() {
+        for url in [
+            "http://127.0.0.1:8080/",
+            "https://api.example.com/v1/items?id=3",
+            "http://Example.com/",
+            "not a url",
+            "http://[::1]:80/",
+        ] {
+            check_fast_path(url);
+        }
     }
 
     proptest::proptest! {
