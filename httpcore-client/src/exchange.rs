@@ -454,6 +454,11 @@ impl Exchange {
     /// The next piece of the body being read; trailer fields go to
     /// `trailers` as they come.
     pub fn poll_body(&mut self, trailers: &mut impl Trailers) -> Result<BodyStep, Error> {
+        // Body bytes straight from the engine, not wrapped in an event and
+        // taken out again (see `Connection::poll_body_chunk`).
+        if let Some(b) = self.engine.poll_body_chunk() {
+            return Ok(BodyStep::Chunk(b));
+        }
         loop {
             match self.engine.poll_event()? {
                 Some(Event::BodyChunk(b)) => return Ok(BodyStep::Chunk(b)),

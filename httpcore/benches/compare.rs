@@ -140,6 +140,17 @@ fn bytes_per_chunk_floor(wire: &[u8]) -> Duration {
     d
 }
 
+/// Not a target: [`httpcore_chunked`] with each piece of the body taken
+/// as a `BodyChunk` event (`poll_event` alone).
+fn httpcore_chunked_events(wire: &[u8]) -> Duration {
+    let mut c = support::answered_get(wire);
+    let t = Instant::now();
+    let body = support::read_body_events(&mut c);
+    let d = t.elapsed();
+    assert_eq!(body, 1 << 20);
+    d
+}
+
 fn memcpy_1mib(src: &[u8], dst: &mut [u8]) -> Duration {
     let t = Instant::now();
     dst.copy_from_slice(black_box(src));
@@ -213,6 +224,18 @@ fn main() {
             "chunked_1mib",
             rounds,
             || httpcore_chunked(&wire),
+            || memcpy_1mib(&src, &mut dst),
+        );
+    }
+    if wanted("chunked_1mib_events") {
+        // Not a target: the body's pieces as events.
+        let wire = support::chunked_body(1 << 20, 8 << 10);
+        let src = vec![1u8; 1 << 20];
+        let mut dst = vec![0u8; 1 << 20];
+        compare(
+            "chunked_1mib_events",
+            rounds,
+            || httpcore_chunked_events(&wire),
             || memcpy_1mib(&src, &mut dst),
         );
     }

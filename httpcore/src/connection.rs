@@ -649,7 +649,7 @@ impl Connection {
         // caller uses it, not copied out of a returned 64-byte `Result`
         // (written field by field, then read back in wider blocks that
         // wait for those writes to land; docs/benchmarks.md).
-        if self.error.is_none() && !self.start_next {
+        if self.shortcut_open() {
             match self.reader.poll_shortcut() {
                 Some(Shortcut::Body(b)) => return Ok(Some(Event::BodyChunk(b))),
                 Some(Shortcut::Done(d)) => {
@@ -660,6 +660,51 @@ impl Connection {
             }
         }
         self.poll_event_general()
+    }
+
+    /// The next piece of the response's body, when body bytes are what
+    /// comes next: the `BodyChunk` event's bytes, without the event.
+    /// `None` for anything else — then [`poll_event`](Self::poll_event)
+    /// says what comes (the end of the body, a chunk line that is not
+    /// plain, an error, more bytes needed).
+    ///
+    /// ```
+    /// use httpcore::{Authority, Config, Connection, Event};
+    ///
+    /// let mut conn = Connection::new(Authority::parse("example.com", 80)?, Config::default());
+    /// conn.request("GET", "/", None, &[] as &[(&str, &str)])?;
+    /// while conn.poll_transmit().is_some() {}
+    /// conn.handle_data(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    /// let head = conn.poll_head()?.expect("a whole head");
+    /// assert_eq!(head.status.status, 200);
+    /// let mut body = Vec::new();
+    /// loop {
+    ///     if let Some(piece) = conn.poll_body_chunk() {
+    ///         body.extend_from_slice(&piece);
+    ///         continue;
+    ///     }
+    ///     match conn.poll_event()? {
+    ///         Some(Event::BodyChunk(piece)) => body.extend_from_slice(&piece),
+    ///         Some(Event::Done(_)) | None => break,
+    ///         Some(_) => {}
+    ///     }
+    /// }
+    /// assert_eq!(body, b"hello");
+    /// # Ok::<(), httpcore::Error>(())
+    /// ```
+    #[inline(always)]
+    pub fn poll_body_chunk(&mut self) -> Option<Bytes> {
+        if !self.shortcut_open() {
+            return None;
+        }
+        self.reader.poll_body_shortcut()
+    }
+
+    /// Whether the reader's shortcut may answer a poll: no error stored
+    /// (errors are final) and no next response to begin first.
+    #[inline(always)]
+    fn shortcut_open(&self) -> bool {
+        self.error.is_none() && !self.start_next
     }
 
     /// [`poll_event`](Self::poll_event) for everything the shortcut

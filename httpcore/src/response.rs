@@ -600,9 +600,20 @@ impl Reader {
     /// everything else).
     #[inline(always)]
     pub(crate) fn poll_shortcut(&mut self) -> Option<Shortcut> {
+        if self.state == State::Finish {
+            self.release();
+            return Some(Shortcut::Done(self.finish()));
+        }
+        self.poll_body_shortcut().map(Shortcut::Body)
+    }
+
+    /// [`poll_shortcut`](Self::poll_shortcut)'s body bytes alone: `None`
+    /// for anything else, the end of the message too (left for the next
+    /// poll).
+    #[inline(always)]
+    pub(crate) fn poll_body_shortcut(&mut self) -> Option<Bytes> {
         self.release();
         let (skip, rem, chunk) = match self.state {
-            State::Finish => return Some(Shortcut::Done(self.finish())),
             State::ChunkDataEnd => {
                 if self.buf.get(..2) != Some(b"\r\n") {
                     return None;
@@ -624,7 +635,7 @@ impl Reader {
         let (n, state) = Self::body_step(rem, chunk, avail);
         self.state = state;
         self.buf.advance(skip);
-        Some(Shortcut::Body(self.body_bytes(n)))
+        Some(self.body_bytes(n))
     }
 
     /// A head being read (past its status line), its complete lines

@@ -6,7 +6,7 @@ mod support;
 
 use httpcore::{Authority, BodyLength, Config, Connection};
 use proptest::prelude::*;
-use support::{run_cuts, run_cuts_heads, run_whole};
+use support::{run_cuts, run_cuts_body_chunks, run_cuts_heads, run_whole};
 
 /// Responses built from parts, valid and not.
 fn response() -> impl Strategy<Value = Vec<u8>> {
@@ -113,6 +113,18 @@ proptest! {
         let heads = run_cuts_heads("GET", config, &input, &cuts, eof);
         prop_assert_eq!(heads.key(), events.key());
         prop_assert_eq!(heads.reusable, events.reusable);
+    }
+
+    #[test]
+    fn poll_body_chunk_says_what_the_events_say(input in mutated(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12), eof: bool, lenient: bool) {
+        let config = if lenient { Config::lenient() } else { Config::strict() };
+        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(input.len() + 1)).collect();
+        cuts.sort_unstable();
+        let events = run_cuts("GET", config.clone(), &input, &cuts, eof);
+        let chunks = run_cuts_body_chunks("GET", config, &input, &cuts, eof);
+        prop_assert_eq!(chunks.key(), events.key());
+        prop_assert_eq!(chunks.reusable, events.reusable);
+        prop_assert_eq!(chunks.leftover, events.leftover);
     }
 
     #[test]

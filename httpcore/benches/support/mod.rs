@@ -148,10 +148,10 @@ pub fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
     wire
 }
 
-/// Read every event of `c`'s response, as an application reading a body
-/// does (each chunk's length counted, the chunk dropped); the body bytes
-/// seen (`compare`'s `chunked_1mib`).
-pub fn read_body(c: &mut Connection) -> usize {
+/// Read every event of `c`'s response, the body's pieces as events too
+/// (each chunk's length counted, the chunk dropped); the body bytes seen
+/// (`compare`'s `chunked_1mib_events`).
+pub fn read_body_events(c: &mut Connection) -> usize {
     let mut body = 0;
     while let Some(ev) = c.poll_event().unwrap() {
         if let Event::BodyChunk(b) = ev {
@@ -160,6 +160,29 @@ pub fn read_body(c: &mut Connection) -> usize {
         }
     }
     body
+}
+
+/// Read `c`'s response as an application reading a body does: the
+/// body's pieces with `poll_body_chunk` (each chunk's length counted, the
+/// chunk dropped), every other event with `poll_event`; the body bytes
+/// seen (`compare`'s `chunked_1mib`).
+pub fn read_body(c: &mut Connection) -> usize {
+    let mut body = 0;
+    loop {
+        if let Some(b) = c.poll_body_chunk() {
+            body += b.len();
+            black_box(b);
+            continue;
+        }
+        match c.poll_event().unwrap() {
+            Some(Event::BodyChunk(b)) => {
+                body += b.len();
+                black_box(b);
+            }
+            Some(_) => {}
+            None => return body,
+        }
+    }
 }
 
 /// A connection whose GET's answer, `wire`, waits whole in the receive

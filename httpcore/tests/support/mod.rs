@@ -100,6 +100,35 @@ pub fn drain_heads(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Opti
     }
 }
 
+/// Like [`drain`], but taking body bytes with `poll_body_chunk` whenever it
+/// has them (recorded as the `BodyChunk` events they stand for), every
+/// other event with `poll_event`.
+pub fn drain_body_chunks(
+    conn: &mut Connection,
+    events: &mut Vec<Ev>,
+    error: &mut Option<Error>,
+) -> bool {
+    if error.is_some() {
+        return false;
+    }
+    loop {
+        if let Some(b) = conn.poll_body_chunk() {
+            record(events, &Event::BodyChunk(b));
+            continue;
+        }
+        match conn.poll_event() {
+            Ok(Some(ev)) => record(events, &ev),
+            Ok(None) => return true,
+            Err(e) => {
+                // Errors are sticky, and no body comes after one.
+                assert!(conn.poll_body_chunk().is_none());
+                *error = Some(e);
+                return false;
+            }
+        }
+    }
+}
+
 /// A connection that has sent one `method` request to example.com.
 pub fn connection(method: &str, config: Config) -> Connection {
     let mut conn = Connection::new(Authority::parse("example.com", 80).unwrap(), config);
@@ -135,6 +164,17 @@ pub fn run_cuts_heads(
     eof: bool,
 ) -> Outcome {
     run_cuts_with(method, config, input, cuts, eof, drain_heads)
+}
+
+/// [`run_cuts`], taking body bytes with `poll_body_chunk`.
+pub fn run_cuts_body_chunks(
+    method: &str,
+    config: Config,
+    input: &[u8],
+    cuts: &[usize],
+    eof: bool,
+) -> Outcome {
+    run_cuts_with(method, config, input, cuts, eof, drain_body_chunks)
 }
 
 fn run_cuts_with(
