@@ -6,7 +6,7 @@ mod support;
 
 use httpcore::{Authority, BodyLength, Config, Connection};
 use proptest::prelude::*;
-use support::{run_cuts, run_cuts_body_chunks, run_cuts_heads, run_whole};
+use support::{drain_body_chunks, run_cuts, run_cuts_heads, run_cuts_with, run_whole};
 
 /// Responses built from parts, valid and not.
 fn response() -> impl Strategy<Value = Vec<u8>> {
@@ -121,7 +121,7 @@ proptest! {
         let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(input.len() + 1)).collect();
         cuts.sort_unstable();
         let events = run_cuts("GET", config.clone(), &input, &cuts, eof);
-        let chunks = run_cuts_body_chunks("GET", config, &input, &cuts, eof);
+        let chunks = run_cuts_with("GET", config, &input, &cuts, eof, drain_body_chunks);
         prop_assert_eq!(chunks.key(), events.key());
         prop_assert_eq!(chunks.reusable, events.reusable);
         prop_assert_eq!(chunks.leftover, events.leftover);

@@ -166,18 +166,9 @@ pub fn run_cuts_heads(
     run_cuts_with(method, config, input, cuts, eof, drain_heads)
 }
 
-/// [`run_cuts`], taking body bytes with `poll_body_chunk`.
-pub fn run_cuts_body_chunks(
-    method: &str,
-    config: Config,
-    input: &[u8],
-    cuts: &[usize],
-    eof: bool,
-) -> Outcome {
-    run_cuts_with(method, config, input, cuts, eof, drain_body_chunks)
-}
-
-fn run_cuts_with(
+/// [`run_cuts`] with another way to drain the connection after each
+/// piece.
+pub fn run_cuts_with(
     method: &str,
     config: Config,
     input: &[u8],
