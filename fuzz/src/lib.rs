@@ -143,9 +143,23 @@ pub fn feed(conn: &mut Connection, mut piece: &[u8], via_begin_recv: bool) {
     }
 }
 
-/// Drain events; `false` once an error ended the connection.
-fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>) -> bool {
+/// Drain events; `false` once an error ended the connection. With
+/// `body_chunks`, body bytes are taken with `poll_body_chunk` wherever it
+/// has them (recorded as the `BodyChunk` events they stand for), so that
+/// the comparisons between splits hold it to `poll_event`.
+fn drain(
+    conn: &mut Connection,
+    events: &mut Vec<Ev>,
+    error: &mut Option<Error>,
+    body_chunks: bool,
+) -> bool {
     loop {
+        if body_chunks {
+            if let Some(b) = conn.poll_body_chunk() {
+                record(events, &Event::BodyChunk(b));
+                continue;
+            }
+        }
         match conn.poll_event() {
             Ok(Some(ev)) => record(events, &ev),
             Ok(None) => return true,
@@ -155,6 +169,10 @@ fn drain(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Option<Error>)
                     "non-wire error from poll_event: {e:?}"
                 );
                 assert_eq!(conn.poll_event().unwrap_err(), e, "errors must be sticky");
+                assert!(
+                    conn.poll_body_chunk().is_none(),
+                    "body bytes after an error"
+                );
                 assert!(
                     conn.put_request("GET", "/", false, false).is_err(),
                     "a failed connection took a request"
@@ -213,7 +231,7 @@ fn run(
         let piece = &input[last..c];
         last = c;
         feed(&mut conn, piece, c % 3 != 0);
-        if !drain(&mut conn, &mut events, &mut error) {
+        if !drain(&mut conn, &mut events, &mut error, c % 2 != 0) {
             alive = false;
             break;
         }
@@ -223,7 +241,7 @@ fn run(
     }
     if alive && eof {
         conn.handle_eof();
-        drain(&mut conn, &mut events, &mut error);
+        drain(&mut conn, &mut events, &mut error, true);
     }
     if error.is_none() && conn.is_reusable() {
         assert!(
