@@ -147,7 +147,7 @@ pub fn feed(conn: &mut Connection, mut piece: &[u8], via_begin_recv: bool) {
 /// `body_chunks`, body bytes are taken with `poll_body_chunk` wherever it
 /// has them (recorded as the `BodyChunk` events they stand for), so that
 /// the comparisons between splits hold it to `poll_event`.
-fn drain(
+pub fn drain(
     conn: &mut Connection,
     events: &mut Vec<Ev>,
     error: &mut Option<Error>,

@@ -101,32 +101,13 @@ pub fn drain_heads(conn: &mut Connection, events: &mut Vec<Ev>, error: &mut Opti
 }
 
 /// Like [`drain`], but taking body bytes with `poll_body_chunk` whenever it
-/// has them (recorded as the `BodyChunk` events they stand for), every
-/// other event with `poll_event`.
+/// has them: the fuzz harness's drain, with its checks after an error.
 pub fn drain_body_chunks(
     conn: &mut Connection,
     events: &mut Vec<Ev>,
     error: &mut Option<Error>,
 ) -> bool {
-    if error.is_some() {
-        return false;
-    }
-    loop {
-        if let Some(b) = conn.poll_body_chunk() {
-            record(events, &Event::BodyChunk(b));
-            continue;
-        }
-        match conn.poll_event() {
-            Ok(Some(ev)) => record(events, &ev),
-            Ok(None) => return true,
-            Err(e) => {
-                // Errors are sticky, and no body comes after one.
-                assert!(conn.poll_body_chunk().is_none());
-                *error = Some(e);
-                return false;
-            }
-        }
-    }
+    error.is_none() && harness::drain(conn, events, error, true)
 }
 
 /// A connection that has sent one `method` request to example.com.
